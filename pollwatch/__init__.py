@@ -1,0 +1,3 @@
+"""pollwatch: an election-observation platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Users' audit trail and shared access helpers."""

@@ -1,0 +1,38 @@
+"""Entry point of the ``pollwatch`` console script.
+
+Command groups live in their own modules and are registered here. Commands that work on plain files
+(``forensics``, ``pvt``, ``media analyze``) never start Django; the others call :func:`setup_django` first.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from pollwatch.cli import collection as collection_cli
+from pollwatch.cli import forensics as forensics_cli
+from pollwatch.cli import media as media_cli
+from pollwatch.cli import pvt as pvt_cli
+from pollwatch.cli import web as web_cli
+
+app = typer.Typer(
+    name="pollwatch",
+    help="pollwatch: run an election-observation mission on one platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+web_cli.register(app)
+app.command("forensics")(forensics_cli.forensics)
+app.add_typer(pvt_cli.app, name="pvt")
+app.add_typer(media_cli.app, name="media")
+app.add_typer(collection_cli.forms_app, name="forms")
+app.add_typer(collection_cli.submissions_app, name="submissions")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Observation forms and submissions: the mission's single inbox for every report."""

@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.db import models
+
+from pollwatch.missions.models import MissionScopedQuerySet
+
+
+class ObservationForm(models.Model):
+    """One version of a mission's observation form (XLSForm converted to XForm by the Collection issue)."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", "Opening checklist"
+        VOTING = "voting", "Voting checklist"
+        CLOSING = "closing", "Closing and count"
+        INCIDENT = "incident", "Incident"
+        OTHER = "other", "Other"
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="forms")
+    form_id = models.CharField(max_length=100, help_text="The XForm id, stable across versions")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.CharField(max_length=64, default="1")
+    xform = models.TextField(blank=True, help_text="XForm XML served to clients")
+    md5 = models.CharField(max_length=32, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mission", "form_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "form_id", "version"], name="form_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Submission(models.Model):
+    """One report as received. ``raw`` is kept verbatim and is the source of truth; ``values`` is derived."""
+
+    class Transport(models.TextChoices):
+        OPENROSA = "openrosa", "OpenRosa (ODK Collect/Enketo)"
+        SMS = "sms", "SMS"
+        WEB = "web", "Web entry"
+        API = "api", "REST API"
+        DEMO = "demo", "Demo generator"
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="submissions")
+    form = models.ForeignKey(ObservationForm, null=True, blank=True, on_delete=models.PROTECT)
+    observer = models.ForeignKey("missions.Observer", null=True, blank=True, on_delete=models.SET_NULL)
+    station = models.ForeignKey("geography.PollingStation", null=True, blank=True, on_delete=models.SET_NULL)
+    transport = models.CharField(max_length=16, choices=Transport.choices)
+    # Client-generated id (OpenRosa meta/instanceID): the idempotency key.
+    instance_id = models.CharField(max_length=128, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    raw = models.TextField(help_text="The payload exactly as received")
+    values = models.JSONField(default=dict, blank=True)
+    # Set when a coordinator typed in a paper or phoned-in report on the observer's behalf.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept, never dropped, when e.g. the station code is unknown: a coordinator reviews it.
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=200, blank=True)
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["mission", "received_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "instance_id"],
+                condition=~models.Q(instance_id=""),
+                name="submission_unique_instance",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_transport_display()} {self.instance_id or self.pk}"

@@ -1,0 +1,1 @@
+"""Elections, contests, candidates and official results."""

@@ -1,0 +1,1 @@
+"""Electoral geography: administrative units of any depth and polling stations."""

@@ -1,0 +1,1 @@
+"""Missions, their members and roles, observers and deployments — and the scoping gates."""

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    COORDINATOR = "coordinator", "Coordinator"
+    ANALYST = "analyst", "Analyst"
+    OBSERVER = "observer", "Observer"
+
+
+# Roles that may see observers' personal data (phone numbers, e-mail).
+PII_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+class MissionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MissionQuerySet:
+        """The missions ``user`` is a member of. Superusers are members like anyone else: no implicit access."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Mission(models.Model):
+    class Kind(models.TextChoices):
+        INTERNATIONAL = "international", "International mission"
+        CITIZEN = "citizen", "Citizen observer group"
+
+    election = models.ForeignKey("elections.Election", on_delete=models.PROTECT, related_name="missions")
+    slug = models.SlugField(unique=True, help_text="Used in URLs, e.g. /m/<slug>/ for OpenRosa")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = MissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "mission"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} of {self.mission}"
+
+
+class MissionScopedQuerySet(models.QuerySet):
+    """Every model that belongs to a mission is read through ``for_mission``: there is no other path."""
+
+    def for_mission(self, mission: Mission):
+        return self.filter(mission=mission)
+
+
+class Observer(models.Model):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="observers")
+    code = models.CharField(max_length=32, help_text="The observer's code, used in SMS and forms")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    languages = models.CharField(max_length=100, blank=True, help_text="Comma-separated ISO 639-1 codes")
+    # Long-term or short-term observer, team leader, ... free text kept for the coordinators.
+    category = models.CharField(max_length=64, blank=True)
+    # The device login used for OpenRosa/SMS (issue: Collection); empty until the observer gets one.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="observer"
+    )
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mission", "code"]
+        constraints = [models.UniqueConstraint(fields=["mission", "code"], name="observer_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Deployment(models.Model):
+    """An observer posted to one station (static) or to an area (mobile team) for one shift."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="deployments")
+    observer = models.ForeignKey(Observer, on_delete=models.CASCADE, related_name="deployments")
+    station = models.ForeignKey(
+        "geography.PollingStation", null=True, blank=True, on_delete=models.PROTECT, related_name="deployments"
+    )
+    area = models.ForeignKey(
+        "geography.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deployments",
+    )
+    # Observers deployed together (e.g. the two members of an international short-term team).
+    team = models.CharField(max_length=32, blank=True)
+    shift_start = models.DateTimeField()
+    shift_end = models.DateTimeField()
+
+    objects = MissionScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mission", "shift_start", "observer"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(station__isnull=False) | models.Q(area__isnull=False),
+                name="deployment_has_place",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shift_end__gt=models.F("shift_start")), name="deployment_shift_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.observer} @ {self.station or self.area}"

@@ -1,0 +1,87 @@
+"""Reads used by the mission pages, the API and the CLI. Every function takes an already-gated mission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from pollwatch.collection.models import Submission
+from pollwatch.geography.models import AdministrativeUnit, PollingStation
+from pollwatch.missions.models import Deployment, Mission, Observer
+
+
+@dataclass(frozen=True)
+class MissionOverview:
+    units_by_level: list[tuple[str, int]]
+    stations: int
+    registered_voters: int
+    observers: int
+    deployments: int
+    stations_covered: int
+    submissions: int
+
+
+def mission_overview(mission: Mission) -> MissionOverview:
+    election = mission.election
+    levels = (
+        AdministrativeUnit.objects.filter(election=election)
+        .values("depth", "level")
+        .annotate(n=Count("id"))
+        .order_by("depth")
+    )
+    stations = PollingStation.objects.filter(election=election).aggregate(n=Count("id"), v=Sum("registered_voters"))
+    deployments = Deployment.objects.for_mission(mission)
+    return MissionOverview(
+        units_by_level=[(row["level"], row["n"]) for row in levels],
+        stations=stations["n"] or 0,
+        registered_voters=stations["v"] or 0,
+        observers=Observer.objects.for_mission(mission).count(),
+        deployments=deployments.count(),
+        stations_covered=deployments.exclude(station=None).values("station").distinct().count(),
+        submissions=Submission.objects.for_mission(mission).count(),
+    )
+
+
+def regions_with_counts(mission: Mission) -> QuerySet[AdministrativeUnit]:
+    """Top-level units below the country with their station counts (one query)."""
+    election = mission.election
+    top_depth = (
+        AdministrativeUnit.objects.filter(election=election, children__isnull=False)
+        .order_by("depth")
+        .values_list("depth", flat=True)
+        .first()
+    )
+    # The "regions" are the first level that has more than one unit (skipping a single country root).
+    depth = top_depth or 0
+    while AdministrativeUnit.objects.filter(election=election, depth=depth).count() == 1:
+        depth += 1
+    station_filter = Q(children__stations__isnull=False) | Q(stations__isnull=False)
+    return (
+        AdministrativeUnit.objects.filter(election=election, depth=depth)
+        .annotate(
+            constituencies=Count("children", distinct=True),
+            n_stations=Count("children__stations", distinct=True, filter=station_filter)
+            + Count("stations", distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def search_stations(mission: Mission, text: str, *, limit: int = 50) -> QuerySet[PollingStation]:
+    stations = PollingStation.objects.filter(election=mission.election).select_related("unit", "unit__parent")
+    text = text.strip()
+    if text:
+        stations = stations.filter(
+            Q(code__istartswith=text) | Q(name__icontains=text) | Q(address__icontains=text)
+            | Q(unit__name__icontains=text)
+        )
+    return stations.order_by("code")[:limit]
+
+
+def deployments_page(mission: Mission) -> QuerySet[Deployment]:
+    return (
+        Deployment.objects.for_mission(mission)
+        .select_related("observer", "station", "area")
+        .order_by("team", "observer__code")
+    )

@@ -1,0 +1,48 @@
+"""Mission pages: the home page and the HTMX station search. Thin: gate, query, render."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from pollwatch.missions import queries
+from pollwatch.missions.access import access_mission_by_slug, can_see_pii
+from pollwatch.missions.models import Mission
+
+
+def home(request):
+    missions = list(Mission.objects.visible_to(request.user).select_related("election"))
+    if len(missions) == 1:
+        return redirect("mission-home", slug=missions[0].slug)
+    return render(request, "missions/mission_list.html", {"missions": missions})
+
+
+def mission_home(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    deployments = Paginator(queries.deployments_page(mission), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missions/mission_home.html",
+        {
+            "mission": mission,
+            "election": mission.election,
+            "overview": queries.mission_overview(mission),
+            "regions": queries.regions_with_counts(mission),
+            "candidates": mission.election.contests.first().candidates.all()
+            if mission.election.contests.exists()
+            else [],
+            "deployments": deployments,
+            "show_pii": can_see_pii(request.user, mission),
+            "stations": queries.search_stations(mission, ""),
+        },
+    )
+
+
+def station_search(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    text = request.GET.get("q", "")
+    return render(
+        request,
+        "missions/_station_results.html",
+        {"mission": mission, "stations": queries.search_stations(mission, text), "q": text},
+    )

@@ -1,0 +1,8 @@
+"""WSGI entry point: ``gunicorn pollwatch.wsgi`` (what ``pollwatch serve`` runs)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pollwatch.settings")
+application = get_wsgi_application()

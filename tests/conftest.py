@@ -1,0 +1,99 @@
+"""The named test world: one small election observed by an OSCE-like and a CIS-like mission.
+
+People (refer to them by name in tests):
+- ``alice``: admin of the OSCE/ODIHR-like mission ``odihr``; ``anna``: analyst there.
+- ``boris``: coordinator of the CIS-like mission ``cis``; ``bella``: analyst there.
+- ``outsider``: a user of no mission.
+Observers: ``ODI-001``/``ODI-002`` (a mobile team in region ``R1``), ``CIS-001`` (static at station ``S111``).
+Geography: country ``AZ`` → regions ``R1``, ``R2`` → constituencies ``C11``, ``C12``, ``C21`` → stations
+``S111``, ``S112``, ``S121``, ``S211`` with 800/1200/600/1500 registered voters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    election: object
+    contest: object
+    odihr: object
+    cis: object
+    alice: object
+    anna: object
+    boris: object
+    bella: object
+    outsider: object
+    stations: dict
+    units: dict
+    observers: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    from pollwatch.elections.services import do_create_contest, do_create_election
+    from pollwatch.geography.services import do_create_station, do_create_unit
+    from pollwatch.missions.models import Role
+    from pollwatch.missions.services import (
+        do_add_member,
+        do_create_mission,
+        do_create_observer,
+        do_create_user,
+        do_deploy_observer,
+    )
+
+    election = do_create_election(
+        slug="az-2024", name="Snap presidential election 2024", country="az", date=dt.date(2024, 2, 7),
+        kind="presidential", timezone="Asia/Baku",
+    )
+    contest = do_create_contest(election, "President", [("Ilgar Mammadov", "Renewal"), ("Leyla Aliyeva", "Unity")])
+    units = {"AZ": do_create_unit(election, code="AZ", name="Azerbaijan", level="country")}
+    units["R1"] = do_create_unit(election, code="R1", name="Absheron", level="region", parent=units["AZ"])
+    units["R2"] = do_create_unit(election, code="R2", name="Ganja-Dashkasan", level="region", parent=units["AZ"])
+    units["C11"] = do_create_unit(election, code="C11", name="Sumgait", level="constituency", parent=units["R1"])
+    units["C12"] = do_create_unit(election, code="C12", name="Khirdalan", level="constituency", parent=units["R1"])
+    units["C21"] = do_create_unit(election, code="C21", name="Ganja", level="constituency", parent=units["R2"])
+    stations = {
+        "S111": do_create_station(units["C11"], code="S111", name="School 1", registered_voters=800),
+        "S112": do_create_station(units["C11"], code="S112", name="School 2", registered_voters=1200),
+        "S121": do_create_station(units["C12"], code="S121", name="Library", registered_voters=600),
+        "S211": do_create_station(units["C21"], code="S211", name="Youth centre", registered_voters=1500),
+    }
+    odihr = do_create_mission(election, slug="odihr", name="OSCE/ODIHR EOM", kind="international")
+    cis = do_create_mission(election, slug="cis", name="CIS Observer Mission", kind="international")
+    people = {name: do_create_user(name, PASSWORD) for name in ("alice", "anna", "boris", "bella", "outsider")}
+    do_add_member(odihr, people["alice"], Role.ADMIN)
+    do_add_member(odihr, people["anna"], Role.ANALYST)
+    do_add_member(cis, people["boris"], Role.COORDINATOR)
+    do_add_member(cis, people["bella"], Role.ANALYST)
+    start = dt.datetime(2024, 2, 7, 3, 0, tzinfo=dt.UTC)
+    end = dt.datetime(2024, 2, 7, 17, 0, tzinfo=dt.UTC)
+    observers = {
+        "ODI-001": do_create_observer(odihr, code="ODI-001", name="Ingrid Larsen", phone="+4790000001"),
+        "ODI-002": do_create_observer(odihr, code="ODI-002", name="Tomas Novak", phone="+4209000002"),
+        "CIS-001": do_create_observer(cis, code="CIS-001", name="Pavel Orlov", phone="+7900000001"),
+    }
+    for code in ("ODI-001", "ODI-002"):
+        do_deploy_observer(observers[code], area=units["R1"], team="T01", shift_start=start, shift_end=end)
+    do_deploy_observer(observers["CIS-001"], station=stations["S111"], team="C1", shift_start=start, shift_end=end)
+    return World(
+        election=election, contest=contest, odihr=odihr, cis=cis, stations=stations, units=units,
+        observers=observers, **people,
+    )
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the Django test client in as that user and returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
