@@ -33,7 +33,7 @@ class AdministrativeUnit(models.Model):
 class PollingStation(models.Model):
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="stations")
     # The lowest administrative unit the station belongs to (usually a constituency).
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="stations")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.RESTRICT, related_name="stations")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)

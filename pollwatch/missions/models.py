@@ -93,13 +93,13 @@ class Deployment(models.Model):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="deployments")
     observer = models.ForeignKey(Observer, on_delete=models.CASCADE, related_name="deployments")
     station = models.ForeignKey(
-        "geography.PollingStation", null=True, blank=True, on_delete=models.PROTECT, related_name="deployments"
+        "geography.PollingStation", null=True, blank=True, on_delete=models.RESTRICT, related_name="deployments"
     )
     area = models.ForeignKey(
         "geography.AdministrativeUnit",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="deployments",
     )
     # Observers deployed together (e.g. the two members of an international short-term team).

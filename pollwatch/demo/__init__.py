@@ -1,0 +1,1 @@
+"""The synthetic Azerbaijan-like demo election (``pollwatch demo``)."""

@@ -1,0 +1,35 @@
+"""The importers pollwatch knows, by the name used on the command line (``pollwatch import <kind>``).
+
+Built-in importers register exactly as a third-party one would: add an entry with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from pollwatch.imports.base import Importer
+
+_IMPORTERS: dict[str, tuple[type, str]] = {}
+
+
+def register(kind: str, importer: type, target: str) -> None:
+    """``target`` is what the importer writes into: ``"election"`` or ``"mission"``."""
+    _IMPORTERS[kind] = (importer, target)
+
+
+def get_importer(kind: str) -> tuple[Importer, str]:
+    _load_builtins()
+    try:
+        cls, target = _IMPORTERS[kind]
+    except KeyError:
+        raise KeyError(f"no importer {kind!r}; known: {', '.join(sorted(_IMPORTERS))}") from None
+    return cls(), target
+
+
+def _load_builtins() -> None:
+    if _IMPORTERS:
+        return
+    from pollwatch.geography.importers import GeographyImporter, StationImporter
+    from pollwatch.missions.importers import ObserverImporter
+
+    register("geography", GeographyImporter, "election")
+    register("stations", StationImporter, "election")
+    register("observers", ObserverImporter, "mission")

@@ -1,0 +1,1 @@
+"""Test-support code shipped with the package (the throwaway PostgreSQL cluster plugin)."""

@@ -1,0 +1,102 @@
+"""The synthetic demo election: its size, its reproducibility, and that the product works on it."""
+
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from pollwatch.demo.generator import ADMIN_PASSWORD, ADMIN_USER, build_demo
+from pollwatch.elections.models import Election
+from pollwatch.geography.models import PollingStation
+from pollwatch.missions.models import Mission
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint(election):
+    stations = PollingStation.objects.filter(election=election).order_by("code")
+    return list(stations.values_list("code", "registered_voters", "unit__code", "setting"))
+
+
+def test_the_demo_has_the_shape_of_azerbaijans_2024_election():
+    counts = build_demo(seed=1).counts
+    assert counts["candidates"] == 7
+    assert counts["regions"] == 14 and counts["constituencies"] == 125
+    assert 6000 <= counts["stations"] <= 7000
+    assert 6.0e6 <= counts["registered_voters"] <= 6.8e6
+    assert counts["missions"] == 2
+    assert counts["observers"] == 400 + 1500 and counts["deployments"] == counts["observers"]
+    assert counts["submissions"] > 2000
+    # Station sizes are capped at 1,500 voters and are not all alike.
+    sizes = PollingStation.objects.values_list("registered_voters", flat=True)
+    assert max(sizes) <= 1500 and min(sizes) >= 40 and len(set(sizes)) > 500
+
+
+def test_the_same_seed_gives_the_same_election_and_another_seed_does_not():
+    first = fingerprint(build_demo(seed=7).election)
+    wipe()
+    assert fingerprint(build_demo(seed=7).election) == first
+    wipe()
+    assert fingerprint(build_demo(seed=8).election) != first
+
+
+def wipe():
+    from django.contrib.auth import get_user_model
+
+    from pollwatch.collection.models import Submission
+
+    Submission.objects.all().delete()  # forms are protected while reports point to them
+    Mission.objects.all().delete()
+    Election.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+def test_international_teams_are_pairs_and_citizen_observers_are_static():
+    build_demo(seed=1)
+    ieom = Mission.objects.get(slug="ieom")
+    citizens = Mission.objects.get(slug="citizens")
+    teams = {}
+    for d in ieom.deployments.all():
+        assert d.area is not None and d.station is None
+        teams.setdefault(d.team, []).append(d.observer_id)
+    assert len(teams) == 200 and all(len(members) == 2 for members in teams.values())
+    assert not citizens.deployments.filter(station=None).exists()
+    assert citizens.deployments.values("station").distinct().count() == 1500
+
+
+def test_the_demo_admin_can_log_in_and_open_both_missions(client):
+    build_demo(seed=1)
+    assert client.login(username=ADMIN_USER, password=ADMIN_PASSWORD)
+    listing = client.get(reverse("home"))
+    assert listing.status_code == 200
+    assert "International Election Observation Mission" in listing.content.decode()
+    for slug in ("ieom", "citizens"):
+        page = client.get(reverse("mission-home", args=[slug]))
+        assert page.status_code == 200
+        assert "Baku" in page.content.decode()
+
+
+@pytest.mark.slow
+def test_demo_command_prints_key_value_lines_scripts_can_read(tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    run = subprocess.run(
+        [sys.executable, "-m", "pollwatch.cli.main", "demo", "--no-serve", "--seed", "1", "--db", str(db)],
+        capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "POLLWATCH_DATA_DIR": str(tmp_path)},
+        check=False, stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 0, run.stderr
+    lines = dict(line.split(": ", 1) for line in run.stdout.splitlines() if ": " in line)
+    for key in ("regions", "constituencies", "stations", "registered_voters", "candidates", "missions",
+                "observers", "deployments", "admin_user", "admin_password", "build_seconds"):
+        assert key in lines, key
+    assert lines["regions"] == "14" and lines["admin_user"] == ADMIN_USER
+    again = subprocess.run(
+        [sys.executable, "-m", "pollwatch.cli.main", "demo", "--no-serve", "--db", str(db)],
+        capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "POLLWATCH_DATA_DIR": str(tmp_path)},
+        check=False, stdin=subprocess.DEVNULL,
+    )
+    # Without a terminal and without --force, an existing demo is kept, not silently replaced.
+    assert again.returncode == 0 and "use --force to rebuild" in again.stderr
+    assert "build_seconds" not in again.stdout
+    assert dict(line.split(": ", 1) for line in again.stdout.splitlines())["stations"] == lines["stations"]
