@@ -127,6 +127,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Only needed for `collectstatic` behind a web server; the app serves its own static files otherwise.
 STATIC_ROOT = os.environ.get("POLLWATCH_STATIC_ROOT") or None
 # Serve static files straight from the apps' folders: no collectstatic step on an air-gapped laptop.

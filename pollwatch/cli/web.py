@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -165,10 +164,9 @@ def _serve(db: Path | None, port: int, workers: int = 2) -> None:
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
         "--access-logfile", "-", "--log-level", "warning",
     ]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # Become gunicorn (exec, not a child process) so that Ctrl+C and a supervisor's signals reach it directly.
+    os.execve(sys.executable, command, env)  # noqa: S606 - fixed argument list, no shell
 
 
 def serve(

@@ -33,7 +33,7 @@ def mission_overview(mission: Mission) -> MissionOverview:
     stations = PollingStation.objects.filter(election=election).aggregate(n=Count("id"), v=Sum("registered_voters"))
     deployments = Deployment.objects.for_mission(mission)
     return MissionOverview(
-        units_by_level=[(row["level"], row["n"]) for row in levels],
+        units_by_level=[(_plural(row["level"]), row["n"]) for row in levels if row["n"] > 1 or row["depth"] > 0],
         stations=stations["n"] or 0,
         registered_voters=stations["v"] or 0,
         observers=Observer.objects.for_mission(mission).count(),
@@ -41,6 +41,13 @@ def mission_overview(mission: Mission) -> MissionOverview:
         stations_covered=deployments.exclude(station=None).values("station").distinct().count(),
         submissions=Submission.objects.for_mission(mission).count(),
     )
+
+
+def _plural(level: str) -> str:
+    """English plural of a level name for headings ("constituency" → "constituencies")."""
+    if level.endswith("y") and level[-2:-1] not in "aeiou":
+        return level[:-1] + "ies"
+    return level if level.endswith("s") else level + "s"
 
 
 def regions_with_counts(mission: Mission) -> QuerySet[AdministrativeUnit]:

@@ -1,0 +1,60 @@
+"""Take the README's screenshots of the demo: build it in a temp dir, serve it, log in, capture pages.
+
+Usage: .venv/bin/python scripts/screenshots.py   (needs Debian's chromium at /usr/bin/chromium)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+PORT = 8765
+PAGES = [("home.png", "/missions/citizens/")]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "POLLWATCH_DATA_DIR": tmp}
+        env.pop("DATABASE_URL", None)
+        pollwatch = [sys.executable, "-m", "pollwatch.cli.main"]
+        db = Path(tmp) / "demo.sqlite3"
+        subprocess.run([*pollwatch, "demo", "--no-serve", "--db", str(db), "--port", str(PORT)], env=env, check=True)
+        server = subprocess.Popen([*pollwatch, "serve", "--db", str(db), "--port", str(PORT)], env=env)
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login/", timeout=1)  # noqa: S310
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(f"http://127.0.0.1:{PORT}/login/")
+                page.fill("#id_username", "admin")
+                page.fill("#id_password", "pollwatch-demo")
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+                for name, path in PAGES:
+                    page.goto(f"http://127.0.0.1:{PORT}{path}")
+                    page.screenshot(path=str(OUT / name), full_page=False)
+                    print(f"wrote {OUT / name}")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
