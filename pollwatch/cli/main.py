@@ -12,6 +12,7 @@ from pollwatch.cli import collection as collection_cli
 from pollwatch.cli import forensics as forensics_cli
 from pollwatch.cli import media as media_cli
 from pollwatch.cli import pvt as pvt_cli
+from pollwatch.cli import results as results_cli
 from pollwatch.cli import web as web_cli
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
 
 web_cli.register(app)
 app.command("forensics")(forensics_cli.forensics)
+app.add_typer(results_cli.app, name="results")
 app.add_typer(pvt_cli.app, name="pvt")
 app.add_typer(media_cli.app, name="media")
 app.add_typer(collection_cli.forms_app, name="forms")

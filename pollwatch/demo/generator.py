@@ -22,7 +22,8 @@ from django.db import transaction
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.demo import azerbaijan as az
-from pollwatch.elections.models import Election
+from pollwatch.demo.results import DemoResultsTruth, build_demo_results
+from pollwatch.elections.models import Election, StationResult
 from pollwatch.elections.services import do_create_contest, do_create_election
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
 from pollwatch.missions.models import Deployment, Membership, Mission, Observer, Role
@@ -49,6 +50,7 @@ Progress = Callable[[str, int], None]  # (step description, units of work done)
 class DemoSummary:
     election: Election
     missions: list[Mission]
+    results_truth: DemoResultsTruth | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -99,8 +101,10 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         progress("missions", 1)
         submissions = _simulate_election_day(ieom, teams, citizens, static, stations, rng)
         progress("election day", 1)
+        truth = build_demo_results(election, rng)
+        progress("official results", 1)
         do_record_audit("demo.build", detail={"seed": seed})
-    summary = DemoSummary(election=election, missions=[ieom, citizens])
+    summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth)
     summary.counts = demo_counts(election)
     summary.counts["submissions"] = submissions
     return summary
@@ -293,4 +297,5 @@ def demo_counts(election: Election) -> dict[str, int]:
         "observers": Observer.objects.filter(mission__in=missions).count(),
         "deployments": Deployment.objects.filter(mission__in=missions).count(),
         "submissions": Submission.objects.filter(mission__in=missions).count(),
+        "official_results": StationResult.objects.filter(contest__election=election).count(),
     }
