@@ -153,8 +153,10 @@ def export_rows(contest: Contest) -> Iterator[list[object]]:
 
 
 def write_canonical_csv(contest: Contest, handle) -> int:
+    """Write the canonical CSV; returns the number of station rows written."""
     writer = csv.writer(handle)
-    n = -1
-    for n, row in enumerate(export_rows(contest)):
+    rows = -1  # the header is not a station
+    for row in export_rows(contest):
         writer.writerow(row)
-    return n
+        rows += 1
+    return rows
