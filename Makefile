@@ -31,10 +31,10 @@ endef
 test: test-sqlite test-postgres ## Run the whole suite: everything on SQLite, then the database tests on PostgreSQL
 
 test-sqlite: $(STAMP)
-	@$(call run_pytest,-q)
+	@$(call run_pytest,-q -n 2 --dist loadfile)
 
 test-postgres: $(STAMP) ## The database tests again, on a throwaway PostgreSQL cluster started by pytest
-	@$(call run_pytest,-q --postgres -m django_db)
+	@$(call run_pytest,-q -n 2 --dist loadfile --postgres -m django_db)
 
 lint: $(STAMP) ## ruff, then mypy on the typed parts
 	$(BIN)/ruff check pollwatch tests bench

@@ -96,7 +96,12 @@ TEMPLATES = [
 
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Persistent connections are opt-in (POLLWATCH_CONN_MAX_AGE seconds): behind a pooler they are not wanted.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=int(os.environ.get("POLLWATCH_CONN_MAX_AGE", "0"))
+        )
+    }
 else:
     _sqlite_path = Path(os.environ.get("POLLWATCH_DB") or DATA_DIR / "pollwatch.sqlite3").resolve()
     DATABASES = {

@@ -44,3 +44,5 @@ def test_vendored_htmx_and_css_are_served_by_the_app_itself(client, world):
         assert asset in html
         response = client.get(asset)
         assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content)
+        response.close()  # a streamed file response holds its request open until closed

@@ -77,7 +77,10 @@ class Cluster:
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]):
     # A wrapper runs before pytest-django's own hook, which imports the settings (and reads DATABASE_URL).
-    if early_config.known_args_namespace.postgres:
+    args_ns = early_config.known_args_namespace
+    # Under pytest-xdist the controller runs no test: only the workers, each with its own cluster, need one.
+    xdist_controller = getattr(args_ns, "numprocesses", None) and not os.environ.get("PYTEST_XDIST_WORKER")
+    if args_ns.postgres and not xdist_controller:
         bindir = find_pg_bin()
         if bindir is None:
             message = "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)"
