@@ -30,3 +30,16 @@ def test_architecture_doc_names_every_django_app():
     for app in settings.INSTALLED_APPS:
         if app.startswith("pollwatch."):
             assert f"`{app.split('.')[1]}`" in text, app
+
+
+def test_setup_doc_lists_every_importer_field_and_alias():
+    from pollwatch.imports.registry import get_importer
+
+    text = (ROOT / "docs" / "setup.md").read_text()
+    for kind in ("geography", "stations", "observers"):
+        importer, _ = get_importer(kind)
+        assert f"pollwatch import {kind}" in text
+        for column in importer.columns:
+            assert f"`{column.name}`" in text, (kind, column.name)
+            for alias in column.aliases:
+                assert alias in text, (kind, alias)
