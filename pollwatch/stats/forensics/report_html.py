@@ -1,0 +1,88 @@
+"""The self-contained HTML report of ``pollwatch forensics --html`` (Plotly's JS inlined: works offline)."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from pollwatch.stats.forensics.integer_peaks import is_integer_percentage
+from pollwatch.stats.forensics.second_digit import BENFORD_2BL
+from pollwatch.stats.forensics.suite import ForensicsReport
+from pollwatch.stats.results import ResultsTable
+
+
+def _figures(report: ForensicsReport) -> list[tuple[str, object]]:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    t: ResultsTable = report.table
+    m = report.analyzed
+    turnout = t.turnout_numerator[m] / t.registered[m] * 100
+    share = t.votes[m, report.leader] / t.ballots[m] * 100
+    figures: list[tuple[str, object]] = []
+    for name, values, rates in (("Turnout", turnout, t.turnout_numerator[m] / t.registered[m]),
+                                ("Leader's share", share, t.votes[m, report.leader] / t.ballots[m])):
+        counts, edges = np.histogram(values, bins=1000, range=(0, 100))
+        fig = go.Figure(go.Bar(x=edges[:-1] + 0.05, y=counts, marker_color="#1f5f99", name="stations"))
+        on = is_integer_percentage(rates)
+        fig.add_annotation(text=f"{int(on.sum())} stations on integer values", xref="paper", yref="paper",
+                           x=0.01, y=0.98, showarrow=False)
+        fig.update_layout(title=f"{name}, 0.1-point bins: spikes at integers are drawn protocols",
+                          xaxis_title=f"{name} (%)", yaxis_title="stations", bargap=0, height=360)
+        figures.append((name, fig))
+    k = report.klimek
+    fp = make_subplots(rows=1, cols=2, subplot_titles=("Observed", "Fitted fraud model"))
+    centres = (k.edges[:-1] + k.edges[1:]) / 2 * 100
+    for col, z in ((1, k.observed), (2, k.model)):
+        fp.add_trace(go.Heatmap(x=centres, y=centres, z=np.log1p(z.T), colorscale="Viridis", showscale=False),
+                     row=1, col=col)
+    fp.update_xaxes(title_text="turnout (%)")
+    fp.update_yaxes(title_text="leader's share (%)")
+    fp.update_layout(title=f"Turnout × share fingerprint (log counts); f_i = {k.f_incremental:.3f}, "
+                           f"f_e = {k.f_extreme:.3f}, α = {k.alpha:g}", height=420)
+    figures.append(("Fingerprint", fp))
+    sd = report.second_digit_leader
+    observed = np.array(sd.frequencies) / max(sd.n, 1)
+    bars = go.Figure([go.Bar(x=list(range(10)), y=observed, name="leader's counts"),
+                      go.Scatter(x=list(range(10)), y=BENFORD_2BL, name="Benford", mode="lines+markers")])
+    bars.update_layout(title=f"Second digit of the leader's counts: mean {sd.mean:.3f} vs {sd.benford_mean:.3f}",
+                       xaxis_title="second digit", yaxis_title="share", height=360)
+    figures.append(("Second digit", bars))
+    return figures
+
+
+def render_html(report: ForensicsReport, *, title: str = "results") -> str:
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    d = report.to_json()
+    parts = [f"<h2>{html.escape(name)}</h2>" + pio.to_html(fig, include_plotlyjs=False, full_html=False)
+             for name, fig in _figures(report)]
+    ip = d["integer_percentages"]
+    rows = "".join(
+        f"<tr><td>{html.escape(r['region'])}</td><td>{r['stations']}</td><td>{r['turnout']:.1%}</td>"
+        f"<td>{r['leader_share']:.1%}</td><td>{r['integer_observed']}</td><td>{r['integer_expected']:.1f}</td>"
+        f"<td>{r['integer_excess']:+.1f}</td><td>{r['second_digit_mean']:.3f}</td><td>{r['near_full_turnout']}</td>"
+        f"<td>{r['identical_protocols']}</td></tr>"
+        for r in d["regions"]
+    )
+    summary = (
+        f"<p>{d['stations']['analyzed']} of {d['stations']['total']} stations analysed. Leader: "
+        f"<b>{html.escape(d['leader'])}</b>, {d['leader_share']:.2%} of ballots; turnout {d['turnout']:.2%}.</p>"
+        f"<p>Integer percentages: {ip['observed']} stations observed vs {ip['expected_mean']:.1f} ± "
+        f"{ip['expected_sd']:.1f} expected — excess <b>{ip['excess']:.1f}</b> (p = {ip['p_value']:.4f}). "
+        f"Excess votes (Shpilkin): <b>{d['excess_votes']:,.0f}</b>.</p>"
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>pollwatch forensics — {html.escape(title)}</title>
+<script>{get_plotlyjs()}</script>
+<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;color:#1d2733}}
+table{{border-collapse:collapse;width:100%}}td,th{{padding:.3rem .5rem;border-bottom:1px solid #dde3ea;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}</style></head><body>
+<h1>Results forensics: {html.escape(title)}</h1>{summary}{''.join(parts)}
+<h2>Regions (sorted by integer-percentage excess)</h2><table><tr><th>Region</th><th>Stations</th><th>Turnout</th>
+<th>Leader</th><th>Integer obs.</th><th>Integer exp.</th><th>Excess</th><th>2BL mean</th><th>Turnout ≥ 99 %</th>
+<th>Identical</th></tr>{rows}</table>
+<p>Methods: Kobak, Shpilkin &amp; Pshenichnikov (2016); Mebane (2006); Beber &amp; Scacco (2012); Klimek et al. (2012);
+Shpilkin. See docs/forensics.md.</p></body></html>"""

@@ -1,0 +1,222 @@
+"""Run every forensic test on a results table, with a regional breakdown, and shape the JSON report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pollwatch.stats.forensics._common import (
+    BoolArray,
+    Exclusions,
+    RandomLike,
+    analysis_mask,
+    as_generator,
+    safe_ratio,
+)
+from pollwatch.stats.forensics.excess_votes import ExcessVotesResult, excess_votes
+from pollwatch.stats.forensics.integer_peaks import DEFAULT_RESAMPLES, IntegerPeaksResult, integer_peaks
+from pollwatch.stats.forensics.klimek import KlimekResult, klimek_fingerprint
+from pollwatch.stats.forensics.last_digit import LastDigitResult, last_digit_test
+from pollwatch.stats.forensics.outliers import OutliersResult, find_outliers
+from pollwatch.stats.forensics.second_digit import SecondDigitResult, second_digit_test
+from pollwatch.stats.results import ResultsTable
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One region's share of each test: which regions drive an anomaly."""
+
+    region: str
+    stations: int
+    analyzed: int
+    turnout: float
+    leader_share: float
+    integer_observed: int
+    integer_expected: float
+    second_digit_mean: float
+    second_digit_n: int
+    near_full_turnout: int
+    identical_protocols: int
+
+    @property
+    def integer_excess(self) -> float:
+        return self.integer_observed - self.integer_expected
+
+
+@dataclass(frozen=True)
+class ForensicsReport:
+    table: ResultsTable
+    leader: int
+    analyzed: BoolArray  # stations used by the rate-based tests
+    exclusions: Exclusions
+    integer: IntegerPeaksResult
+    second_digit_leader: SecondDigitResult
+    second_digit_all: SecondDigitResult
+    last_digit_all: LastDigitResult
+    correlation: float
+    klimek: KlimekResult
+    excess: ExcessVotesResult
+    outliers: OutliersResult
+    regions: tuple[RegionRow, ...]
+
+    @property
+    def leader_name(self) -> str:
+        return self.table.candidates[self.leader]
+
+    def integer_station_ids(self) -> list[str]:
+        ids = self.table.station_id[self.analyzed][self.integer.on_integer]
+        return [str(s) for s in ids]
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.table
+        return {
+            "stations": {
+                "total": t.rows_read,
+                "loaded": len(t),
+                "analyzed": int(self.analyzed.sum()),
+                "excluded": {
+                    "unreadable_rows": len(t.problems),
+                    **self.exclusions.as_dict(),
+                },
+            },
+            "leader": self.leader_name,
+            "turnout": float(safe_ratio(t.turnout_numerator.sum(), t.registered.sum())),
+            "leader_share": float(safe_ratio(t.votes[:, self.leader].sum(), t.ballots.sum())),
+            "integer_percentages": {
+                "observed": self.integer.observed,
+                "expected_mean": self.integer.expected_mean,
+                "expected_sd": self.integer.expected_sd,
+                "excess": self.integer.excess,
+                "p_value": self.integer.p_value,
+                "n_resamples": self.integer.n_resamples,
+                "stations": self.integer_station_ids(),
+            },
+            "second_digit": {
+                "leader": _digits_json(self.second_digit_leader),
+                "all": _digits_json(self.second_digit_all),
+                "benford_mean": self.second_digit_leader.benford_mean,
+            },
+            "last_digit": {
+                "n": self.last_digit_all.n,
+                "chi2": self.last_digit_all.chi2,
+                "p_value": self.last_digit_all.p_value,
+                "zero_share": self.last_digit_all.zero_share,
+            },
+            "turnout_share_correlation": self.correlation,
+            "klimek": {
+                "f_incremental": self.klimek.f_incremental,
+                "f_extreme": self.klimek.f_extreme,
+                "alpha": self.klimek.alpha,
+                "theta": self.klimek.theta,
+                "fair_turnout": self.klimek.fair_turnout,
+                "fair_leader_share": self.klimek.fair_share,
+                "stations": self.klimek.n,
+            },
+            "excess_votes": self.excess.excess_votes,
+            "excess_votes_detail": {
+                "share_of_leader_votes": self.excess.excess_share,
+                "threshold_turnout": self.excess.threshold_turnout,
+                "core_ratio": self.excess.core_ratio,
+            },
+            "outliers": {
+                "near_full_turnout": [str(t.station_id[i]) for i in self.outliers.near_full_turnout],
+                "near_full_leader_share": [str(t.station_id[i]) for i in self.outliers.near_full_share],
+                "identical_protocols": [[str(t.station_id[i]) for i in g] for g in self.outliers.identical_groups],
+            },
+            "regions": [
+                {
+                    "region": r.region, "stations": r.stations, "analyzed": r.analyzed, "turnout": r.turnout,
+                    "leader_share": r.leader_share, "integer_observed": r.integer_observed,
+                    "integer_expected": r.integer_expected, "integer_excess": r.integer_excess,
+                    "second_digit_mean": r.second_digit_mean, "second_digit_n": r.second_digit_n,
+                    "near_full_turnout": r.near_full_turnout, "identical_protocols": r.identical_protocols,
+                }
+                for r in self.regions
+            ],
+            "problems": [
+                {"line": p.line, "station_id": p.station_id, "column": p.column, "reason": p.reason}
+                for p in t.problems
+            ],
+        }
+
+
+def _digits_json(r: SecondDigitResult) -> dict[str, Any]:
+    return {"mean": r.mean, "n": r.n, "chi2": r.chi2, "p_value": r.p_value, "frequencies": list(r.frequencies)}
+
+
+def run_forensics(
+    table: ResultsTable,
+    *,
+    leader: str | None = None,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    rng: RandomLike = None,
+    progress: Progress | None = None,
+) -> ForensicsReport:
+    """Every forensic test on ``table``; the leader defaults to the candidate with the most votes."""
+    step = progress or (lambda message: None)
+    if len(table) == 0:
+        raise ValueError("no usable stations in the results")
+    li = table.candidate_index(leader) if leader else table.leader_index()
+    generator = as_generator(rng)
+    mask, exclusions = analysis_mask(table, li)
+    if not mask.any():
+        raise ValueError("no station passes the filters (ballots > 0, registered ≥ 100, rates ≤ 99 %)")
+    lead = table.votes[:, li]
+    step("integer percentages")
+    integer = integer_peaks(table.turnout_numerator[mask], table.registered[mask], lead[mask],
+                            table.ballots[mask], n_resamples=n_resamples, rng=generator)
+    step("digit tests")
+    second_leader = second_digit_test(lead)
+    second_all = second_digit_test(table.votes.ravel())
+    last_all = last_digit_test(table.votes.ravel())
+    turnout = safe_ratio(table.turnout_numerator, table.registered)
+    share = safe_ratio(lead, table.ballots)
+    correlation = float(np.corrcoef(turnout[mask], share[mask])[0, 1]) if mask.sum() > 1 else float("nan")
+    step("turnout–share fingerprint")
+    fingerprint_mask = (table.ballots > 0) & (table.registered >= 100) & (table.turnout_numerator <= table.registered)
+    fingerprint_mask &= lead <= table.ballots
+    klimek = klimek_fingerprint(table.registered[fingerprint_mask], table.turnout_numerator[fingerprint_mask],
+                                lead[fingerprint_mask], table.ballots[fingerprint_mask], rng=generator)
+    step("excess votes and outliers")
+    others = table.votes.sum(axis=1) - lead
+    excess = excess_votes(table.turnout_numerator[fingerprint_mask], table.registered[fingerprint_mask],
+                          lead[fingerprint_mask], others[fingerprint_mask])
+    outliers = find_outliers(table.registered, table.turnout_numerator, table.ballots, table.invalid,
+                             table.votes, li)
+    regions = _regional_rows(table, li, mask, integer, outliers)
+    return ForensicsReport(table, li, mask, exclusions, integer, second_leader, second_all, last_all,
+                           correlation, klimek, excess, outliers, regions)
+
+
+def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, integer: IntegerPeaksResult,
+                   outliers: OutliersResult) -> tuple[RegionRow, ...]:
+    n = len(table)
+    on_integer = np.zeros(n, dtype=bool)
+    on_integer[np.flatnonzero(mask)] = integer.on_integer
+    hit = np.zeros(n)
+    hit[np.flatnonzero(mask)] = integer.hit_probability
+    full = np.zeros(n, dtype=bool)
+    full[list(outliers.near_full_turnout)] = True
+    identical = np.zeros(n, dtype=bool)
+    for group in outliers.identical_groups:
+        identical[list(group)] = True
+    rows = []
+    lead = table.votes[:, li]
+    for region in np.unique(table.region):
+        r = table.region == region
+        digits = second_digit_test(lead[r])
+        rows.append(RegionRow(
+            region=str(region), stations=int(r.sum()), analyzed=int((r & mask).sum()),
+            turnout=float(safe_ratio(table.turnout_numerator[r].sum(), table.registered[r].sum())),
+            leader_share=float(safe_ratio(lead[r].sum(), table.ballots[r].sum())),
+            integer_observed=int(on_integer[r].sum()), integer_expected=float(hit[r].sum()),
+            second_digit_mean=digits.mean, second_digit_n=digits.n,
+            near_full_turnout=int(full[r].sum()), identical_protocols=int(identical[r].sum()),
+        ))
+    rows.sort(key=lambda row: row.integer_excess, reverse=True)
+    return tuple(rows)
