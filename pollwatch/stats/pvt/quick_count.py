@@ -1,0 +1,249 @@
+"""The quick count on real data: estimate from reported sample stations, and validate by simulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pollwatch.stats.pvt.estimate import RatioEstimate, collapse_strata, ratio_estimates, z_value
+from pollwatch.stats.pvt.frame import Frame
+from pollwatch.stats.pvt.sampling import allocate
+from pollwatch.stats.results import ResultsTable, RowProblem
+
+RandomLike = np.random.Generator | int | None
+DESIGNS = ("srs", "stratified")
+
+
+@dataclass(frozen=True)
+class QuickCountEstimate:
+    """Per-candidate share of valid votes and turnout, with margins of error, from the reported stations."""
+
+    stations_reported: int
+    turnout: RatioEstimate
+    candidates: dict[str, RatioEstimate]
+    design: str
+    method: str
+    confidence: float
+    reported_by_stratum: dict[str, int]
+    excluded: tuple[RowProblem, ...]  # reported stations left out (impossible numbers), with the reason
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stations_reported": self.stations_reported,
+            "turnout": self.turnout.as_dict(),
+            "candidates": {name: e.as_dict() for name, e in self.candidates.items()},
+            "design": self.design,
+            "method": self.method,
+            "confidence": self.confidence,
+            "reported_by_stratum": self.reported_by_stratum,
+            "excluded": [{"station_id": p.station_id, "reason": p.reason} for p in self.excluded],
+            "warnings": list(self.warnings),
+        }
+
+
+def impossible_rows(results: ResultsTable) -> list[RowProblem]:
+    """Reported stations whose numbers cannot be true: they are excluded from the estimate and listed."""
+    problems = []
+    valid = results.votes.sum(axis=1)
+    numerator = results.turnout_numerator
+    for i, sid in enumerate(results.station_id):
+        reasons = []
+        if numerator[i] > results.registered[i]:
+            reasons.append(f"{'issued' if results.issued is not None else 'ballots'} {numerator[i]} > "
+                           f"registered {results.registered[i]}")
+        if valid[i] > results.ballots[i]:
+            reasons.append(f"candidates' votes {valid[i]} > ballots {results.ballots[i]}")
+        if results.registered[i] == 0:
+            reasons.append("registered is 0")
+        if reasons:
+            problems.append(RowProblem(0, str(sid), "counts", "; ".join(reasons)))
+    return problems
+
+
+def estimate_quick_count(
+    frame: Frame,
+    results: ResultsTable,
+    *,
+    design: str = "stratified",
+    strata: str | list[str] | None = None,
+    method: str = "combined",
+    confidence: float = 0.95,
+) -> QuickCountEstimate:
+    """Estimate shares and turnout from the sample stations that have reported.
+
+    Shares are of valid votes (votes ÷ all candidates' votes); turnout is issued ÷ registered when the results
+    have ``issued``, else ballots ÷ registered. Stations not in the frame are an error; reported stations with
+    impossible numbers are excluded and listed; strata with fewer than two reporting stations are merged with
+    a neighbour, with a warning. The finite-population correction uses the frame's station counts.
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
+    if len(results) == 0:
+        raise ValueError("no reported stations to estimate from")
+    position = {str(s): i for i, s in enumerate(frame.station_id)}
+    unknown = [str(s) for s in results.station_id if str(s) not in position]
+    if unknown:
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise ValueError(f"{len(unknown)} reported station(s) are not in the frame: {', '.join(unknown[:5])}{more}")
+    bad = impossible_rows(results)
+    keep = np.ones(len(results), dtype=bool)
+    bad_ids = {p.station_id for p in bad}
+    keep &= np.array([str(s) not in bad_ids for s in results.station_id])
+    if keep.sum() < 2:
+        raise ValueError("fewer than two reported stations with possible numbers: no estimate can be made")
+    results = results.subset(keep)
+    warnings: list[str] = []
+    if bad:
+        warnings.append(f"{len(bad)} reported station(s) with impossible numbers were excluded")
+    frame_labels = frame.strata(strata if design == "stratified" else None)
+    reported = np.zeros(len(frame), dtype=bool)
+    rows = np.array([position[str(s)] for s in results.station_id])
+    reported[rows] = True
+    labels, merges = collapse_strata(frame_labels, reported)
+    for merged in merges:
+        warnings.append(f"strata {merged} had fewer than two reporting stations: variance undefined, merged")
+    station_labels = labels[rows]
+    order = np.argsort(station_labels, kind="stable")
+    names, starts, counts = np.unique(station_labels[order], return_index=True, return_counts=True)
+    population = np.array([(labels == name).sum() for name in names], dtype=np.float64)
+    known = np.array([frame.registered[labels == name].sum() for name in names], dtype=np.float64)
+    votes = results.votes[order].astype(np.float64)
+    valid = votes.sum(axis=1, keepdims=True)
+    share, share_se = ratio_estimates(votes[None], valid[None], starts, population, method=method)
+    turnout, turnout_se = ratio_estimates(results.turnout_numerator[order].astype(np.float64)[None, :, None],
+                                          results.registered[order].astype(np.float64)[None, :, None], starts,
+                                          population, method=method, known_denominators=known)
+    z = z_value(confidence)
+    return QuickCountEstimate(
+        stations_reported=int(len(results)),
+        turnout=RatioEstimate(float(turnout[0, 0]), float(turnout_se[0, 0]), z * float(turnout_se[0, 0])),
+        candidates={name: RatioEstimate(float(share[0, k]), float(share_se[0, k]), z * float(share_se[0, k]))
+                    for k, name in enumerate(results.candidates)},
+        design=design,
+        method=method,
+        confidence=confidence,
+        reported_by_stratum={str(n): int(c) for n, c in zip(names, counts, strict=True)},
+        excluded=tuple(bad),
+        warnings=tuple(warnings),
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    coverage: float  # share of repetitions whose interval contains the true value
+    bias: float  # mean of estimate − truth
+    mean_moe: float
+    truth: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"coverage": self.coverage, "bias": self.bias, "mean_moe": self.mean_moe, "true": self.truth}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    size: int
+    reps: int
+    design: str
+    strata: str | None
+    turnout: Coverage
+    candidates: dict[str, Coverage]
+    population_stations: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "size": self.size, "reps": self.reps, "design": self.design, "strata": self.strata,
+            "population_stations": self.population_stations,
+            "turnout": self.turnout.as_dict(),
+            "candidates": {name: c.as_dict() for name, c in self.candidates.items()},
+        }
+
+
+def validate_quick_count(
+    population: ResultsTable,
+    *,
+    size: int,
+    reps: int,
+    strata: str | None = None,
+    design: str = "stratified",
+    method: str = "combined",
+    confidence: float = 0.95,
+    rng: RandomLike = None,
+    progress: Callable[[int], None] | None = None,
+) -> ValidationResult:
+    """Draw ``reps`` samples of ``size`` stations from a full results file, estimate, and check the intervals.
+
+    The population is every station of the file (rows the loader could not read are already left out). The
+    true values are computed over it exactly as the estimator defines them: a candidate's share of all
+    candidates' votes, and Σ issued (or ballots) ÷ Σ registered. Samples are drawn with the project's own
+    design (proportional allocation, at least two stations per stratum), all repetitions at once as index arrays.
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
+    if reps < 1:
+        raise ValueError("reps must be at least 1")
+    n_pop = len(population)
+    if size < 2 or size > n_pop:
+        raise ValueError(f"size must be between 2 and the number of stations ({n_pop})")
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    if design == "stratified" and strata:
+        if strata not in ("region", "district"):
+            raise ValueError("validate stratifies by a column of the results file: 'region' or 'district'")
+        labels = getattr(population, strata).astype(str)
+    else:
+        labels = np.full(n_pop, "all")
+    names, inverse = np.unique(labels, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(names))
+    if np.any(counts < 2):
+        labels, _ = collapse_strata(labels, np.ones(n_pop, dtype=bool))
+        names, inverse = np.unique(labels, return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(names))
+    alloc = allocate(counts, size, minimum=2)
+    members = [np.flatnonzero(inverse == h) for h in range(len(names))]
+    starts = np.concatenate([[0], np.cumsum(alloc)[:-1]]).astype(np.int64)
+    population_n = counts.astype(np.float64)
+    known = np.array([population.registered[m].sum() for m in members], dtype=np.float64)
+    votes = population.votes.astype(np.float64)
+    valid = votes.sum(axis=1, keepdims=True)
+    t_num = population.turnout_numerator.astype(np.float64)[:, None]
+    t_den = population.registered.astype(np.float64)[:, None]
+    true_share = votes.sum(axis=0) / valid.sum()
+    true_turnout = float(t_num.sum() / t_den.sum())
+    z = z_value(confidence)
+    est_s, se_s, est_t, se_t = [], [], [], []
+    chunk = max(1, min(reps, 2_000_000 // max(size * (votes.shape[1] + 2), 1)))
+    done = 0
+    while done < reps:
+        r = min(chunk, reps - done)
+        index = np.concatenate(
+            [m[np.argsort(generator.random((r, len(m))), axis=1)[:, :a]] if a else np.empty((r, 0), np.int64)
+             for m, a in zip(members, alloc, strict=True)],
+            axis=1,
+        )
+        s, sse = ratio_estimates(votes[index], valid[index], starts, population_n, method=method)
+        t, tse = ratio_estimates(t_num[index], t_den[index], starts, population_n, method=method,
+                                 known_denominators=known)
+        est_s.append(s)
+        se_s.append(sse)
+        est_t.append(t[:, 0])
+        se_t.append(tse[:, 0])
+        done += r
+        if progress:
+            progress(done)
+    share, share_moe = np.concatenate(est_s), z * np.concatenate(se_s)
+    turnout, turnout_moe = np.concatenate(est_t), z * np.concatenate(se_t)
+
+    def coverage(estimates: np.ndarray, moe: np.ndarray, truth: float) -> Coverage:
+        return Coverage(float(np.mean(np.abs(estimates - truth) <= moe)), float(np.mean(estimates - truth)),
+                        float(np.mean(moe)), truth)
+
+    return ValidationResult(
+        size=size, reps=reps, design=design, strata=strata if design == "stratified" else None,
+        turnout=coverage(turnout, turnout_moe, true_turnout),
+        candidates={name: coverage(share[:, k], share_moe[:, k], float(true_share[k]))
+                    for k, name in enumerate(population.candidates)},
+        population_stations=n_pop,
+    )
