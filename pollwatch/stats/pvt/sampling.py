@@ -46,8 +46,7 @@ def allocate(sizes: npt.ArrayLike, total: int, *, minimum: int = 2) -> npt.NDArr
     extra = np.maximum(share - base, 0)
     if extra.sum() > 0:
         extra = extra / extra.sum() * remaining
-    alloc = base + np.floor(extra).astype(np.int64)
-    alloc = np.minimum(alloc, caps)
+    alloc: npt.NDArray[np.int64] = np.minimum(base + np.floor(extra).astype(np.int64), caps)
     order = np.argsort(-(extra - np.floor(extra)))
     while alloc.sum() < total:
         for i in order:
