@@ -141,8 +141,12 @@ def collapse_strata(labels: npt.ArrayLike, reported: npt.ArrayLike) -> tuple[npt
     """
     labels = np.asarray(labels).astype(str)
     reported = np.asarray(reported, dtype=bool)
-    groups = {name: [name] for name in sorted(set(labels.tolist()))}
-    counts = {name: int(reported[labels == name].sum()) for name in groups}
+    unique, inverse = np.unique(labels, return_inverse=True)
+    per_stratum = np.bincount(inverse, weights=reported, minlength=len(unique))
+    groups = {str(name): [str(name)] for name in unique}
+    counts = {str(name): int(c) for name, c in zip(unique, per_stratum, strict=True)}
+    if min(counts.values()) >= 2:
+        return labels, []
     order = list(groups)
     merges: list[str] = []
     while len(order) > 1 and min(counts[g] for g in order) < 2:
@@ -158,4 +162,4 @@ def collapse_strata(labels: npt.ArrayLike, reported: npt.ArrayLike) -> tuple[npt
         merges.append(merged)
     mapping = {member: name for name, members in groups.items() for member in members}
     final = [m for m in merges if m in groups]
-    return np.array([mapping[label] for label in labels.tolist()]), final
+    return np.array([mapping[str(name)] for name in unique])[inverse], final

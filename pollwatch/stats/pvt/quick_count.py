@@ -50,7 +50,9 @@ def impossible_rows(results: ResultsTable) -> list[RowProblem]:
     problems = []
     valid = results.votes.sum(axis=1)
     numerator = results.turnout_numerator
-    for i, sid in enumerate(results.station_id):
+    suspect = (numerator > results.registered) | (valid > results.ballots) | (results.registered == 0)
+    for i in np.flatnonzero(suspect):
+        sid = results.station_id[i]
         reasons = []
         if numerator[i] > results.registered[i]:
             reasons.append(f"{'issued' if results.issued is not None else 'ballots'} {numerator[i]} > "
@@ -84,24 +86,27 @@ def estimate_quick_count(
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
     if len(results) == 0:
         raise ValueError("no reported stations to estimate from")
-    position = {str(s): i for i, s in enumerate(frame.station_id)}
-    unknown = [str(s) for s in results.station_id if str(s) not in position]
+    sorter = np.argsort(frame.station_id)
+    found = np.searchsorted(frame.station_id, results.station_id, sorter=sorter)
+    found = np.minimum(found, len(frame) - 1)
+    rows_in_frame = sorter[found]
+    known_station = frame.station_id[rows_in_frame] == results.station_id
+    unknown = [str(s) for s in results.station_id[~known_station]]
     if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise ValueError(f"{len(unknown)} reported station(s) are not in the frame: {', '.join(unknown[:5])}{more}")
     bad = impossible_rows(results)
     keep = np.ones(len(results), dtype=bool)
-    bad_ids = {p.station_id for p in bad}
-    keep &= np.array([str(s) not in bad_ids for s in results.station_id])
+    keep &= ~np.isin(results.station_id, [p.station_id for p in bad])
     if keep.sum() < 2:
         raise ValueError("fewer than two reported stations with possible numbers: no estimate can be made")
     results = results.subset(keep)
+    rows = rows_in_frame[keep]
     warnings: list[str] = []
     if bad:
         warnings.append(f"{len(bad)} reported station(s) with impossible numbers were excluded")
     frame_labels = frame.strata(strata if design == "stratified" else None)
     reported = np.zeros(len(frame), dtype=bool)
-    rows = np.array([position[str(s)] for s in results.station_id])
     reported[rows] = True
     labels, merges = collapse_strata(frame_labels, reported)
     for merged in merges:
@@ -109,8 +114,10 @@ def estimate_quick_count(
     station_labels = labels[rows]
     order = np.argsort(station_labels, kind="stable")
     names, starts, counts = np.unique(station_labels[order], return_index=True, return_counts=True)
-    population = np.array([(labels == name).sum() for name in names], dtype=np.float64)
-    known = np.array([frame.registered[labels == name].sum() for name in names], dtype=np.float64)
+    frame_names, frame_inverse = np.unique(labels, return_inverse=True)
+    at = np.searchsorted(frame_names, names)
+    population = np.bincount(frame_inverse, minlength=len(frame_names)).astype(np.float64)[at]
+    known = np.bincount(frame_inverse, weights=frame.registered, minlength=len(frame_names))[at]
     votes = results.votes[order].astype(np.float64)
     valid = votes.sum(axis=1, keepdims=True)
     share, share_se = ratio_estimates(votes[None], valid[None], starts, population, method=method)
