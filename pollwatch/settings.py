@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import plotly
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("POLLWATCH_DATA_DIR", "var")).resolve()
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "pollwatch.geography",
     "pollwatch.missions",
     "pollwatch.collection",
+    "pollwatch.forensics",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +134,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Plotly's own bundled JS is served as /static/plotly/plotly.min.js: charts work with no network.
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent / "package_data")]
 # Only needed for `collectstatic` behind a web server; the app serves its own static files otherwise.
 STATIC_ROOT = os.environ.get("POLLWATCH_STATIC_ROOT") or None
 # Serve static files straight from the apps' folders: no collectstatic step on an air-gapped laptop.

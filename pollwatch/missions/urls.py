@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("missions/<slug:slug>/", views.mission_home, name="mission-home"),
     path("missions/<slug:slug>/stations/search", views.station_search, name="station-search"),
+    path("missions/<slug:slug>/stations/<path:code>/", views.station_detail, name="station-detail"),
 ]

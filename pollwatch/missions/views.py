@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from pollwatch.missions import queries
 from pollwatch.missions.access import access_mission_by_slug, can_see_pii
@@ -46,3 +46,29 @@ def station_search(request, slug: str):
         "missions/_station_results.html",
         {"mission": mission, "stations": queries.search_stations(mission, text), "q": text},
     )
+
+
+def station_detail(request, slug: str, code: str):
+    """One station: where it is, its official results, and this mission's deployments and reports there."""
+    from pollwatch.collection.models import Submission
+    from pollwatch.elections.models import StationResult
+    from pollwatch.geography.models import PollingStation
+
+    mission = access_mission_by_slug(request.user, slug)
+    station = get_object_or_404(
+        PollingStation.objects.select_related("unit", "unit__parent"), election=mission.election, code=code
+    )
+    results = (
+        StationResult.objects.filter(station=station)
+        .select_related("contest")
+        .prefetch_related("votes__candidate")
+    )
+    return render(request, "missions/station_detail.html", {
+        "mission": mission,
+        "station": station,
+        "results": results,
+        "deployments": queries.deployments_page(mission).filter(station=station),
+        "reports": Submission.objects.for_mission(mission).filter(station=station)
+        .select_related("observer", "form").order_by("received_at")[:200],
+        "show_pii": can_see_pii(request.user, mission),
+    })

@@ -1,0 +1,104 @@
+"""The forensics pages of a mission's election: figures, regional table, drill-down to stations."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import render
+
+from pollwatch.collection.models import Submission
+from pollwatch.forensics.queries import forensics_report
+from pollwatch.missions.access import access_mission_by_slug
+
+BREAKDOWNS = {"region": "Region", "district": "District"}
+FILTERS = {
+    "on_integer": "turnout or leader's share on an integer percentage",
+    "near_full": "turnout ≥ 99 %",
+    "identical": "identical protocols",
+}
+
+
+def _contest(mission, request):
+    contests = mission.election.contests.all()
+    if request.GET.get("contest"):
+        contests = contests.filter(pk=request.GET["contest"])
+    contest = contests.order_by("pk").first()
+    if contest is None:
+        raise Http404("This election has no contest")
+    return contest
+
+
+def forensics_page(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    contest = _contest(mission, request)
+    breakdown = request.GET.get("by", "region")
+    if breakdown not in BREAKDOWNS:
+        breakdown = "region"
+    report = forensics_report(contest, breakdown=breakdown)
+    context = {"mission": mission, "contest": contest, "report": report, "breakdown": breakdown,
+               "breakdowns": BREAKDOWNS}
+    if report is not None:
+        import plotly.io as pio
+
+        from pollwatch.stats.forensics.report_html import _figures
+
+        context["data"] = report.to_json()
+        context["figures"] = [
+            (name, pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False}))
+            for name, fig in _figures(report)
+        ]
+    return render(request, "forensics/forensics.html", context)
+
+
+def forensics_stations(request, slug: str):
+    """Stations behind a number: a region or district, optionally only those on integer values, etc."""
+    mission = access_mission_by_slug(request.user, slug)
+    contest = _contest(mission, request)
+    report = forensics_report(contest)
+    if report is None:
+        raise Http404("No official results yet")
+    t = report.table
+    keep = np.ones(len(t), dtype=bool)
+    place = {}
+    for column in ("region", "district"):
+        if request.GET.get(column):
+            place[column] = request.GET[column]
+            keep &= getattr(t, column) == request.GET[column]
+    active = [f for f in FILTERS if request.GET.get(f)]
+    on_integer = np.zeros(len(t), dtype=bool)
+    on_integer[np.flatnonzero(report.analyzed)] = report.integer.on_integer
+    near_full = np.zeros(len(t), dtype=bool)
+    near_full[list(report.outliers.near_full_turnout)] = True
+    identical = np.zeros(len(t), dtype=bool)
+    for group in report.outliers.identical_groups:
+        identical[list(group)] = True
+    flags = {"on_integer": on_integer, "near_full": near_full, "identical": identical}
+    for name in active:
+        keep &= flags[name]
+    index = np.flatnonzero(keep)
+    total = len(index)
+    index = index[:1000]
+    codes = [str(t.station_id[i]) for i in index]
+    observed = dict(
+        Submission.objects.for_mission(mission).filter(station__code__in=codes, station__election=mission.election)
+        .values_list("station__code").annotate(n=Count("id"))
+    )
+    li = report.leader
+    rows = [
+        {
+            "code": codes[k],
+            "region": str(t.region[i]),
+            "district": str(t.district[i]),
+            "registered": int(t.registered[i]),
+            "turnout": float(t.turnout_numerator[i] / t.registered[i]) if t.registered[i] else 0.0,
+            "share": float(t.votes[i, li] / t.ballots[i]) if t.ballots[i] else 0.0,
+            "flags": [FILTERS[f] for f in FILTERS if flags[f][i]],
+            "reports": observed.get(codes[k], 0),
+        }
+        for k, i in enumerate(index)
+    ]
+    return render(request, "forensics/stations.html", {
+        "mission": mission, "contest": contest, "rows": rows, "total": total, "place": place,
+        "active": [FILTERS[f] for f in active], "leader": report.leader_name,
+    })
