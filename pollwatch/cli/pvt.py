@@ -151,6 +151,12 @@ def validate_command(
                                           progress=lambda done: bar.update(task, completed=done))
     except (ResultsFormatError, ValueError) as exc:
         raise _fail(str(exc)) from None
+    for problem in population.problems:
+        typer.echo(f"warning: line {problem.line} ({problem.station_id}) not in the population: {problem.reason}",
+                   err=True)
+    for problem in result.population_excluded:
+        typer.echo(f"warning: line {problem.line} ({problem.station_id}) not in the population: {problem.reason}",
+                   err=True)
     if as_json:
         _print_json(result.as_dict())
         return

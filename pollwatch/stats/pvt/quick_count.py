@@ -46,23 +46,39 @@ class QuickCountEstimate:
 
 
 def impossible_rows(results: ResultsTable) -> list[RowProblem]:
-    """Reported stations whose numbers cannot be true: they are excluded from the estimate and listed."""
-    problems = []
+    """Stations whose numbers cannot all be true: excluded from estimates and validation, and listed.
+
+    A station is impossible when ballots issued (or cast) exceed registered voters, a candidate's votes
+    exceed registered voters, invalid ballots exceed ballots, or the candidates' votes together exceed the
+    ballots cast. Stations with no registered voters and no votes are possible (they add nothing).
+
+    >>> from pollwatch.stats.results import results_from_rows
+    >>> t = results_from_rows(["station_id", "registered", "ballots", "invalid", "A", "B"],
+    ...                       [["1", "100", "60", "2", "40", "18"], ["2", "100", "120", "0", "70", "50"]])
+    >>> [(p.line, p.station_id, p.reason) for p in impossible_rows(t)]
+    [(3, '2', 'ballots 120 > registered 100')]
+    """
     valid = results.votes.sum(axis=1)
-    numerator = results.turnout_numerator
-    suspect = (numerator > results.registered) | (valid > results.ballots) | (results.registered == 0)
-    for i in np.flatnonzero(suspect):
-        sid = results.station_id[i]
-        reasons = []
-        if numerator[i] > results.registered[i]:
-            reasons.append(f"{'issued' if results.issued is not None else 'ballots'} {numerator[i]} > "
-                           f"registered {results.registered[i]}")
-        if valid[i] > results.ballots[i]:
-            reasons.append(f"candidates' votes {valid[i]} > ballots {results.ballots[i]}")
-        if results.registered[i] == 0:
-            reasons.append("registered is 0")
-        if reasons:
-            problems.append(RowProblem(0, str(sid), "counts", "; ".join(reasons)))
+    top = results.votes.max(axis=1) if results.votes.shape[1] else np.zeros(len(results), dtype=np.int64)
+    checks = [
+        (results.ballots > results.registered, "ballots {ballots} > registered {registered}"),
+        (top > results.registered, "a candidate's votes {top} > registered {registered}"),
+        (results.invalid > results.ballots, "invalid {invalid} > ballots {ballots}"),
+        (valid > results.ballots, "candidates' votes {valid} > ballots {ballots}"),
+    ]
+    if results.issued is not None:
+        checks.insert(0, (results.issued > results.registered, "issued {issued} > registered {registered}"))
+    failed = np.zeros(len(results), dtype=bool)
+    for mask, _ in checks:
+        failed |= mask
+    lines = results.line if results.line is not None else np.zeros(len(results), dtype=np.int64)
+    problems = []
+    for i in np.flatnonzero(failed):
+        values = {"ballots": results.ballots[i], "registered": results.registered[i], "top": top[i],
+                  "invalid": results.invalid[i], "valid": valid[i],
+                  "issued": None if results.issued is None else results.issued[i]}
+        reasons = [text.format(**values) for mask, text in checks if mask[i]]
+        problems.append(RowProblem(int(lines[i]), str(results.station_id[i]), "counts", "; ".join(reasons)))
     return problems
 
 
@@ -158,12 +174,15 @@ class ValidationResult:
     strata: str | None
     turnout: Coverage
     candidates: dict[str, Coverage]
-    population_stations: int
+    population_stations: int  # stations the samples are drawn from and the truth is computed over
+    population_excluded: tuple[RowProblem, ...] = ()  # stations left out: impossible numbers, as in estimates
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "size": self.size, "reps": self.reps, "design": self.design, "strata": self.strata,
             "population_stations": self.population_stations,
+            "population_excluded": [{"station_id": p.station_id, "reason": p.reason}
+                                    for p in self.population_excluded],
             "turnout": self.turnout.as_dict(),
             "candidates": {name: c.as_dict() for name, c in self.candidates.items()},
         }
@@ -183,7 +202,9 @@ def validate_quick_count(
 ) -> ValidationResult:
     """Draw ``reps`` samples of ``size`` stations from a full results file, estimate, and check the intervals.
 
-    The population is every station of the file (rows the loader could not read are already left out). The
+    The population is every station of the file that an estimate would use: rows the loader could not read
+    are already left out, and stations with impossible numbers (see :func:`impossible_rows`) are left out
+    and listed in ``population_excluded``, exactly as :func:`estimate_quick_count` leaves them out. The
     true values are computed over it exactly as the estimator defines them: a candidate's share of all
     candidates' votes, and Σ issued (or ballots) ÷ Σ registered. Samples are drawn with the project's own
     design (proportional allocation, at least two stations per stratum), all repetitions at once as index arrays.
@@ -192,7 +213,13 @@ def validate_quick_count(
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
     if reps < 1:
         raise ValueError("reps must be at least 1")
+    excluded = impossible_rows(population)
+    if excluded:
+        keep = ~np.isin(population.station_id, [p.station_id for p in excluded])
+        population = population.subset(keep)
     n_pop = len(population)
+    if n_pop < 2:
+        raise ValueError("the population has fewer than two stations with possible numbers")
     if size < 2 or size > n_pop:
         raise ValueError(f"size must be between 2 and the number of stations ({n_pop})")
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -253,4 +280,5 @@ def validate_quick_count(
         candidates={name: coverage(share[:, k], share_moe[:, k], float(true_share[k]))
                     for k, name in enumerate(population.candidates)},
         population_stations=n_pop,
+        population_excluded=tuple(excluded),
     )
