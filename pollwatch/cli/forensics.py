@@ -56,26 +56,34 @@ def forensics(
         typer.echo(f"html: {html_out}")
 
 
+def _f(value: float | None, spec: str) -> str:
+    """A figure formatted with ``spec``, or "n/a" when it is undefined (null in the JSON)."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def _print_summary(d: dict) -> None:
     s, ip, sd = d["stations"], d["integer_percentages"], d["second_digit"]
     excluded = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s["excluded"].items() if v) or "none"
+    flagged = ", ".join(f"{k} {v}" for k, v in s["flagged"].items()) or "none"
+    lead, last, k = sd["leader"], d["last_digit"], d["klimek"]
     lines = [
         f"stations: {s['total']} in file, {s['loaded']} readable, {s['analyzed']} analysed (excluded: {excluded})",
-        f"leader: {d['leader']} — {d['leader_share']:.2%} of ballots; turnout {d['turnout']:.2%}",
-        f"integer percentages: {ip['observed']} stations vs {ip['expected_mean']:.1f} ± {ip['expected_sd']:.1f} "
-        f"expected; excess {ip['excess']:.1f} (p = {ip['p_value']:.4f})",
-        f"second digit (leader): mean {sd['leader']['mean']:.3f} vs Benford {sd['benford_mean']:.3f}, "
-        f"χ² {sd['leader']['chi2']:.1f}, p = {sd['leader']['p_value']:.3g} (n = {sd['leader']['n']})",
-        f"last digit (all counts): χ² {d['last_digit']['chi2']:.1f}, p = {d['last_digit']['p_value']:.3g}",
-        f"turnout–share correlation: {d['turnout_share_correlation']:.3f}",
-        f"Klimek model: incremental fraud {d['klimek']['f_incremental']:.3f}, extreme fraud "
-        f"{d['klimek']['f_extreme']:.3f}, alpha {d['klimek']['alpha']:g}",
-        f"excess votes (Shpilkin): {d['excess_votes']:,.0f} "
-        f"({d['excess_votes_detail']['share_of_leader_votes']:.1%} of the leader's votes)",
+        f"impossible protocols kept as published (see \"flags\" in --json): {flagged}",
+        f"leader: {d['leader']} — {_f(d['leader_share'], '.2%')} of ballots; turnout {_f(d['turnout'], '.2%')}",
+        f"integer percentages: {ip['observed']} stations vs {_f(ip['expected_mean'], '.1f')} ± "
+        f"{_f(ip['expected_sd'], '.1f')} expected; excess {_f(ip['excess'], '.1f')} (p = {_f(ip['p_value'], '.4f')})",
+        f"second digit (leader): mean {_f(lead['mean'], '.3f')} vs Benford {sd['benford_mean']:.3f}, "
+        f"χ² {_f(lead['chi2'], '.1f')}, p = {_f(lead['p_value'], '.3g')} (n = {lead['n']})",
+        f"last digit (all counts): χ² {_f(last['chi2'], '.1f')}, p = {_f(last['p_value'], '.3g')} (n = {last['n']})",
+        f"turnout–share correlation: {_f(d['turnout_share_correlation'], '.3f')}",
+        f"Klimek model: incremental fraud {_f(k['f_incremental'], '.3f')}, extreme fraud "
+        f"{_f(k['f_extreme'], '.3f')}, alpha {_f(k['alpha'], 'g')}",
+        f"excess votes (Shpilkin): {_f(d['excess_votes'], ',.0f')} "
+        f"({_f(d['excess_votes_detail']['share_of_leader_votes'], '.1%')} of the leader's votes)",
         f"outliers: {len(d['outliers']['near_full_turnout'])} stations with turnout ≥ 99 %, "
         f"{len(d['outliers']['identical_protocols'])} groups of identical protocols",
     ]
-    top = [r for r in d["regions"] if r["integer_excess"] > 0][:5]
+    top = [r for r in d["regions"] if r["integer_excess"] is not None and r["integer_excess"] > 0][:5]
     if top:
         lines.append("regions with most integer-percentage excess: " + "; ".join(
             f"{r['region']} +{r['integer_excess']:.0f}" for r in top))

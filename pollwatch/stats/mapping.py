@@ -155,7 +155,8 @@ def load_mapped_results(path: str | Path, mapping: dict[str, Selector]) -> Resul
             counts = {f: total(row, cols) for f, cols in fields.items()}
             votes = [row[i].strip() if i < len(row) else "" for i in cands]
             if all(v == "" for v in counts.values()) and all(v == "" for v in votes):
-                continue  # a row without any data (as the authors' loaddata() skips)
+                yield []  # a row without any data: skipped, as the authors' loaddata() does (keeps line numbers)
+                continue
             if "ballots" not in counts:
                 valid, invalid = counts["valid"], counts["invalid"]
                 counts["ballots"] = str(int(valid) + int(invalid)) if valid.isdigit() and invalid.isdigit() else valid

@@ -58,6 +58,7 @@ class ResultsTable:
     issued: IntArray | None = None
     problems: tuple[RowProblem, ...] = field(default=())
     rows_read: int = 0  # data rows in the file, including excluded ones
+    line: IntArray | None = None  # each kept station's line in the file (header = 1), when read from a file
 
     def __post_init__(self) -> None:
         n = len(self.station_id)
@@ -68,6 +69,8 @@ class ResultsTable:
             raise ValueError(f"votes has shape {self.votes.shape}, expected {(n, len(self.candidates))}")
         if self.issued is not None and len(self.issued) != n:
             raise ValueError("column 'issued' has the wrong length")
+        if self.line is not None and len(self.line) != n:
+            raise ValueError("column 'line' has the wrong length")
 
     def __len__(self) -> int:
         return len(self.station_id)
@@ -107,7 +110,44 @@ class ResultsTable:
             issued=None if self.issued is None else self.issued[mask],
             problems=self.problems,
             rows_read=self.rows_read,
+            line=None if self.line is None else self.line[mask],
         )
+
+    def check_protocols(self) -> tuple[RowProblem, ...]:
+        """Stations kept as published whose numbers cannot all be true, one entry per failed check.
+
+        Checks: issued > registered, ballots > registered, invalid > ballots, a candidate's votes > registered,
+        and the candidates' sum ≠ valid (= ballots − invalid). Nothing is corrected; consumers decide whether to
+        exclude (the forensic rate tests leave out turnout > 100 %) and report these alongside ``problems``.
+
+        >>> t = results_from_rows(["station_id", "registered", "ballots", "invalid", "A", "B"],
+        ...                       [["1", "100", "60", "2", "40", "18"], ["2", "100", "120", "0", "70", "40"]])
+        >>> [(p.line, p.station_id, p.column) for p in t.check_protocols()]
+        [(3, '2', 'ballots'), (3, '2', 'candidates')]
+        """
+        n = len(self)
+        lines = self.line if self.line is not None else np.zeros(n, dtype=np.int64)
+        sums = self.votes.sum(axis=1)
+        valid = self.valid
+        top = self.votes.max(axis=1) if self.votes.shape[1] else np.zeros(n, dtype=np.int64)
+        checks: list[tuple[str, npt.NDArray[np.bool_], str]] = []
+        if self.issued is not None:
+            checks.append(("issued", self.issued > self.registered, "issued {issued} > registered {registered}"))
+        checks += [
+            ("ballots", self.ballots > self.registered, "ballots {ballots} > registered {registered}"),
+            ("invalid", self.invalid > self.ballots, "invalid {invalid} > ballots {ballots}"),
+            ("votes", top > self.registered, "a candidate's votes {top} > registered {registered}"),
+            ("candidates", sums != valid, "candidates' sum {sums} ≠ valid {valid} (ballots − invalid)"),
+        ]
+        found: list[tuple[int, int, RowProblem]] = []
+        for order, (column, bad, template) in enumerate(checks):
+            for i in np.flatnonzero(bad):
+                values = {"issued": self.issued[i] if self.issued is not None else 0,
+                          "registered": self.registered[i], "ballots": self.ballots[i],
+                          "invalid": self.invalid[i], "top": top[i], "sums": sums[i], "valid": valid[i]}
+                found.append((int(i), order, RowProblem(int(lines[i]), str(self.station_id[i]), column,
+                                                        template.format(**values))))
+        return tuple(problem for _, _, problem in sorted(found, key=lambda f: (f[0], f[1])))
 
 
 def _parse_int(text: str) -> int | None:
@@ -153,6 +193,7 @@ def results_from_rows(
     nums: list[list[int]] = []
     votes: list[list[int]] = []
     problems: list[RowProblem] = []
+    lines: list[int] = []
     seen: dict[str, int] = {}
     rows_read = 0
     for offset, row in enumerate(rows):
@@ -194,6 +235,7 @@ def results_from_rows(
             problems.append(bad)
             continue
         seen[sid] = line
+        lines.append(line)
         ids.append(sid)
         regions.append(row[col["region"]].strip() if "region" in col else "")
         districts.append(row[col["district"]].strip() if "district" in col else "")
@@ -217,6 +259,7 @@ def results_from_rows(
         candidates=tuple(header[i] for i in cand_cols),
         problems=tuple(problems),
         rows_read=rows_read,
+        line=np.asarray(lines, dtype=np.int64),
     )
 
 

@@ -118,6 +118,7 @@ def test_the_shipped_cec_mapping_reads_a_cec_file_from_a_zip(tmp_path):
     assert list(table.station_id) == ["Область|ТИК 1|1", "Область|ТИК 2|3"]
     assert list(table.issued) == [600, 400] and list(table.ballots) == [600, 400]
     assert list(table.district) == ["ТИК 1", "ТИК 2"]
+    assert list(table.line) == [2, 4]  # the skipped empty row still counts in the file's line numbers
 
 
 def test_a_mapping_naming_a_missing_column_says_which(tmp_path):
@@ -147,3 +148,54 @@ def test_reproduces_kobak_et_al_on_the_2018_russian_presidential_election():
     # Mean second digit of Putin's station counts ≥ 10: 4.017 (Benford: 4.187).
     assert report["second_digit"]["leader"]["mean"] == pytest.approx(4.017, abs=0.0005)
     assert report["leader"] == "Путин Владимир Владимирович"
+
+
+def test_impossible_protocols_are_flagged_with_their_line_and_kept_as_published(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "station_id,region,district,registered,issued,ballots,invalid,A,B\n"
+        "ok,R,D,1000,600,600,10,400,190\n"
+        "over,R,D,500,520,520,0,400,120\n"  # more ballots than voters on the register
+        "sum,R,D,1000,600,600,10,400,150\n"  # candidates add up to 550, valid is 590
+    )
+    table = load_results(path)
+    assert len(table) == 3 and not table.problems  # nothing is dropped or corrected
+    flags = {(p.station_id, p.column): p for p in table.check_protocols()}
+    assert set(flags) == {("over", "issued"), ("over", "ballots"), ("sum", "candidates")}
+    assert flags[("over", "issued")].line == 3 and "issued 520 > registered 500" in flags[("over", "issued")].reason
+    assert flags[("sum", "candidates")].line == 4 and "sum 550 ≠ valid 590" in flags[("sum", "candidates")].reason
+    report = run_forensics(table, n_resamples=20, rng=1).to_json()
+    assert report["stations"]["flagged"] == {"ballots": 1, "candidates": 1, "issued": 1}
+    assert report["stations"]["excluded"]["turnout_over_100_percent"] == 1
+    assert [f["station_id"] for f in report["flags"]] == ["over", "over", "sum"]
+
+
+def test_zero_registered_and_undefined_figures_are_reported_not_nan(tmp_path):
+    # Two stations with fewer than 10 votes each: no second digit exists; one has nobody on the register.
+    path = tmp_path / "tiny.csv"
+    path.write_text("station_id,registered,ballots,invalid,A,B\n1,150,9,0,5,4\n2,0,8,0,6,2\n3,140,7,0,4,3\n")
+    out = tmp_path / "tiny.json"
+    run = pollwatch("forensics", str(path), "--reps", "20", "--seed", "1", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "NaN" not in out.read_text()  # strict JSON: an undefined figure is null
+    report = json.loads(out.read_text())
+    assert report["stations"]["excluded"]["zero_registered"] == 1
+    assert report["second_digit"]["leader"] == {"mean": None, "n": 0, "chi2": None, "p_value": None,
+                                                "frequencies": [0] * 10}
+    assert "mean n/a" in run.stdout
+
+
+def test_regional_breakdown_points_at_the_region_with_drawn_protocols():
+    from tests.forensics.synthetic import clean_election
+
+    rng = np.random.default_rng(11)
+    table = clean_election(14_000, rng)
+    in_r3 = table.region == "R3"
+    target = np.round(table.issued / table.registered * 100) / 100
+    issued = np.where(in_r3 & (rng.random(len(table)) < 0.2),
+                      np.round(target * table.registered).astype(np.int64), table.issued)
+    drawn = type(table)(**{**table.__dict__, "issued": issued})
+    regions = run_forensics(drawn, n_resamples=200, rng=2).regions
+    assert regions[0].region == "R3"  # sorted by integer-percentage excess
+    assert regions[0].integer_excess > 4 * np.sqrt(regions[0].integer_expected)
+    assert all(abs(r.integer_excess) < 4 * np.sqrt(r.integer_expected) for r in regions[1:])

@@ -60,10 +60,16 @@ def render_html(report: ForensicsReport, *, title: str = "results") -> str:
     parts = [f"<h2>{html.escape(name)}</h2>" + pio.to_html(fig, include_plotlyjs=False, full_html=False)
              for name, fig in _figures(report)]
     ip = d["integer_percentages"]
+    def f(value: float | None, spec: str) -> str:
+        return "n/a" if value is None else format(value, spec)
+
     rows = "".join(
-        f"<tr><td>{html.escape(r['region'])}</td><td>{r['stations']}</td><td>{r['turnout']:.1%}</td>"
-        f"<td>{r['leader_share']:.1%}</td><td>{r['integer_observed']}</td><td>{r['integer_expected']:.1f}</td>"
-        f"<td>{r['integer_excess']:+.1f}</td><td>{r['second_digit_mean']:.3f}</td><td>{r['near_full_turnout']}</td>"
+        f"<tr><td>{html.escape(r['region'])}</td><td>{r['stations']}</td><td>{r['analyzed']}</td>"
+        f"<td>{f(r['turnout'], '.1%')}</td><td>{f(r['leader_share'], '.1%')}</td><td>{r['integer_observed']}</td>"
+        f"<td>{f(r['integer_expected'], '.1f')}</td><td>{f(r['integer_excess'], '+.1f')}</td>"
+        f"<td>{f(r['second_digit_mean'], '.3f')}</td><td>{f(r['second_digit_p_value'], '.2g')}</td>"
+        f"<td>{f(r['last_digit_p_value'], '.2g')}</td><td>{f(r['turnout_share_correlation'], '.2f')}</td>"
+        f"<td>{f(r['excess_votes'], ',.0f')}</td><td>{r['near_full_turnout']}</td>"
         f"<td>{r['identical_protocols']}</td></tr>"
         for r in d["regions"]
     )
@@ -72,7 +78,23 @@ def render_html(report: ForensicsReport, *, title: str = "results") -> str:
         f"<b>{html.escape(d['leader'])}</b>, {d['leader_share']:.2%} of ballots; turnout {d['turnout']:.2%}.</p>"
         f"<p>Integer percentages: {ip['observed']} stations observed vs {ip['expected_mean']:.1f} ± "
         f"{ip['expected_sd']:.1f} expected — excess <b>{ip['excess']:.1f}</b> (p = {ip['p_value']:.4f}). "
-        f"Excess votes (Shpilkin): <b>{d['excess_votes']:,.0f}</b>.</p>"
+        f"Excess votes (Shpilkin): <b>{f(d['excess_votes'], ',.0f')}</b>.</p>"
+    )
+    excluded = ", ".join(f"{html.escape(k.replace('_', ' '))}: {v}" for k, v in d["stations"]["excluded"].items()
+                         if v) or "none"
+    listed = [*d["problems"], *d["flags"]]
+    issues = "".join(
+        f"<tr><td>{p['line'] or ''}</td><td>{html.escape(p['station_id'])}</td><td>{html.escape(p['column'])}</td>"
+        f"<td style='text-align:left'>{html.escape(p['reason'])}</td></tr>" for p in listed[:500]
+    )
+    more = f"<p>… and {len(listed) - 500} more (all in --json).</p>" if len(listed) > 500 else ""
+    summary += (
+        f"<p>Stations left out of the rate-based tests — {excluded}. Rows that could not be read are listed "
+        "below with protocols kept as published but whose numbers cannot all be true.</p>"
+    )
+    issues_table = (
+        "<h2>Unreadable rows and impossible protocols</h2><table><tr><th>Line</th><th>Station</th><th>Column</th>"
+        f"<th style='text-align:left'>Reason</th></tr>{issues}</table>{more}" if listed else ""
     )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>pollwatch forensics — {html.escape(title)}</title>
@@ -81,8 +103,9 @@ def render_html(report: ForensicsReport, *, title: str = "results") -> str:
 table{{border-collapse:collapse;width:100%}}td,th{{padding:.3rem .5rem;border-bottom:1px solid #dde3ea;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}</style></head><body>
 <h1>Results forensics: {html.escape(title)}</h1>{summary}{''.join(parts)}
-<h2>Regions (sorted by integer-percentage excess)</h2><table><tr><th>Region</th><th>Stations</th><th>Turnout</th>
-<th>Leader</th><th>Integer obs.</th><th>Integer exp.</th><th>Excess</th><th>2BL mean</th><th>Turnout ≥ 99 %</th>
-<th>Identical</th></tr>{rows}</table>
+<h2>Regions (sorted by integer-percentage excess)</h2><table><tr><th>Region</th><th>Stations</th><th>Analysed</th>
+<th>Turnout</th><th>Leader</th><th>Integer obs.</th><th>Integer exp.</th><th>Integer excess</th><th>2BL mean</th>
+<th>2BL p</th><th>Last digit p</th><th>Turnout–share r</th><th>Excess votes</th><th>Turnout ≥ 99 %</th>
+<th>Identical</th></tr>{rows}</table>{issues_table}
 <p>Methods: Kobak, Shpilkin &amp; Pshenichnikov (2016); Mebane (2006); Beber &amp; Scacco (2012); Klimek et al. (2012);
 Shpilkin. See docs/forensics.md.</p></body></html>"""

@@ -22,7 +22,7 @@ from pollwatch.stats.forensics.klimek import KlimekResult, klimek_fingerprint
 from pollwatch.stats.forensics.last_digit import LastDigitResult, last_digit_test
 from pollwatch.stats.forensics.outliers import OutliersResult, find_outliers
 from pollwatch.stats.forensics.second_digit import SecondDigitResult, second_digit_test
-from pollwatch.stats.results import ResultsTable
+from pollwatch.stats.results import ResultsTable, RowProblem
 
 Progress = Callable[[str], None]
 
@@ -42,6 +42,10 @@ class RegionRow:
     second_digit_n: int
     near_full_turnout: int
     identical_protocols: int
+    second_digit_p: float = float("nan")
+    last_digit_p: float = float("nan")
+    correlation: float = float("nan")  # turnout–leader share, analysed stations
+    excess_votes: float = float("nan")  # Shpilkin's estimate within the region (its own turnout peak)
 
     @property
     def integer_excess(self) -> float:
@@ -63,6 +67,7 @@ class ForensicsReport:
     excess: ExcessVotesResult
     outliers: OutliersResult
     regions: tuple[RegionRow, ...]
+    flags: tuple[RowProblem, ...] = ()  # stations kept as published whose numbers cannot all be true
 
     @property
     def leader_name(self) -> str:
@@ -73,6 +78,11 @@ class ForensicsReport:
         return [str(s) for s in ids]
 
     def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data; a figure that is undefined (no counts ≥ 10, one station) is ``None``."""
+        data: dict[str, Any] = _finite(self._json())
+        return data
+
+    def _json(self) -> dict[str, Any]:
         t = self.table
         return {
             "stations": {
@@ -83,6 +93,8 @@ class ForensicsReport:
                     "unreadable_rows": len(t.problems),
                     **self.exclusions.as_dict(),
                 },
+                "flagged": {column: sum(f.column == column for f in self.flags)
+                            for column in sorted({f.column for f in self.flags})},
             },
             "leader": self.leader_name,
             "turnout": float(safe_ratio(t.turnout_numerator.sum(), t.registered.sum())),
@@ -134,6 +146,8 @@ class ForensicsReport:
                     "leader_share": r.leader_share, "integer_observed": r.integer_observed,
                     "integer_expected": r.integer_expected, "integer_excess": r.integer_excess,
                     "second_digit_mean": r.second_digit_mean, "second_digit_n": r.second_digit_n,
+                    "second_digit_p_value": r.second_digit_p, "last_digit_p_value": r.last_digit_p,
+                    "turnout_share_correlation": r.correlation, "excess_votes": r.excess_votes,
                     "near_full_turnout": r.near_full_turnout, "identical_protocols": r.identical_protocols,
                 }
                 for r in self.regions
@@ -142,7 +156,22 @@ class ForensicsReport:
                 {"line": p.line, "station_id": p.station_id, "column": p.column, "reason": p.reason}
                 for p in t.problems
             ],
+            "flags": [
+                {"line": p.line, "station_id": p.station_id, "column": p.column, "reason": p.reason}
+                for p in self.flags
+            ],
         }
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities become None, so that the JSON is standard and an undefined figure is explicit."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _digits_json(r: SecondDigitResult) -> dict[str, Any]:
@@ -156,8 +185,14 @@ def run_forensics(
     n_resamples: int = DEFAULT_RESAMPLES,
     rng: RandomLike = None,
     progress: Progress | None = None,
+    breakdown: str = "region",
 ) -> ForensicsReport:
-    """Every forensic test on ``table``; the leader defaults to the candidate with the most votes."""
+    """Every forensic test on ``table``; the leader defaults to the candidate with the most votes.
+
+    ``breakdown`` is the column of the regional table: "region" or "district".
+    """
+    if breakdown not in ("region", "district"):
+        raise ValueError("breakdown must be 'region' or 'district'")
     step = progress or (lambda message: None)
     if len(table) == 0:
         raise ValueError("no usable stations in the results")
@@ -176,7 +211,9 @@ def run_forensics(
     last_all = last_digit_test(table.votes.ravel())
     turnout = safe_ratio(table.turnout_numerator, table.registered)
     share = safe_ratio(lead, table.ballots)
-    correlation = float(np.corrcoef(turnout[mask], share[mask])[0, 1]) if mask.sum() > 1 else float("nan")
+    correlation = float("nan")  # undefined for one station or a constant rate; null in the JSON
+    if mask.sum() > 1 and turnout[mask].std() > 0 and share[mask].std() > 0:
+        correlation = float(np.corrcoef(turnout[mask], share[mask])[0, 1])
     step("turnout–share fingerprint")
     fingerprint_mask = (table.ballots > 0) & (table.registered >= 100) & (table.turnout_numerator <= table.registered)
     fingerprint_mask &= lead <= table.ballots
@@ -188,13 +225,14 @@ def run_forensics(
                           lead[fingerprint_mask], others[fingerprint_mask])
     outliers = find_outliers(table.registered, table.turnout_numerator, table.ballots, table.invalid,
                              table.votes, li)
-    regions = _regional_rows(table, li, mask, integer, outliers)
+    regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown))
     return ForensicsReport(table, li, mask, exclusions, integer, second_leader, second_all, last_all,
-                           correlation, klimek, excess, outliers, regions)
+                           correlation, klimek, excess, outliers, regions, table.check_protocols())
 
 
-def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, integer: IntegerPeaksResult,
-                   outliers: OutliersResult) -> tuple[RegionRow, ...]:
+def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, fingerprint_mask: BoolArray,
+                   integer: IntegerPeaksResult, outliers: OutliersResult,
+                   labels: np.ndarray) -> tuple[RegionRow, ...]:
     n = len(table)
     on_integer = np.zeros(n, dtype=bool)
     on_integer[np.flatnonzero(mask)] = integer.on_integer
@@ -207,9 +245,22 @@ def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, integer: Integ
         identical[list(group)] = True
     rows = []
     lead = table.votes[:, li]
-    for region in np.unique(table.region):
-        r = table.region == region
+    others = table.votes.sum(axis=1) - lead
+    turnout = safe_ratio(table.turnout_numerator, table.registered)
+    share = safe_ratio(lead, table.ballots)
+    for region in np.unique(labels):
+        r = labels == region
         digits = second_digit_test(lead[r])
+        last = last_digit_test(table.votes[r].ravel())
+        used = r & mask
+        correlation = float("nan")  # undefined below three stations or for a constant rate
+        if used.sum() > 2 and turnout[used].std() > 0 and share[used].std() > 0:
+            correlation = float(np.corrcoef(turnout[used], share[used])[0, 1])
+        core = r & fingerprint_mask
+        excess = float("nan")
+        if core.any():
+            excess = excess_votes(table.turnout_numerator[core], table.registered[core], lead[core],
+                                  others[core]).excess_votes
         rows.append(RegionRow(
             region=str(region), stations=int(r.sum()), analyzed=int((r & mask).sum()),
             turnout=float(safe_ratio(table.turnout_numerator[r].sum(), table.registered[r].sum())),
@@ -217,6 +268,8 @@ def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, integer: Integ
             integer_observed=int(on_integer[r].sum()), integer_expected=float(hit[r].sum()),
             second_digit_mean=digits.mean, second_digit_n=digits.n,
             near_full_turnout=int(full[r].sum()), identical_protocols=int(identical[r].sum()),
+            second_digit_p=digits.p_value, last_digit_p=last.p_value, correlation=correlation,
+            excess_votes=excess,
         ))
     rows.sort(key=lambda row: row.integer_excess, reverse=True)
     return tuple(rows)
