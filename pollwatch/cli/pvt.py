@@ -79,6 +79,11 @@ def draw_command(
         writer.writerow(["station_id", "stratum", "registered", "reserve"])
         for i, label, spare in zip(sample.index, sample.stratum, sample.reserve, strict=True):
             writer.writerow([population.station_id[i], label, population.registered[i], int(spare)])
+    thin = [name for name, n in sample.allocation.items() if n < 2]
+    if thin:
+        typer.echo(f"warning: {len(thin)} stratum/strata get one station ({', '.join(thin[:5])}): their variance "
+                   "cannot be estimated and `estimate` will merge them with a neighbour; use fewer strata or a "
+                   "larger sample", err=True)
     main = int((~sample.reserve).sum())
     typer.echo(f"{out}: {main} stations in {len(sample.allocation)} strata"
                + (f", {int(sample.reserve.sum())} reserves" if reserve else ""))

@@ -97,6 +97,46 @@ def estimate_quick_count(
     have ``issued``, else ballots ÷ registered. Stations not in the frame are an error; reported stations with
     impossible numbers are excluded and listed; strata with fewer than two reporting stations are merged with
     a neighbour, with a warning. The finite-population correction uses the frame's station counts.
+
+    Parameters
+    ----------
+    frame : Frame
+        Every station of the population (for N_h, the finite-population correction and the strata).
+    results : ResultsTable
+        The canonical results of the sample stations that have reported (non-response: the others are absent).
+    design : {"stratified", "srs"}
+        ``srs`` ignores ``strata`` and gives NDI Apollo's estimator, p = Σa/Σm with
+        Var = (1 − f)/(k m̄²) · (Σa² − 2pΣam + p²Σm²)/(k − 1).
+    strata : str or list of str, optional
+        Frame column(s) the sample was stratified by.
+    method : {"combined", "separate"}
+        Stratified ratio estimator (Cochran §6.11 or §6.10), see :func:`ratio_estimates`.
+    confidence : float
+        Level of the normal intervals, estimate ± z·SE.
+
+    Returns
+    -------
+    QuickCountEstimate
+        ``stations_reported``, ``turnout`` and ``candidates`` (each a :class:`RatioEstimate`), the excluded
+        stations and the warnings.
+
+    References
+    ----------
+    .. [1] Estok, Nevitte & Cowan (2002), *The Quick Count and Election Observation*, NDI, ch. 5 and annex.
+    .. [2] Cochran, W. G. (1977), *Sampling Techniques*, 3rd ed., Wiley, §6.3, §6.10–6.11.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pollwatch.stats.results import results_from_rows
+    >>> f = Frame(np.array(["S0", "S1", "S2", "S3", "S4"]), np.full(5, 200))
+    >>> reported = results_from_rows(
+    ...     ["station_id", "registered", "issued", "ballots", "invalid", "A", "B"],
+    ...     [["S0", "200", "100", "100", "0", "30", "70"], ["S1", "200", "120", "120", "0", "60", "60"],
+    ...      ["S2", "200", "80", "80", "0", "40", "40"]])
+    >>> e = estimate_quick_count(f, reported, design="srs")
+    >>> e.stations_reported, round(e.candidates["A"].estimate, 4), round(e.turnout.estimate, 2)
+    (3, 0.4333, 0.5)
     """
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
@@ -208,6 +248,27 @@ def validate_quick_count(
     true values are computed over it exactly as the estimator defines them: a candidate's share of all
     candidates' votes, and Σ issued (or ballots) ÷ Σ registered. Samples are drawn with the project's own
     design (proportional allocation, at least two stations per stratum), all repetitions at once as index arrays.
+
+    Returns
+    -------
+    ValidationResult
+        For turnout and each candidate a :class:`Coverage`: the share of intervals containing the true value,
+        the mean bias and the mean margin of error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pollwatch.stats.results import ResultsTable
+    >>> rng = np.random.default_rng(0)
+    >>> reg = rng.integers(500, 1500, 2000)
+    >>> issued = rng.binomial(reg, 0.6)
+    >>> a = rng.binomial(issued, rng.uniform(0.4, 0.6, 2000))
+    >>> pop = ResultsTable(np.arange(2000).astype(str), np.array(["N", "S"] * 1000), np.full(2000, "d"),
+    ...                    reg, issued, np.zeros(2000, int), np.column_stack([a, issued - a]), ("A", "B"),
+    ...                    issued=issued)
+    >>> v = validate_quick_count(pop, size=200, reps=400, strata="region", rng=1)
+    >>> 0.92 <= v.candidates["A"].coverage <= 0.98
+    True
     """
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}")

@@ -82,6 +82,26 @@ def draw_sample(
         Extra stations per stratum, drawn after the main sample, to replace sample stations that cannot be
         covered (reserves are flagged; they are not part of the main sample).
     rng : numpy.random.Generator, int or None
+
+    Returns
+    -------
+    Sample
+        Frame row indexes (main sample first, then reserves), stratum labels and the allocation.
+
+    Notes
+    -----
+    Allocation is proportional with largest remainders and at least two stations per stratum when the size
+    allows, so that every stratum's variance can be estimated (NDI, *The Quick Count and Election
+    Observation*, ch. 5; Cochran, *Sampling Techniques*, §5.5).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = Frame(np.array(["a", "b", "c", "d", "e", "f"]), np.array([100, 200, 300, 100, 200, 300]),
+    ...           {"region": np.array(["N", "N", "N", "S", "S", "S"])})
+    >>> s = draw_sample(f, 4, strata="region", reserve=1, rng=1)
+    >>> s.allocation, int(s.reserve.sum())
+    ({'N': 2, 'S': 2}, 2)
     """
     if size < 1:
         raise ValueError("the sample size must be at least 1")
