@@ -4,18 +4,32 @@
 - `validate` with 1,000 repetitions on a 100,000-station population (target < 30 s), against, as a baseline
   measured in the same run, a loop that draws and estimates one sample at a time with the public API
   (20 repetitions, extrapolated).
+
+``python bench/pvt.py 2018`` instead validates the quick count on the 2018 Russian presidential election
+(../shared/data, converted with ../shared/checks/to_canonical.py as the acceptance check does): it prints the
+coverage table of docs/pvt.md for samples of 500, 1,500 and 3,000 stations stratified by region (500
+repetitions each, seed 3) and rewrites docs/img/pvt-2018-coverage.png (plotly + kaleido, system Chromium).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from pollwatch.stats.pvt.frame import Frame
 from pollwatch.stats.pvt.quick_count import estimate_quick_count, validate_quick_count
 from pollwatch.stats.pvt.sampling import draw_sample
-from pollwatch.stats.results import ResultsTable
+from pollwatch.stats.results import ResultsTable, load_results
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SIZES = (500, 1500, 3000)
 
 
 def population(n: int, rng: np.random.Generator) -> ResultsTable:
@@ -53,5 +67,42 @@ def main() -> None:
           f"one-sample-at-a-time loop (extrapolated): {loop_s:.0f} s; speed-up ×{loop_s / validate_s:.0f}")
 
 
+def validate_2018() -> None:
+    import plotly.graph_objects as go
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "2018.csv"
+        subprocess.run([sys.executable, str(SHARED / "checks" / "to_canonical.py"),
+                        str(SHARED / "data" / "russia-2018-president.csv.zip"), str(csv_path)], check=True)
+        population = load_results(csv_path)
+    started = time.perf_counter()
+    results = {n: validate_quick_count(population, size=n, reps=500, strata="region", rng=3) for n in SIZES}
+    print(f"population: {results[SIZES[0]].population_stations} stations "
+          f"({len(results[SIZES[0]].population_excluded)} excluded), "
+          f"{len(np.unique(population.region))} regions; {time.perf_counter() - started:.1f} s")
+    names = ["turnout", *population.candidates]
+    print("| | " + " | ".join(f"n = {n:,}: coverage · mean MoE · bias" for n in SIZES) + " |")
+    print("| --- |" + " --- |" * len(SIZES))
+    for name in names:
+        cells = []
+        for n in SIZES:
+            c = results[n].turnout if name == "turnout" else results[n].candidates[name]
+            cells.append(f"{c.coverage:.1%} · ±{c.mean_moe:.2%} · {c.bias:+.3%}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
+    fig = go.Figure()
+    for n in SIZES:
+        values = [results[n].turnout.coverage] + [results[n].candidates[c].coverage for c in population.candidates]
+        fig.add_trace(go.Bar(name=f"{n:,} stations", x=[x.split()[0] for x in names], y=values))
+    fig.add_hline(y=0.95, line_dash="dash", annotation_text="nominal 95 %")
+    fig.add_hrect(y0=0.93, y1=0.97, fillcolor="green", opacity=0.08, line_width=0)
+    fig.update_layout(title="Coverage of 95 % intervals, 2018 Russian presidential election "
+                            "(stratified by region, 500 samples each)",
+                      yaxis_range=[0.85, 1.0], yaxis_tickformat=".0%", barmode="group", height=420)
+    out = ROOT / "docs" / "img" / "pvt-2018-coverage.png"
+    fig.write_image(out, width=1000, height=420)
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
 if __name__ == "__main__":
-    main()
+    validate_2018() if sys.argv[1:] == ["2018"] else main()
