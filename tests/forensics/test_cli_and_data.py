@@ -199,3 +199,23 @@ def test_regional_breakdown_points_at_the_region_with_drawn_protocols():
     assert regions[0].region == "R3"  # sorted by integer-percentage excess
     assert regions[0].integer_excess > 4 * np.sqrt(regions[0].integer_expected)
     assert all(abs(r.integer_excess) < 4 * np.sqrt(r.integer_expected) for r in regions[1:])
+
+
+def test_an_xlsx_with_candidates_after_a_column_is_read_through_a_mapping(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Code", "Province", "Voters", "Valid", "Spoilt", "Alpha", "Beta", "Gamma"])
+    sheet.append(["001", "North", 900, 500, 12, 300, 150, 50])
+    sheet.append(["002", "North", 700, "x", 3, 200, 100, 90])  # a non-numeric cell: listed, not guessed
+    sheet.append(["003", "South", 800, 400.0, 5, -1, 300, 101])  # a negative count: listed
+    book.save(tmp_path / "results.xlsx")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\nstation_id = "Code"\nregion = "Province"\nregistered = "Voters"\n'
+                       'valid = "Valid"\ninvalid = "Spoilt"\ncandidates = { after = "Spoilt" }\n')
+    table = load_mapped_results(tmp_path / "results.xlsx", load_mapping(mapping))
+    assert table.candidates == ("Alpha", "Beta", "Gamma")
+    assert list(table.station_id) == ["001"] and list(table.ballots) == [512] and table.issued is None
+    assert [(p.line, p.station_id, p.reason) for p in table.problems] == [
+        (3, "002", "not an integer: 'x'"), (4, "003", "negative count: -1")]
