@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pollwatch.missions",
     "pollwatch.collection",
     "pollwatch.forensics",
+    "pollwatch.pvt",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("pollwatch.missions.urls")),
     path("", include("pollwatch.forensics.urls")),
+    path("", include("pollwatch.pvt.urls")),
 ]

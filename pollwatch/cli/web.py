@@ -86,7 +86,7 @@ def demo(
     build_seconds = None
     if rebuild:
         started = time.perf_counter()
-        steps = ["geography", "stations", "missions", "election day", "official results"]
+        steps = ["geography", "stations", "official results", "missions", "election day"]
         with Progress(
             SpinnerColumn(), TextColumn("[progress.description]{task.description}"), TimeElapsedColumn(),
             transient=True, console=_stderr_console(),

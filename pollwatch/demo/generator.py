@@ -22,11 +22,13 @@ from django.db import transaction
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.demo import azerbaijan as az
+from pollwatch.demo.pvt import PVT_SAMPLE_SIZE, simulate_pvt_counts
 from pollwatch.demo.results import DemoResultsTruth, build_demo_results
 from pollwatch.elections.models import Election, StationResult
 from pollwatch.elections.services import do_create_contest, do_create_election
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
 from pollwatch.missions.models import Deployment, Membership, Mission, Observer, Role
+from pollwatch.pvt.services import do_draw_pvt_sample
 
 ELECTION_SLUG = "az-2024-demo"
 ELECTION_DATE = dt.date(2024, 2, 7)
@@ -97,12 +99,15 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         )
         _build_users([ieom, citizens])
         teams = _build_international(ieom, constituencies, names)
-        static = _build_citizens(citizens, stations, rng, names)
-        progress("missions", 1)
-        submissions = _simulate_election_day(ieom, teams, citizens, static, stations, rng)
-        progress("election day", 1)
         truth = build_demo_results(election, rng)
         progress("official results", 1)
+        sample = do_draw_pvt_sample(citizens, name="Quick count", size=PVT_SAMPLE_SIZE, strata=["region"],
+                                    seed=seed, reserves=1)
+        static = _build_citizens(citizens, stations, rng, names, sample)
+        progress("missions", 1)
+        submissions = _simulate_election_day(ieom, teams, citizens, static, stations, rng)
+        submissions += simulate_pvt_counts(sample, truth, rng)
+        progress("election day", 1)
         do_record_audit("demo.build", detail={"seed": seed})
     summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth)
     summary.counts = demo_counts(election)
@@ -201,8 +206,8 @@ def _build_international(mission, constituencies, names):
     return teams
 
 
-def _build_citizens(mission, stations, rng, names):
-    """1,500 static observers, one per sampled station, from before opening to the end of the count."""
+def _build_citizens(mission, stations, rng, names, sample):
+    """1,500 static observers, one per station: every quick-count sample station, then random others."""
     observers = Observer.objects.bulk_create(
         Observer(
             mission=mission, code=f"CO-{i + 1:04d}", name=_person(names, az.AZ_GIVEN, az.AZ_FAMILY),
@@ -211,7 +216,10 @@ def _build_citizens(mission, stations, rng, names):
         )
         for i in range(CITIZEN_OBSERVERS)
     )
-    chosen = rng.choice(len(stations), size=CITIZEN_OBSERVERS, replace=False)
+    in_sample = set(sample.stations.filter(is_reserve=False).values_list("station_id", flat=True))
+    first = [i for i, s in enumerate(stations) if s.pk in in_sample]
+    others = np.array([i for i, s in enumerate(stations) if s.pk not in in_sample])
+    chosen = first + [int(i) for i in rng.choice(others, size=CITIZEN_OBSERVERS - len(first), replace=False)]
     posts = [(o, stations[int(i)]) for o, i in zip(observers, chosen, strict=True)]
     Deployment.objects.bulk_create(
         Deployment(mission=mission, observer=o, station=s, team=f"S{s.code}",

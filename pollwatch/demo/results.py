@@ -34,6 +34,9 @@ class SimulatedResults:
     votes: np.ndarray  # (stations, candidates); column 0 is the leader
     stuffed_units: tuple[int, ...]  # indexes into the unit list passed in
     drawn_units: tuple[int, ...]
+    honest_ballots: np.ndarray  # what an observer at the count saw, before any falsification
+    honest_invalid: np.ndarray
+    honest_votes: np.ndarray
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -67,6 +70,7 @@ def simulate_results(
     weights = rng.dirichlet(np.full(candidates - 1, 2.0))
     others = np.array([rng.multinomial(v, weights) for v in valid - leader_votes])
     votes = np.column_stack([leader_votes, others])
+    honest = (ballots.copy(), invalid.copy(), votes.copy())
 
     units = rng.permutation(n_units)
     stuffed = np.sort(units[: max(1, round(FALSIFIED_SHARE * n_units))])
@@ -115,6 +119,7 @@ def simulate_results(
     return SimulatedResults(
         registered=registered, issued=issued, ballots=ballots_out, invalid=invalid,
         votes=votes, stuffed_units=tuple(int(i) for i in stuffed), drawn_units=tuple(int(i) for i in drawn),
+        honest_ballots=honest[0], honest_invalid=honest[1], honest_votes=honest[2],
     )
 
 
@@ -124,6 +129,8 @@ class DemoResultsTruth:
 
     stuffed: tuple[str, ...]
     drawn: tuple[str, ...]
+    # Station code → (ballots, invalid, votes per candidate) as really cast: what the quick count observes.
+    honest_counts: dict[str, tuple[int, int, tuple[int, ...]]]
 
 
 def build_demo_results(election, rng: np.random.Generator) -> DemoResultsTruth:
@@ -161,5 +168,10 @@ def build_demo_results(election, rng: np.random.Generator) -> DemoResultsTruth:
         batch_size=5000,
     )
     return DemoResultsTruth(
-        stuffed=tuple(units[i].code for i in sim.stuffed_units), drawn=tuple(units[i].code for i in sim.drawn_units)
+        stuffed=tuple(units[i].code for i in sim.stuffed_units), drawn=tuple(units[i].code for i in sim.drawn_units),
+        honest_counts={
+            s.code: (int(sim.honest_ballots[i]), int(sim.honest_invalid[i]),
+                     tuple(int(v) for v in sim.honest_votes[i]))
+            for i, s in enumerate(stations)
+        },
     )

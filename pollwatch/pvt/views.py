@@ -1,0 +1,111 @@
+"""The mission's quick-count page: samples, the live estimate, convergence, comparison with official results."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pollwatch.missions.access import access_mission_by_slug, role_in_mission
+from pollwatch.missions.models import Role
+from pollwatch.pvt.models import PvtSample
+from pollwatch.pvt.queries import STRATUM_COLUMNS, live_estimate
+from pollwatch.pvt.services import check_draw_pvt_sample, do_draw_pvt_sample, do_publish_pvt_sample
+
+SEE_UNPUBLISHED = {Role.ADMIN, Role.ANALYST}
+DRAW = {Role.ADMIN, Role.ANALYST}
+PUBLISH = {Role.ADMIN, Role.COORDINATOR}
+
+
+def _convergence_figure(live) -> str:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    fig = go.Figure()
+    for name in live.candidates:
+        xs = [p.reported for p in live.convergence]
+        est = [p.estimates[name][0] for p in live.convergence]
+        moe = [p.estimates[name][1] for p in live.convergence]
+        fig.add_trace(go.Scatter(x=xs, y=est, name=name, mode="lines+markers",
+                                 error_y={"type": "data", "array": moe, "visible": True}))
+    fig.update_layout(title="Convergence: estimate ± margin of error by number of stations reported",
+                      xaxis_title="stations reported (in arrival order)", yaxis_title="share of valid votes",
+                      yaxis_tickformat=".0%", height=420)
+    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+
+
+def pvt_page(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    role = role_in_mission(request.user, mission)
+    samples = list(PvtSample.objects.for_mission(mission))
+    chosen = next((s for s in samples if str(s.pk) == request.GET.get("sample")), samples[0] if samples else None)
+    can_see = chosen is not None and (role in SEE_UNPUBLISHED or chosen.published_at is not None)
+    context = {
+        "mission": mission, "samples": samples, "sample": chosen, "can_see": can_see,
+        "can_draw": role in DRAW, "can_publish": role in PUBLISH, "stratum_columns": STRATUM_COLUMNS,
+    }
+    if chosen is not None and can_see:
+        live = live_estimate(chosen)
+        rows = []
+        if live.estimate is not None:
+            for name in live.candidates:
+                e = live.estimate.candidates[name]
+                official = live.official.get(name) if live.official else None
+                rows.append({"name": name, "e": e, "official": official,
+                             "inside": None if official is None else e.ci_low <= official <= e.ci_high})
+        context.update(live=live, rows=rows,
+                       figure=_convergence_figure(live) if len(live.convergence) > 1 else None)
+    return render(request, "pvt/pvt.html", context)
+
+
+@require_POST
+def draw(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    if role_in_mission(request.user, mission) not in DRAW:
+        return HttpResponseForbidden("Only the mission's admins and analysts draw quick-count samples.")
+    try:
+        size = int(request.POST.get("size", ""))
+        seed = int(request.POST.get("seed", ""))
+        reserves = int(request.POST.get("reserves") or 0)
+    except ValueError:
+        messages.error(request, "Size, seed and reserves must be whole numbers.")
+        return redirect("pvt", slug=slug)
+    fields = {"name": request.POST.get("name", "").strip(), "size": size, "seed": seed, "reserves": reserves,
+              "strata": [c for c in request.POST.getlist("strata") if c],
+              "allocation": request.POST.get("allocation", "stations")}
+    try:
+        check_draw_pvt_sample(mission, **fields)
+        sample = do_draw_pvt_sample(mission, **fields, user=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("pvt", slug=slug)
+    messages.success(request, f"Drew {sample.size} stations for {sample.name}.")
+    return redirect(f"{request.path.rsplit('draw', 1)[0]}?sample={sample.pk}")
+
+
+@require_POST
+def publish(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
+    if role_in_mission(request.user, mission) not in PUBLISH:
+        return HttpResponseForbidden("Only the mission's admins and coordinators publish the quick count.")
+    do_publish_pvt_sample(sample, user=request.user)
+    messages.success(request, f"{sample.name} is now visible to every member of the mission.")
+    return redirect(f"/missions/{slug}/pvt/?sample={sample.pk}")
+
+
+def export_sample(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
+    if role_in_mission(request.user, mission) not in SEE_UNPUBLISHED | PUBLISH:
+        raise Http404("No such sample")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pvt-sample-{sample.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["station_id", "stratum", "registered", "reserve", "order"])
+    for s in sample.stations.select_related("station").order_by("position"):
+        writer.writerow([s.station.code, s.stratum, s.station.registered_voters, int(s.is_reserve), s.position])
+    return response
