@@ -29,8 +29,9 @@ def _contest(election: str, contest: str | None):
 
 @app.command("import")
 def import_results(
-    file: Path = typer.Argument(..., help="Canonical results CSV (see docs/forensics.md)"),
+    file: Path = typer.Argument(..., help="Canonical results CSV, or any CSV/ZIP/XLSX with --mapping"),
     election: str = typer.Option(..., "--election", help="Election slug"),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML column mapping (see docs/forensics.md)"),
     contest: str = typer.Option(None, "--contest", help="Contest name (needed when the election has several)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; write nothing"),
     db: Path | None = DbOption,
@@ -38,11 +39,12 @@ def import_results(
     """Import official results per station; impossible numbers are imported as published and listed."""
     _setup(db, migrate=True)
     from pollwatch.elections.results import check_results_table, do_import_results
+    from pollwatch.stats.mapping import load_mapped_results, load_mapping
     from pollwatch.stats.results import ResultsFormatError, load_results
 
     target = _contest(election, contest)
     try:
-        table = load_results(file)
+        table = load_mapped_results(file, load_mapping(mapping)) if mapping else load_results(file)
     except ResultsFormatError as exc:
         raise _fail(str(exc)) from None
     try:

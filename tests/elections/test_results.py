@@ -114,3 +114,33 @@ def test_the_demo_falsified_constituencies_stand_out_in_its_official_results():
     on_integer = np.abs(turnout * 100 - np.round(turnout * 100)) <= 0.05
     big = t.registered >= 1000  # where a written-down round percentage is reachable within ±0.05 points
     assert on_integer[drawn & big].mean() > 0.9 and on_integer[clean & big].mean() < 0.15
+
+
+@pytest.mark.slow
+def test_results_import_cli_reads_any_layout_through_a_mapping(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "POLLWATCH_DATA_DIR": str(tmp_path)}
+    db = str(tmp_path / "r.sqlite3")
+
+    def pollwatch(*args):
+        return subprocess.run([sys.executable, "-m", "pollwatch.cli.main", *args, "--db", db], env=env,
+                              capture_output=True, text=True, check=False)
+
+    assert pollwatch("election", "create", "--slug", "x", "--name", "X", "--country", "AM",
+                     "--date", "2026-06-07").returncode == 0
+    (tmp_path / "geo.csv").write_text("code,name,level,parent\nR,Region,region,\n")
+    (tmp_path / "st.csv").write_text("code,unit,registered_voters\n11,R,900\n12,R,800\n")
+    assert pollwatch("import", "geography", str(tmp_path / "geo.csv"), "--election", "x").returncode == 0
+    assert pollwatch("import", "stations", str(tmp_path / "st.csv"), "--election", "x").returncode == 0
+    from pollwatch.elections.models import Contest  # noqa: F401  (the contest is created below, through the API)
+
+    (tmp_path / "m.toml").write_text(
+        '[columns]\nstation_id = "PS"\nregistered = "Voters"\nvalid = "Valid"\ninvalid = "Invalid"\n'
+        'candidates = { after = "Invalid" }\n'
+    )
+    (tmp_path / "official.csv").write_text("PS,Voters,Valid,Invalid,Alpha,Beta\n11,900,500,10,300,200\n12,800,400,0,100,300\n")
+    no_contest = pollwatch("results", "import", str(tmp_path / "official.csv"), "--election", "x", "--mapping",
+                           str(tmp_path / "m.toml"))
+    assert no_contest.returncode == 2 and "name one contest" in no_contest.stderr
