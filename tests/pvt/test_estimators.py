@@ -113,3 +113,24 @@ def test_handbook_sample_size_in_voters_and_stations():
     assert sample_size(1_000_000, 2_000, 0.02, deff=1.5, response_rate=0.8).stations == 9
     with pytest.raises(ValueError, match="margin"):
         sample_size(1000, 10, 0)
+
+
+def test_separate_estimator_for_shares_without_known_totals_is_the_combined_one():
+    # Σ_h (N_h x̄_h / X̂) R̂_h = Σ_h N_h ȳ_h / X̂: with estimated weights the two estimators coincide, and so
+    # must their standard errors (the separate formula would understate it).
+    rng = np.random.default_rng(4)
+    y = rng.integers(10, 60, (1, 12, 1)).astype(float)
+    m = y + rng.integers(20, 80, (1, 12, 1))
+    starts, big_n = np.array([0, 5]), np.array([40.0, 70.0])
+    combined = ratio_estimates(y, m, starts, big_n, method="combined")
+    separate = ratio_estimates(y, m, starts, big_n, method="separate")
+    assert np.allclose(combined, separate)
+
+
+def test_separate_estimator_on_small_strata_warns_about_its_bias():
+    strata = ["north"] * 5 + ["south"] * 5
+    rows = [("S0", 200, 100, 30, 70), ("S1", 200, 110, 50, 50), ("S5", 200, 90, 20, 30), ("S6", 200, 100, 40, 60)]
+    result = estimate_quick_count(frame(10, strata), reported(rows), strata="region", method="separate")
+    assert any("separate ratio estimator" in w and "combined" in w for w in result.warnings)
+    combined = estimate_quick_count(frame(10, strata), reported(rows), strata="region")
+    assert not combined.warnings

@@ -64,9 +64,12 @@ def ratio_estimates(
         Frame stations per stratum (N_h), for the expansion weights and the finite-population correction.
     method : {"combined", "separate"}
         Combined ratio estimator R̂ = Σ_h N_h ȳ_h / Σ_h N_h x̄_h with
-        V = Σ_h N_h² (1 − f_h) s²_{d,h} / n_h / X̂², d = y − R̂x (Cochran 6.11); or separate,
-        R̂ = Σ_h W_h R̂_h with W_h = X_h / X (known) or N_h x̄_h / X̂ (estimated) and
-        V = Σ_h W_h² (1 − f_h) s²_{d,h} / (n_h x̄_h²), d = y − R̂_h x (Cochran 6.10). One stratum gives the
+        V = Σ_h N_h² (1 − f_h) s²_{d,h} / n_h / X̂², d = y − R̂x (Cochran 6.11); or separate, which needs
+        the known stratum totals X_h: R̂ = Σ_h (X_h / X) R̂_h and V = Σ_h N_h² (1 − f_h) s²_{d,h} / n_h / X²,
+        d = y − R̂_h x (Cochran 6.10). Without known totals the separate estimate with estimated weights
+        N_h x̄_h / X̂ equals the combined one, so the combined estimator is returned. The separate estimator
+        sums one ratio bias per stratum: with few stations per stratum it is biased and its intervals
+        under-cover (Cochran §6.12); the combined one is the default. One stratum gives the
         simple-random-sample ratio estimator, the formula NDI's Apollo uses:
         p = Σa/Σm, V = (1 − f)/(k m̄²) · (Σa² − 2pΣam + p²Σm²)/(k − 1).
     known_denominators : array, shape (strata,), optional
@@ -107,16 +110,18 @@ def ratio_estimates(
             estimate = (expand * mean_y).sum(axis=1) / x_total
             s2 = within_variance(np.broadcast_to(estimate[:, None, :], sum_y.shape))
             var = (expand**2 * fpc[None, :, None] * s2 / n_h[None, :, None]).sum(axis=1) / x_total**2
-        elif method == "separate":
+        elif method == "separate" and known_denominators is not None:
             r_h = sum_y / sum_x
-            if known_denominators is not None:
-                known = np.asarray(known_denominators, dtype=np.float64)
-                w = (known / known.sum())[None, :, None]
-            else:
-                w = expand * mean_x / x_total[:, None, :]
+            known = np.asarray(known_denominators, dtype=np.float64)
+            w = (known / known.sum())[None, :, None]
             estimate = (w * r_h).sum(axis=1)
             s2 = within_variance(r_h)
-            var = (w**2 * fpc[None, :, None] * s2 / (n_h[None, :, None] * mean_x**2)).sum(axis=1)
+            # W_h / X̄_h = N_h / X with the frame's X̄_h = X_h / N_h (Cochran 6.10), not the sample mean x̄_h.
+            var = ((expand / known.sum()) ** 2 * fpc[None, :, None] * s2 / n_h[None, :, None]).sum(axis=1)
+        elif method == "separate":
+            # Without known stratum totals, Σ_h (N_h x̄_h / X̂) R̂_h = Σ_h N_h ȳ_h / X̂ *is* the combined
+            # estimate, so it gets the combined estimator's variance (residuals about one R̂).
+            return ratio_estimates(y, x, st, big_n, method="combined")
         else:
             raise ValueError("method must be 'combined' or 'separate'")
     return np.nan_to_num(estimate), np.sqrt(np.maximum(np.nan_to_num(var), 0.0))
