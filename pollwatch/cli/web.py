@@ -306,15 +306,17 @@ def election_create(
     date: str = typer.Option(..., "--date", help="YYYY-MM-DD"),
     kind: str = typer.Option("presidential", "--kind", help="presidential, parliamentary, local or referendum"),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone, e.g. Asia/Baku"),
+    contest: str = typer.Option("Main", "--contest", help="Name of the election's contest (its ballot comes "
+                                "from the admin or from the first results import)"),
     db: Path | None = DbOption,
 ) -> None:
-    """Create an election to import geography and stations into."""
+    """Create an election (with one contest) to import geography, stations and results into."""
     import datetime as dt
     import zoneinfo
 
     _setup(db, migrate=True)
     from pollwatch.elections.models import Election
-    from pollwatch.elections.services import do_create_election
+    from pollwatch.elections.services import do_create_contest, do_create_election
 
     try:
         day = dt.date.fromisoformat(date)
@@ -331,4 +333,6 @@ def election_create(
     if Election.objects.filter(slug=slug).exists():
         raise _fail(f"an election {slug!r} already exists")
     election = do_create_election(slug=slug, name=name, country=country, date=day, kind=kind, timezone=timezone)
+    do_create_contest(election, contest, [])
     typer.echo(f"election: {election.slug}")
+    typer.echo(f"contest: {contest}")
