@@ -120,7 +120,8 @@ def estimate_command(
     if as_json:
         _print_json(estimate.as_dict())
         return
-    typer.echo(f"stations reported: {estimate.stations_reported} ({design}, {method} ratio estimator)")
+    typer.echo(f"stations reported: {estimate.stations_reported} of {len(population)} in the frame "
+               f"({design}, {method} ratio estimator)")
     t = estimate.turnout
     typer.echo(f"turnout: {t.estimate:.2%} ± {t.moe:.2%}")
     for name, e in estimate.candidates.items():

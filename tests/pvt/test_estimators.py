@@ -134,3 +134,8 @@ def test_separate_estimator_on_small_strata_warns_about_its_bias():
     assert any("separate ratio estimator" in w and "combined" in w for w in result.warnings)
     combined = estimate_quick_count(frame(10, strata), reported(rows), strata="region")
     assert not combined.warnings
+
+
+def test_reported_stations_without_any_votes_are_an_error_not_a_zero_share():
+    with pytest.raises(ValueError, match="no votes for any candidate"):
+        estimate_quick_count(frame(5), reported([("S0", 200, 0, 0, 0), ("S1", 200, 0, 0, 0)]))

@@ -161,6 +161,10 @@ def estimate_quick_count(
         raise ValueError("fewer than two reported stations with possible numbers: no estimate can be made")
     results = results.subset(keep)
     rows = rows_in_frame[keep]
+    if results.votes.sum() == 0:
+        raise ValueError("the reported stations have no votes for any candidate: shares cannot be estimated")
+    if results.registered.sum() == 0:
+        raise ValueError("the reported stations have no registered voters: turnout cannot be estimated")
     warnings: list[str] = []
     if bad:
         warnings.append(f"{len(bad)} reported station(s) with impossible numbers were excluded")
