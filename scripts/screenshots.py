@@ -16,7 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 PORT = 8765
-PAGES = [("home.png", "/missions/citizens/")]
+PAGES = [
+    ("home.png", "/missions/citizens/"),
+    ("pvt.png", "/missions/citizens/pvt/"),
+    ("forensics.png", "/missions/citizens/forensics/?by=district"),
+]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
@@ -48,7 +52,8 @@ def main() -> None:
                 page.wait_for_load_state()
                 for name, path in PAGES:
                     page.goto(f"http://127.0.0.1:{PORT}{path}")
-                    page.screenshot(path=str(OUT / name), full_page=False)
+                    page.wait_for_load_state("networkidle")
+                    page.screenshot(path=str(OUT / name), full_page=name != "home.png")
                     print(f"wrote {OUT / name}")
                 browser.close()
         finally:
