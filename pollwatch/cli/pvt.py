@@ -163,6 +163,8 @@ def validate_command(
     for problem in result.population_excluded:
         typer.echo(f"warning: line {problem.line} ({problem.station_id}) not in the population: {problem.reason}",
                    err=True)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if as_json:
         _print_json(result.as_dict())
         return

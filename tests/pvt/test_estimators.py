@@ -139,3 +139,13 @@ def test_separate_estimator_on_small_strata_warns_about_its_bias():
 def test_reported_stations_without_any_votes_are_an_error_not_a_zero_share():
     with pytest.raises(ValueError, match="no votes for any candidate"):
         estimate_quick_count(frame(5), reported([("S0", 200, 0, 0, 0), ("S1", 200, 0, 0, 0)]))
+
+
+def test_without_an_issued_column_turnout_is_ballots_over_registered():
+    # Ballots 100 + 130 + 70 = 300 (valid 90 + 120 + 70, invalid 10 + 10 + 0) over 3 × 200 registered = 0.5.
+    header = ["station_id", "registered", "ballots", "invalid", "A", "B"]
+    rows = [["S0", "200", "100", "10", "30", "60"], ["S1", "200", "130", "10", "60", "60"],
+            ["S2", "200", "70", "0", "35", "35"]]
+    result = estimate_quick_count(frame(5), results_from_rows(header, rows), design="srs")
+    assert result.turnout.estimate == pytest.approx(0.5)
+    assert result.candidates["A"].estimate == pytest.approx(125 / 280)  # shares are of valid votes

@@ -161,3 +161,15 @@ def test_coverage_on_the_2018_russian_election_meets_the_target(tmp_path):
     assert result.population_stations == 97699
     assert 0.93 <= result.candidates["Путин Владимир Владимирович"].coverage <= 0.97
     assert 0.93 <= result.turnout.coverage <= 0.97
+
+
+def test_validate_merges_a_one_station_region_and_says_so(tmp_path):
+    lines = FIXTURE.read_text().splitlines()
+    lonely = lines[5].split(",")
+    lonely[1] = "Island"  # S00004 becomes the only station of its region
+    (tmp_path / "results.csv").write_text("\n".join([*lines[:5], ",".join(lonely), *lines[6:]]))
+    run = pollwatch("validate", str(tmp_path / "results.csv"), "--size", "60", "--reps", "20", "--seed", "1",
+                    "--strata", "region", "--json")
+    assert run.returncode == 0, run.stderr
+    assert "Island" in run.stderr and "merged" in run.stderr
+    assert any("Island" in w for w in json.loads(run.stdout)["warnings"])

@@ -228,6 +228,7 @@ class ValidationResult:
     candidates: dict[str, Coverage]
     population_stations: int  # stations the samples are drawn from and the truth is computed over
     population_excluded: tuple[RowProblem, ...] = ()  # stations left out: impossible numbers, as in estimates
+    warnings: tuple[str, ...] = ()  # e.g. strata merged because they have a single station
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -235,6 +236,7 @@ class ValidationResult:
             "population_stations": self.population_stations,
             "population_excluded": [{"station_id": p.station_id, "reason": p.reason}
                                     for p in self.population_excluded],
+            "warnings": list(self.warnings),
             "turnout": self.turnout.as_dict(),
             "candidates": {name: c.as_dict() for name, c in self.candidates.items()},
         }
@@ -304,8 +306,10 @@ def validate_quick_count(
         labels = np.full(n_pop, "all")
     names, inverse = np.unique(labels, return_inverse=True)
     counts = np.bincount(inverse, minlength=len(names))
+    warnings: list[str] = []
     if np.any(counts < 2):
-        labels, _ = collapse_strata(labels, np.ones(n_pop, dtype=bool))
+        labels, merges = collapse_strata(labels, np.ones(n_pop, dtype=bool))
+        warnings += [f"strata {m} had fewer than two stations in the population: merged" for m in merges]
         names, inverse = np.unique(labels, return_inverse=True)
         counts = np.bincount(inverse, minlength=len(names))
     alloc = allocate(counts, size, minimum=2)
@@ -354,4 +358,5 @@ def validate_quick_count(
                     for k, name in enumerate(population.candidates)},
         population_stations=n_pop,
         population_excluded=tuple(excluded),
+        warnings=tuple(warnings),
     )
