@@ -32,6 +32,16 @@ class RatioEstimate:
     def ci_high(self) -> float:
         return self.estimate + self.moe
 
+    def confidence_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """The normal interval estimate ± z·SE at another level.
+
+        >>> low, high = RatioEstimate(0.5, 0.01, 0.0196).confidence_interval(0.99)
+        >>> round(low, 4), round(high, 4)
+        (0.4742, 0.5258)
+        """
+        half = z_value(level) * self.se
+        return self.estimate - half, self.estimate + half
+
     def as_dict(self) -> dict[str, float]:
         return {"estimate": self.estimate, "moe": self.moe, "ci_low": self.ci_low, "ci_high": self.ci_high,
                 "se": self.se}
@@ -78,6 +88,20 @@ def ratio_estimates(
     Returns
     -------
     estimate, se : arrays of shape (reps, k)
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977), *Sampling Techniques*, 3rd ed., Wiley, §6.3, §6.10–6.11.
+    .. [2] Estok, Nevitte & Cowan (2002), *The Quick Count and Election Observation*, NDI (Apollo's formula).
+
+    Examples
+    --------
+    Four stations of ten, one stratum (the simple random sample): a candidate's votes over valid votes.
+
+    >>> import numpy as np
+    >>> est, se = ratio_estimates([[[30], [50], [20], [40]]], [[[100], [100], [50], [100]]], [0], [10])
+    >>> round(float(est[0, 0]), 4), round(float(se[0, 0]), 5)
+    (0.4, 0.03614)
     """
     y = np.asarray(numerators, dtype=np.float64)
     x = np.asarray(denominators, dtype=np.float64)
