@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pollwatch import api
+
 admin.site.site_header = "pollwatch administration"
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls()),
+    path("m/<slug:slug>/", include("pollwatch.collection.openrosa_urls")),
+    path("", include("pollwatch.collection.urls")),
     path("", include("pollwatch.missions.urls")),
     path("", include("pollwatch.forensics.urls")),
     path("", include("pollwatch.pvt.urls")),

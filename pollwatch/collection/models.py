@@ -21,8 +21,19 @@ class ObservationForm(models.Model):
     version = models.CharField(max_length=64, default="1")
     xform = models.TextField(blank=True, help_text="XForm XML served to clients")
     md5 = models.CharField(max_length=32, blank=True)
+    # False closes the form: it leaves the formList and new submissions to it get 410 Gone.
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The questions as read from the XForm (name, path, type, label, choices): what parsing and web entry use,
+    # cached here so a submission is parsed without re-reading the XForm.
+    fields = models.JSONField(default=list, blank=True)
+    # pyxform's warnings at import time, kept to show on the form's page.
+    warnings = models.JSONField(default=list, blank=True)
+    # The uploaded XLSForm, verbatim (empty for forms made by the demo generator).
+    xlsform = models.BinaryField(blank=True, default=b"")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = MissionScopedQuerySet.as_manager()
 
@@ -63,6 +74,15 @@ class Submission(models.Model):
     # Kept, never dropped, when e.g. the station code is unknown: a coordinator reviews it.
     needs_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=200, blank=True)
+    # sha256 of the raw payload: an identical resubmission (same instance_id, same hash) is stored once,
+    # the same instance_id with another hash is a 409 Conflict.
+    content_hash = models.CharField(max_length=64, blank=True)
+    # An edit (OpenRosa meta/deprecatedID) is a new row pointing to the report it replaces.
+    deprecates = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
+    )
+    # False once an edit replaced this report: lists and counts show current reports only.
+    is_current = models.BooleanField(default=True)
 
     objects = MissionScopedQuerySet.as_manager()
 
@@ -79,3 +99,49 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_transport_display()} {self.instance_id or self.pk}"
+
+
+class Attachment(models.Model):
+    """A file sent with a submission (photo of a protocol, ...), stored verbatim under MEDIA_ROOT."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255, help_text="File name as sent by the client")
+    file = models.FileField(max_length=500)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "name"], name="attachment_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeviceCredential(models.Model):
+    """An observer's device login for OpenRosa (ODK Collect, Enketo): username + PIN, Digest auth.
+
+    Only HA1 = md5(username:realm:password) is stored (RFC 7616 with MD5, which ODK Collect speaks), never the
+    plaintext PIN.
+    """
+
+    observer = models.OneToOneField("missions.Observer", on_delete=models.CASCADE, related_name="device_credential")
+    username = models.CharField(max_length=64, unique=True)
+    ha1 = models.CharField(max_length=32)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class ApiToken(models.Model):
+    """A REST API token for a user; only its sha256 is stored, the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name}"

@@ -1,0 +1,167 @@
+"""REST API of Collection: forms, stations and submissions of a mission (token or session auth)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from pollwatch.collection.models import ApiToken, ObservationForm, Submission
+from pollwatch.collection.services import (
+    SubmissionRejected,
+    check_submission_values,
+    instance_xml,
+    receive_submission,
+)
+from pollwatch.geography.models import PollingStation
+from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.models import Observer
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        found = (ApiToken.objects.select_related("user")
+                 .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), user__is_active=True).first())
+        if found is None:
+            return None
+        request.user = found.user
+        return found.user
+
+
+router = Router(auth=[TokenAuth(), django_auth], tags=["collection"])
+
+
+class FormOut(Schema):
+    form_id: str
+    version: str
+    title: str
+    kind: str
+    md5: str
+    is_active: bool
+    fields: list[dict[str, Any]]
+
+
+class StationOut(Schema):
+    code: str
+    name: str
+    registered_voters: int | None = None
+
+
+class SubmissionOut(Schema):
+    id: int
+    form_id: str | None = Field(None, alias="form.form_id")
+    form_version: str | None = Field(None, alias="form.version")
+    observer: str | None = Field(None, alias="observer.code")
+    station: str | None = Field(None, alias="station.code")
+    transport: str
+    instance_id: str
+    received_at: dt.datetime
+    values: dict[str, Any]
+    needs_review: bool
+    review_reason: str
+    is_current: bool
+    attachments: list[str]
+
+    @staticmethod
+    def resolve_attachments(obj: Submission) -> list[str]:
+        return [a.name for a in obj.attachments.all()]
+
+
+class SubmissionFilter(Schema):
+    form_id: str | None = None
+    station: str | None = None
+    observer: str | None = None
+    needs_review: bool | None = None
+    transport: str | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class SubmissionIn(Schema):
+    form_id: str = Field(..., max_length=100)
+    version: str | None = Field(None, max_length=64, description="Default: the newest active version")
+    observer_code: str | None = Field(None, max_length=32)
+    instance_id: str | None = Field(None, max_length=128, description="Idempotency key; generated if absent")
+    values: dict[str, Any]
+
+
+class Error(Schema):
+    detail: Any
+
+
+@router.get("/missions/{slug}/forms", response=list[FormOut])
+def list_forms(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    return list(ObservationForm.objects.for_mission(mission).defer("xform", "xlsform"))
+
+
+@router.get("/missions/{slug}/stations", response=list[StationOut])
+def list_stations(request, slug: str, q: str = "", limit: int = Query(500, ge=1, le=5000)):
+    mission = access_mission_by_slug(request.user, slug)
+    stations = PollingStation.objects.filter(election=mission.election)
+    if q:
+        stations = stations.filter(code__istartswith=q)
+    return list(stations.order_by("code")[:limit])
+
+
+def _submissions(mission):
+    return (Submission.objects.for_mission(mission).select_related("form", "observer", "station")
+            .prefetch_related("attachments"))
+
+
+@router.get("/missions/{slug}/submissions", response=list[SubmissionOut])
+def list_submissions(request, slug: str, filters: Query[SubmissionFilter]):
+    mission = access_mission_by_slug(request.user, slug)
+    qs = _submissions(mission).filter(is_current=True)
+    if filters.form_id:
+        qs = qs.filter(form__form_id=filters.form_id)
+    if filters.station:
+        qs = qs.filter(station__code=filters.station)
+    if filters.observer:
+        qs = qs.filter(observer__code=filters.observer)
+    if filters.needs_review is not None:
+        qs = qs.filter(needs_review=filters.needs_review)
+    if filters.transport:
+        qs = qs.filter(transport=filters.transport)
+    return list(qs[filters.offset: filters.offset + filters.limit])
+
+
+@router.get("/missions/{slug}/submissions/{submission_id}", response=SubmissionOut)
+def get_submission(request, slug: str, submission_id: int):
+    mission = access_mission_by_slug(request.user, slug)
+    found = _submissions(mission).filter(pk=submission_id).first()
+    if found is None:
+        raise HttpError(404, "No such submission")
+    return found
+
+
+@router.post("/missions/{slug}/submissions", response={201: SubmissionOut, 200: SubmissionOut, 400: Error,
+                                                        403: Error, 404: Error, 409: Error, 410: Error})
+def create_submission(request, slug: str, payload: SubmissionIn):
+    mission = access_mission_by_slug(request.user, slug)
+    if not can_manage(request.user, mission):
+        return 403, {"detail": "Only the mission's admins and coordinators may enter reports."}
+    forms = ObservationForm.objects.for_mission(mission).filter(form_id=payload.form_id)
+    form = (forms.filter(version=payload.version) if payload.version else forms.filter(is_active=True)).first()
+    if form is None:
+        return 404, {"detail": f"No form {payload.form_id!r} (version {payload.version or 'current'})."}
+    errors = check_submission_values(form, payload.values)
+    if errors:
+        return 400, {"detail": {"values": errors}}
+    observer = None
+    if payload.observer_code:
+        observer = Observer.objects.for_mission(mission).filter(code=payload.observer_code).first()
+        if observer is None:
+            return 400, {"detail": {"observer_code": "no such observer in this mission"}}
+    raw = instance_xml(form, payload.values, instance_id=payload.instance_id or "")
+    try:
+        receipt = receive_submission(raw, transport="api", mission=mission, observer=observer,
+                                     entered_by=request.user)
+    except SubmissionRejected as exc:
+        return exc.status, {"detail": exc.message}
+    return (201 if receipt.created else 200), _submissions(mission).get(pk=receipt.submission.pk)

@@ -1,0 +1,112 @@
+"""Build the demo mission's XLSForms (``python -m pollwatch.collection.demo_forms.build``).
+
+The .xlsx files are committed; this script is how they were made, so a change to a checklist is a reviewed diff
+here rather than an opaque binary edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).resolve().parent
+
+YES_NO = [("yes_no", "yes", "Yes"), ("yes_no", "no", "No")]
+STATION = [
+    ("text", "station_code", "Polling station code", "yes", "", ""),
+    ("text", "observer_code", "Your observer code", "no", "", ""),
+]
+META = [("start", "start", "", "", "", ""), ("end", "end", "", "", "", ""), ("deviceid", "deviceid", "", "", "", "")]
+
+FORMS: dict[str, dict] = {
+    "opening_checklist": {
+        "title": "Opening checklist",
+        "survey": [
+            *META, *STATION,
+            ("time", "opened_at", "Time the station opened", "yes", "", ""),
+            ("select_one yes_no", "opened_on_time", "Did the station open on time (08:00)?", "yes", "", ""),
+            ("select_one yes_no", "ballot_box_sealed", "Were the ballot boxes empty and sealed?", "yes", "", ""),
+            ("select_one yes_no", "voter_list_present", "Was the voter list present?", "yes", "", ""),
+            ("integer", "commission_members", "Commission members present", "yes", ". >= 0 and . <= 30", ""),
+            ("select_one yes_no", "unauthorised_persons", "Unauthorised persons present?", "yes", "", ""),
+            ("text", "comments", "Comments", "no", "", ""),
+        ],
+        "choices": YES_NO,
+    },
+    "election_day_checklist": {
+        "title": "Election-day checklist",
+        "survey": [
+            *META, *STATION,
+            ("integer", "voters_present", "Voters in the station now", "yes", ". >= 0", ""),
+            ("select_one yes_no", "secrecy_respected", "Was the secrecy of the vote respected?", "yes", "", ""),
+            ("select_one yes_no", "ink_checked", "Were voters' fingers checked for ink?", "yes", "", ""),
+            ("select_multiple problems", "problems", "Problems seen", "no", "", ""),
+            ("select_one assessment", "overall_assessment", "Overall assessment of voting", "yes", "", ""),
+            ("text", "comments", "Comments", "no", "", ""),
+        ],
+        "choices": [
+            *YES_NO,
+            ("problems", "carousel", "Carousel voting"), ("problems", "family", "Family voting"),
+            ("problems", "stuffing", "Ballot stuffing"), ("problems", "pressure", "Pressure on voters"),
+            ("assessment", "very_good", "Very good"), ("assessment", "good", "Good"),
+            ("assessment", "bad", "Bad"), ("assessment", "very_bad", "Very bad"),
+        ],
+    },
+    "count_form": {
+        "title": "Closing and count",
+        "survey": [
+            *META, *STATION,
+            ("integer", "registered", "Registered voters", "yes", ". >= 0", ""),
+            ("integer", "ballots_cast", "Ballots cast", "yes", ". >= 0", ""),
+            ("integer", "invalid", "Invalid ballots", "yes", ". >= 0", ""),
+            ("integer", "votes_mammadov", "Votes for Ilgar Mammadov", "yes", ". >= 0", ""),
+            ("integer", "votes_aliyeva", "Votes for Leyla Aliyeva", "yes", ". >= 0", ""),
+            ("select_one yes_no", "protocol_posted", "Was the protocol posted publicly?", "yes", "", ""),
+            ("image", "protocol_photo", "Photo of the protocol", "no", "", ""),
+        ],
+        "choices": YES_NO,
+    },
+    "incident_report": {
+        "title": "Incident report",
+        "survey": [
+            *META, *STATION,
+            ("select_one category", "category", "Category", "yes", "", ""),
+            ("select_one severity", "severity", "Severity", "yes", "", ""),
+            ("text", "description", "What happened?", "yes", "", ""),
+            ("image", "photo", "Photo", "no", "", ""),
+        ],
+        "choices": [
+            ("category", "intimidation", "Intimidation"), ("category", "violence", "Violence"),
+            ("category", "stuffing", "Ballot stuffing"), ("category", "obstruction", "Observer obstructed"),
+            ("category", "other", "Other"),
+            ("severity", "low", "Low"), ("severity", "medium", "Medium"), ("severity", "high", "High"),
+        ],
+    },
+}
+
+
+def build(form_id: str, spec: dict, path: Path) -> None:
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label", "required", "constraint", "relevant"])
+    for row in spec["survey"]:
+        survey.append(list(row))
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    for row in spec["choices"]:
+        choices.append(list(row))
+    settings = wb.create_sheet("settings")
+    settings.append(["form_id", "form_title", "version"])
+    settings.append([form_id, spec["title"], "2024020701"])
+    wb.save(path)
+
+
+def main() -> None:
+    for form_id, spec in FORMS.items():
+        build(form_id, spec, HERE / f"{form_id}.xlsx")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""OpenRosa 1.0 server per mission, under ``/m/<slug>/``: formList, form download, manifest, submission.
+
+Deliberately outside Django's session auth: ODK Collect and Enketo authenticate with HTTP Digest against the
+observer's device credential. Only these views are CSRF-exempt.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from pollwatch.collection import digest
+from pollwatch.collection.models import DeviceCredential, ObservationForm
+from pollwatch.collection.services import IncomingFile, SubmissionRejected, current_forms, receive_submission
+from pollwatch.missions.models import Mission
+
+# Advertised in X-OpenRosa-Accept-Content-Length; larger POSTs get 413 before the body is read.
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+OPENROSA_NS = "http://openrosa.org/http/response"
+
+
+def _respond(body: str = "", status: int = 200, content_type: str = "text/xml; charset=utf-8") -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=content_type)
+    response["X-OpenRosa-Version"] = "1.0"
+    return response
+
+
+def _message(text: str, status: int) -> HttpResponse:
+    body = (f'<?xml version="1.0" encoding="UTF-8"?><OpenRosaResponse xmlns="{OPENROSA_NS}">'
+            f'<message nature="{"submit_success" if status < 300 else "error"}">{escape(text)}</message>'
+            "</OpenRosaResponse>")
+    return _respond(body, status=status)
+
+
+def _challenge(text: str = "Authentication required.", stale: bool = False) -> HttpResponse:
+    response = _message(text, 401)
+    response["WWW-Authenticate"] = digest.challenge(stale=stale)
+    return response
+
+
+def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCredential] | HttpResponse:
+    """The mission and device credential of a request, or the 401/403/404 to send."""
+    params = digest.parse_authorization(request.headers.get("Authorization", ""))
+    if params is None:
+        return _challenge()
+    state = digest.nonce_state(params["nonce"])
+    if state != "ok":
+        return _challenge("The nonce has expired." if state == "stale" else "Bad nonce.", stale=state == "stale")
+    cred = (DeviceCredential.objects.select_related("observer__mission")
+            .filter(username=params["username"], is_active=True).first())
+    if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
+        return _challenge("Wrong user name or PIN.")
+    mission = cred.observer.mission
+    if mission.slug != slug:
+        if not Mission.objects.filter(slug=slug).exists():
+            return _message("No such mission.", 404)
+        return _message("This device login belongs to another mission.", 403)
+    if not mission.is_active:
+        return _message("This mission is closed.", 410)
+    return mission, cred
+
+
+def openrosa_view(view):
+    return csrf_exempt(login_not_required(view))
+
+
+@openrosa_view
+def form_list(request: HttpRequest, slug: str) -> HttpResponse:
+    auth = _authenticate(request, slug)
+    if isinstance(auth, HttpResponse):
+        return auth
+    mission, _ = auth
+    base = request.build_absolute_uri("/").rstrip("/")
+    items = []
+    for f in current_forms(mission):
+        download = base + reverse("openrosa-form", args=[slug, f.form_id, f.version])
+        manifest = base + reverse("openrosa-manifest", args=[slug, f.form_id, f.version])
+        items.append(
+            "<xform>"
+            f"<formID>{escape(f.form_id)}</formID><name>{escape(f.title)}</name>"
+            f"<version>{escape(f.version)}</version><hash>md5:{f.md5}</hash>"
+            f"<descriptionText>{escape(f.get_kind_display())}</descriptionText>"
+            f"<downloadUrl>{escape(download)}</downloadUrl><manifestUrl>{escape(manifest)}</manifestUrl>"
+            "</xform>"
+        )
+    body = ('<?xml version="1.0" encoding="UTF-8"?><xforms xmlns="http://openrosa.org/xforms/xformsList">'
+            + "".join(items) + "</xforms>")
+    return _respond(body)
+
+
+def _form_or_404(mission, form_id: str, version: str) -> ObservationForm | None:
+    return ObservationForm.objects.for_mission(mission).filter(form_id=form_id, version=version).first()
+
+
+@openrosa_view
+def form_download(request: HttpRequest, slug: str, form_id: str, version: str) -> HttpResponse:
+    auth = _authenticate(request, slug)
+    if isinstance(auth, HttpResponse):
+        return auth
+    form = _form_or_404(auth[0], form_id, version)
+    if form is None:
+        return _message("No such form.", 404)
+    return _respond(form.xform)
+
+
+@openrosa_view
+def form_manifest(request: HttpRequest, slug: str, form_id: str, version: str) -> HttpResponse:
+    auth = _authenticate(request, slug)
+    if isinstance(auth, HttpResponse):
+        return auth
+    if _form_or_404(auth[0], form_id, version) is None:
+        return _message("No such form.", 404)
+    # The demo forms have no media files (images, CSV choice lists); the manifest is empty but well-formed.
+    return _respond('<?xml version="1.0" encoding="UTF-8"?><manifest xmlns="http://openrosa.org/xforms/xformsManifest"/>')
+
+
+@openrosa_view
+def submission(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method not in {"HEAD", "POST"}:
+        response = _message("Use HEAD or POST.", 405)
+        response["Allow"] = "HEAD, POST"
+        return response
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _message("Bad Content-Length.", 400)
+    if length > MAX_SUBMISSION_BYTES:
+        return _message(f"The submission is larger than {MAX_SUBMISSION_BYTES} bytes.", 413)
+    auth = _authenticate(request, slug)
+    if isinstance(auth, HttpResponse):
+        return auth
+    mission, cred = auth
+    if request.method == "HEAD":
+        response = _respond(status=204)
+        response["X-OpenRosa-Accept-Content-Length"] = str(MAX_SUBMISSION_BYTES)
+        return response
+    upload = request.FILES.get("xml_submission_file")
+    if upload is None:
+        return _message("The POST needs a multipart part named xml_submission_file.", 400)
+    raw = upload.read()
+    files = [
+        IncomingFile(name=f.name, content=f.read(), content_type=f.content_type or "")
+        for key, items in request.FILES.lists() if key != "xml_submission_file" for f in items
+    ]
+    try:
+        receipt = receive_submission(raw, transport="openrosa", mission=mission, observer=cred.observer,
+                                     attachments=files)
+    except SubmissionRejected as exc:
+        return _message(exc.message, exc.status)
+    response = _message(receipt.message, 201)
+    return response

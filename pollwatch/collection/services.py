@@ -1,0 +1,366 @@
+"""Collection writes: forms, device credentials, API tokens and the one path every report takes.
+
+Every transport (OpenRosa, web entry, REST API, CLI) ends in :func:`receive_submission`: store the raw payload and
+its attachments verbatim, then parse typed values from it in the same transaction. Dedupe is a unique constraint on
+(mission, instance_id) plus a content hash — never read-then-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pollwatch.accounts.services import do_record_audit
+from pollwatch.collection import digest
+from pollwatch.collection.models import ApiToken, Attachment, DeviceCredential, ObservationForm, Submission
+from pollwatch.collection.xforms import (
+    ConvertedForm,
+    FormError,
+    XmlError,
+    convert_xlsform,
+    read_instance_header,
+    read_values,
+)
+from pollwatch.geography.models import PollingStation
+from pollwatch.missions.models import Deployment, Observer
+
+STATION_FIELDS = ("station_code", "station")
+OBSERVER_FIELDS = ("observer_code",)
+
+
+class SubmissionRejected(Exception):
+    """A report the edge must refuse, with the HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Receipt:
+    submission: Submission
+    created: bool  # False: an identical resubmission, already stored
+
+    @property
+    def message(self) -> str:
+        if self.created:
+            return "Report received. Thank you."
+        return "This report was already received; stored once."
+
+
+@dataclass
+class IncomingFile:
+    name: str
+    content: bytes
+    content_type: str = ""
+
+
+# ---------------------------------------------------------------- forms
+
+def guess_kind(form_id: str, title: str) -> str:
+    text = f"{form_id} {title}".lower()
+    if "incident" in text:
+        return ObservationForm.Kind.INCIDENT
+    if "open" in text:
+        return ObservationForm.Kind.OPENING
+    if "count" in text or "clos" in text:
+        return ObservationForm.Kind.CLOSING
+    if "checklist" in text or "voting" in text or "visit" in text:
+        return ObservationForm.Kind.VOTING
+    return ObservationForm.Kind.OTHER
+
+
+def check_import_form(mission, data: bytes, *, filename: str = "form.xlsx", kind: str = "", user=None
+                      ) -> tuple[ObservationForm, bool]:
+    """Convert and store an XLSForm; raises :class:`FormError` (pyxform's messages) on bad input.
+
+    Returns ``(form, created)``: re-uploading the identical form is a no-op; a new version is a new row; the same
+    version with other content is refused (clients cache forms by version).
+    """
+    converted = convert_xlsform(data, filename=filename)
+    if not converted.form_id:
+        raise FormError(["The form has no form_id."])
+    if kind and kind not in ObservationForm.Kind.values:
+        raise FormError([f"Unknown form kind {kind!r}; one of {', '.join(ObservationForm.Kind.values)}."])
+    existing = ObservationForm.objects.for_mission(mission).filter(
+        form_id=converted.form_id, version=converted.version
+    ).first()
+    if existing is not None:
+        if existing.md5 == converted.md5:
+            return existing, False
+        raise FormError([
+            f"Version {converted.version} of form {converted.form_id} already exists with different content: "
+            "raise the version in the settings sheet."
+        ])
+    return do_import_form(mission, converted, kind=kind or guess_kind(converted.form_id, converted.title),
+                          xlsform=data, user=user), True
+
+
+def do_import_form(mission, converted: ConvertedForm, *, kind: str, xlsform: bytes = b"", user=None) -> ObservationForm:
+    with transaction.atomic():
+        form = ObservationForm.objects.create(
+            mission=mission, form_id=converted.form_id, title=converted.title, kind=kind, version=converted.version,
+            xform=converted.xform, md5=converted.md5, fields=converted.fields, warnings=converted.warnings,
+            xlsform=xlsform, uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        do_record_audit("form.import", user=user, mission=mission, obj=form,
+                        detail={"form_id": form.form_id, "version": form.version})
+    return form
+
+
+def do_set_form_active(form: ObservationForm, active: bool, *, user=None) -> None:
+    with transaction.atomic():
+        ObservationForm.objects.filter(pk=form.pk).update(is_active=active)
+        form.is_active = active
+        do_record_audit("form.open" if active else "form.close", user=user, mission=form.mission, obj=form)
+
+
+def current_forms(mission):
+    """The newest active version of each form_id: what the formList offers."""
+    forms = ObservationForm.objects.for_mission(mission).filter(is_active=True).order_by("form_id", "-created_at")
+    seen: dict[str, ObservationForm] = {}
+    for f in forms:
+        seen.setdefault(f.form_id, f)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------- credentials and tokens
+
+def do_set_device_credential(observer: Observer, *, username: str = "", password: str = "", user=None
+                             ) -> tuple[DeviceCredential, str]:
+    """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once."""
+    username = username or observer.code.lower()
+    password = password or f"{secrets.randbelow(10**8):08d}"
+    with transaction.atomic():
+        cred, _ = DeviceCredential.objects.update_or_create(
+            observer=observer, defaults={"username": username, "ha1": digest.ha1_for(username, password),
+                                         "is_active": True},
+        )
+        do_record_audit("device_credential.set", user=user, mission=observer.mission, obj=cred,
+                        detail={"username": username})
+    return cred, password
+
+
+def do_create_api_token(user, name: str = "") -> tuple[ApiToken, str]:
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
+        do_record_audit("api_token.create", user=user, obj=token, detail={"name": name})
+    return token, key
+
+
+# ---------------------------------------------------------------- submissions
+
+def _safe_name(name: str) -> str:
+    name = Path(name or "").name
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:200]
+    if not name or name in {".", ".."}:
+        raise SubmissionRejected(400, "an attachment has no usable file name")
+    return name
+
+
+def _store_attachments(submission: Submission, files: list[IncomingFile]) -> None:
+    if not files:
+        return
+    have = set(submission.attachments.values_list("name", flat=True)) if submission.pk else set()
+    folder = Path("collection") / submission.mission.slug / re.sub(r"[^A-Za-z0-9._-]", "_", submission.instance_id)
+    for f in files:
+        name = _safe_name(f.name)
+        if name in have:
+            continue
+        rel = folder / name
+        path = Path(settings.MEDIA_ROOT) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f.content)
+        Attachment.objects.create(
+            submission=submission, name=name, file=str(rel), content_type=f.content_type[:100], size=len(f.content),
+            sha256=hashlib.sha256(f.content).hexdigest(),
+        )
+        have.add(name)
+
+
+def _find_form(mission, form_id: str, version: str) -> ObservationForm:
+    candidates = [f for f in ObservationForm.objects.for_mission(mission).filter(form_id=form_id)]
+    if not candidates:
+        raise SubmissionRejected(404, f"No form {form_id!r} in this mission.")
+    form = next((f for f in candidates if f.version == version), None)
+    if form is None:
+        raise SubmissionRejected(404, f"Form {form_id!r} has no version {version!r} in this mission.")
+    if not form.is_active:
+        raise SubmissionRejected(410, f"Form {form_id!r} is closed: it no longer accepts reports.")
+    return form
+
+
+def parse_into(submission: Submission, root, form: ObservationForm | None, *, observer_fixed: bool) -> None:
+    """Derive values, station, observer and the review flag from the raw instance (idempotent: reparse uses it)."""
+    reasons: list[str] = []
+    values, problems = read_values(root, form.fields if form else [])
+    reasons += problems
+    submission.values = values
+    mission = submission.mission
+    if not observer_fixed:
+        code = next((str(values[k]) for k in OBSERVER_FIELDS if values.get(k)), "")
+        if code:
+            submission.observer = Observer.objects.filter(mission=mission, code=code).first()
+            if submission.observer is None:
+                reasons.append(f"unknown observer code {code!r}")
+    code = next((str(values[k]).strip() for k in STATION_FIELDS if values.get(k)), "")
+    station = None
+    if code:
+        station = PollingStation.objects.filter(election_id=mission.election_id, code=code).first()
+        if station is None:
+            reasons.append(f"unknown station code {code!r}")
+    elif submission.observer_id:
+        deployment = (Deployment.objects.filter(observer_id=submission.observer_id, station__isnull=False)
+                      .select_related("station").first())
+        station = deployment.station if deployment else None
+    if station is None and not code:
+        reasons.append("no station code and no station deployment")
+    submission.station = station
+    if submission.deprecates_id is None and getattr(submission, "_deprecated_id", ""):
+        reasons.append(f"edit of an unknown report {submission._deprecated_id!r}")
+    submission.needs_review = bool(reasons)
+    submission.review_reason = "; ".join(reasons)[:200]
+
+
+def receive_submission(
+    raw: bytes,
+    *,
+    transport: str,
+    mission,
+    observer: Observer | None = None,
+    attachments: list[IncomingFile] | None = None,
+    entered_by=None,
+) -> Receipt:
+    """Store one report (raw XML instance) and parse it; the single path of every transport.
+
+    Raises :class:`SubmissionRejected` (400 malformed/forbidden XML, 404 unknown form, 410 closed form,
+    409 same instanceID with other content).
+    """
+    try:
+        header = read_instance_header(raw)
+        text = raw.decode("utf-8")
+    except XmlError as exc:
+        raise SubmissionRejected(400, str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise SubmissionRejected(400, "the XML is not UTF-8") from exc
+    form = _find_form(mission, header.form_id, header.version)
+    content_hash = hashlib.sha256(raw).hexdigest()
+    files = attachments or []
+    with transaction.atomic():
+        deprecates = None
+        if header.deprecated_id:
+            deprecates = Submission.objects.filter(mission=mission, instance_id=header.deprecated_id).first()
+        submission = Submission(
+            mission=mission, form=form, observer=observer, transport=transport, instance_id=header.instance_id,
+            received_at=timezone.now(), raw=text, content_hash=content_hash, deprecates=deprecates,
+            entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        )
+        submission._deprecated_id = header.deprecated_id
+        parse_into(submission, header.root, form, observer_fixed=observer is not None)
+        try:
+            with transaction.atomic():
+                submission.save(force_insert=True)
+        except IntegrityError:
+            existing = Submission.objects.select_related("mission").get(mission=mission, instance_id=header.instance_id)
+            if existing.content_hash != content_hash:
+                raise SubmissionRejected(
+                    409, f"A different report with instanceID {header.instance_id} was already received."
+                ) from None
+            # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep one
+            # row, add attachments not seen yet.
+            _store_attachments(existing, files)
+            return Receipt(existing, created=False)
+        if deprecates is not None:
+            Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
+        _store_attachments(submission, files)
+    return Receipt(submission, created=True)
+
+
+def instance_xml(form: ObservationForm, values: dict[str, Any], *, instance_id: str = "") -> bytes:
+    """Serialise typed values as an XForm instance, so web entry and the JSON API take the OpenRosa path."""
+    root_name = "data"
+    tree: dict[str, Any] = {}
+    for f in form.fields:
+        if f["name"] not in values or values[f["name"]] in (None, ""):
+            continue
+        v = values[f["name"]]
+        text = " ".join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+        node = tree
+        parts = f["path"].split("/")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = text
+    tree.setdefault("meta", {})["instanceID"] = instance_id or f"uuid:{uuid.uuid4()}"
+
+    def render(node: dict[str, Any]) -> str:
+        return "".join(f"<{k}>{render(v) if isinstance(v, dict) else escape(v)}</{k}>" for k, v in node.items())
+
+    return (f'<{root_name} id="{escape(form.form_id)}" version="{escape(form.version)}">{render(tree)}</{root_name}>'
+            ).encode()
+
+
+def check_submission_values(form: ObservationForm, values: dict[str, Any]) -> dict[str, str]:
+    """Field errors of a JSON/web report against the form's questions (empty dict: valid)."""
+    from pollwatch.collection.xforms import typed_value
+
+    errors: dict[str, str] = {}
+    known = {f["name"]: f for f in form.fields}
+    for name in values:
+        if name not in known:
+            errors[name] = "not a question of this form"
+    for f in form.fields:
+        if not f.get("question"):
+            continue
+        v = values.get(f["name"])
+        if v in (None, "", []):
+            if f["required"]:
+                errors[f["name"]] = "required"
+            continue
+        choices = {c["name"] for c in f.get("choices", [])}
+        items = v if isinstance(v, list) else [v]
+        try:
+            for item in items:
+                typed_value(f["type"], str(item))
+        except ValueError:
+            errors[f["name"]] = f"not a valid {f['type']}"
+            continue
+        if choices and any(str(i) not in choices for i in items):
+            errors[f["name"]] = f"not one of {', '.join(sorted(choices))}"
+    return errors
+
+
+def do_reparse_submission(submission: Submission) -> None:
+    """Rebuild values, station and review flag from the stored raw XML."""
+    from pollwatch.collection.xforms import parse_xml
+
+    if not submission.raw.lstrip().startswith("<"):
+        return  # demo rows keep their values: their raw is not an XForm instance
+    root = parse_xml(submission.raw.encode())
+    submission._deprecated_id = ""
+    parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
+    submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason"])
+
+
+def do_reparse_submissions(mission=None) -> int:
+    qs = Submission.objects.select_related("form", "mission")
+    if mission is not None:
+        qs = qs.for_mission(mission)
+    n = 0
+    with transaction.atomic():
+        for submission in qs.iterator(chunk_size=500):
+            do_reparse_submission(submission)
+            n += 1
+        do_record_audit("submissions.reparse", mission=mission, detail={"count": n})
+    return n

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from pollwatch.collection import views
+
+urlpatterns = [
+    path("missions/<slug:slug>/forms/", views.form_list, name="collection-forms"),
+    path("missions/<slug:slug>/forms/<int:pk>/toggle", views.form_toggle, name="collection-form-toggle"),
+    path("missions/<slug:slug>/forms/<int:pk>/enter", views.submission_entry, name="collection-entry"),
+    path("missions/<slug:slug>/submissions/", views.submission_list, name="collection-submissions"),
+    path("missions/<slug:slug>/submissions/<int:pk>/", views.submission_detail, name="collection-submission"),
+    path("missions/<slug:slug>/attachments/<int:pk>", views.attachment_download, name="collection-attachment"),
+]

@@ -1,0 +1,123 @@
+"""Collection pages: the mission's forms (upload, close), its submissions inbox, and web entry. Thin."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pollwatch.collection.forms import XlsFormUpload, entry_form_class
+from pollwatch.collection.models import Attachment, ObservationForm, Submission
+from pollwatch.collection.services import (
+    SubmissionRejected,
+    check_import_form,
+    do_set_form_active,
+    instance_xml,
+    receive_submission,
+)
+from pollwatch.collection.xforms import FormError
+from pollwatch.missions.access import access_mission_by_slug, can_manage
+
+
+def _manager_mission(request, slug):
+    mission = access_mission_by_slug(request.user, slug)
+    if not can_manage(request.user, mission):
+        raise PermissionDenied("Only the mission's admins and coordinators may do this.")
+    return mission
+
+
+def form_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    upload = XlsFormUpload()
+    errors: list[str] = []
+    if request.method == "POST":
+        mission = _manager_mission(request, slug)
+        upload = XlsFormUpload(request.POST, request.FILES)
+        if upload.is_valid():
+            f = upload.cleaned_data["file"]
+            try:
+                form, created = check_import_form(mission, f.read(), filename=f.name,
+                                                  kind=upload.cleaned_data["kind"], user=request.user)
+            except FormError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, f"Imported {form.title} version {form.version}." if created
+                                 else f"{form.title} version {form.version} was already there.")
+                for w in form.warnings:
+                    messages.warning(request, w)
+                return redirect("collection-forms", slug=mission.slug)
+    forms_ = ObservationForm.objects.for_mission(mission).defer("xform", "xlsform")
+    return render(request, "collection/form_list.html", {
+        "mission": mission, "forms": forms_, "upload": upload, "errors": errors,
+        "can_manage": can_manage(request.user, mission),
+        "openrosa_url": request.build_absolute_uri(f"/m/{mission.slug}/"),
+    }, status=400 if errors or upload.errors else 200)
+
+
+@require_POST
+def form_toggle(request, slug: str, pk: int):
+    mission = _manager_mission(request, slug)
+    form = get_object_or_404(ObservationForm.objects.for_mission(mission), pk=pk)
+    do_set_form_active(form, not form.is_active, user=request.user)
+    return redirect("collection-forms", slug=mission.slug)
+
+
+def submission_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    qs = (Submission.objects.for_mission(mission).filter(is_current=True)
+          .select_related("form", "observer", "station"))
+    if request.GET.get("review") == "1":
+        qs = qs.filter(needs_review=True)
+    if request.GET.get("form"):
+        qs = qs.filter(form__form_id=request.GET["form"])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "collection/submission_list.html", {
+        "mission": mission, "page": page, "can_manage": can_manage(request.user, mission),
+        "forms": ObservationForm.objects.for_mission(mission).filter(is_active=True).defer("xform", "xlsform"),
+    })
+
+
+def submission_detail(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    sub = get_object_or_404(
+        Submission.objects.for_mission(mission).select_related("form", "observer", "station", "entered_by"), pk=pk
+    )
+    labels = {f["name"]: f["label"] or f["name"] for f in (sub.form.fields if sub.form else [])}
+    rows = [(labels.get(k, k), v) for k, v in sub.values.items()]
+    return render(request, "collection/submission_detail.html", {
+        "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
+        "versions": Submission.objects.filter(deprecates=sub),
+    })
+
+
+def attachment_download(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    att = Attachment.objects.filter(submission__mission=mission, pk=pk).first()
+    if att is None:
+        raise Http404("No such attachment")
+    return FileResponse(att.file.open("rb"), as_attachment=False, filename=att.name,
+                        content_type=att.content_type or "application/octet-stream")
+
+
+def submission_entry(request, slug: str, pk: int):
+    mission = _manager_mission(request, slug)
+    form = get_object_or_404(ObservationForm.objects.for_mission(mission).filter(is_active=True), pk=pk)
+    Entry = entry_form_class(form, mission)
+    entry = Entry(request.POST or None)
+    if request.method == "POST" and entry.is_valid():
+        data = dict(entry.cleaned_data)
+        observer = data.pop("observer")
+        raw = instance_xml(form, {k: v for k, v in data.items() if v not in (None, "", [])})
+        try:
+            receipt = receive_submission(raw, transport="web", mission=mission, observer=observer,
+                                         entered_by=request.user)
+        except SubmissionRejected as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Report entered.")
+            return redirect("collection-submission", slug=mission.slug, pk=receipt.submission.pk)
+    return render(request, "collection/submission_entry.html", {"mission": mission, "form": form, "entry": entry},
+                  status=400 if entry.errors else 200)

@@ -1,0 +1,239 @@
+"""XLSForm → XForm conversion (pyxform) and reading an XForm's questions and an instance's values.
+
+Outside XML always goes through defusedxml: a DOCTYPE or entity declaration is refused, nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+XF = "{http://www.w3.org/2002/xforms}"
+H = "{http://www.w3.org/1999/xhtml}"
+# Binds that are metadata, not questions.
+META_PATHS = {"meta/instanceID", "meta/deprecatedID"}
+
+
+class XmlError(ValueError):
+    """The XML is malformed or forbidden (DOCTYPE, entities): a 400 at the edge."""
+
+
+class FormError(ValueError):
+    """The XLSForm does not convert; ``messages`` are pyxform's own, one per line."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class ConvertedForm:
+    form_id: str
+    title: str
+    version: str
+    xform: str
+    md5: str
+    fields: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_xml(data: bytes | str) -> Element:
+    """Parse outside XML safely; raise :class:`XmlError` with a message fit for a 400."""
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise XmlError(f"XML with a DOCTYPE or entity declarations is refused ({type(exc).__name__})") from exc
+    except Exception as exc:  # ParseError and friends
+        raise XmlError(f"malformed XML: {exc}") from exc
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def convert_xlsform(data: bytes, *, filename: str = "form.xlsx") -> ConvertedForm:
+    """Convert an XLSForm; pyxform's errors become a :class:`FormError`, its warnings are returned verbatim."""
+    converted = _convert_cached(data, filename.lower().endswith(".xls"))
+    return dataclasses.replace(converted, fields=copy.deepcopy(converted.fields), warnings=list(converted.warnings))
+
+
+@functools.lru_cache(maxsize=16)  # pyxform takes ~0.2 s; the demo and tests convert the same few files again
+def _convert_cached(data: bytes, is_xls: bool) -> ConvertedForm:
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2xform import convert
+
+    warnings: list[str] = []
+    file_type = ".xls" if is_xls else ".xlsx"
+    try:
+        result = convert(io.BytesIO(data), warnings=warnings, file_type=file_type, form_name="data")
+    except PyXFormError as exc:
+        raise FormError([line for line in str(exc).splitlines() if line.strip()] or [repr(exc)]) from exc
+    except Exception as exc:  # not a spreadsheet at all, a corrupt zip, ...
+        raise FormError([f"Could not read the XLSForm: {exc}"]) from exc
+    xform = result.xform
+    root = parse_xml(xform.encode())
+    main = _main_instance(root)
+    version = main.get("version") or ""
+    if not version:
+        raise FormError(["The settings sheet needs a `version` (e.g. 2024020701): clients tell versions apart by it."])
+    title_el = root.find(f"{H}head/{H}title")
+    return ConvertedForm(
+        form_id=main.get("id") or "",
+        title=(title_el.text or "").strip() if title_el is not None else main.get("id", ""),
+        version=version,
+        xform=xform,
+        md5=hashlib.md5(xform.encode()).hexdigest(),  # noqa: S324 — OpenRosa's formList hash is md5 by spec
+        fields=read_fields(root),
+        warnings=list(dict.fromkeys(list(result.warnings) + warnings)),
+    )
+
+
+def _main_instance(root: Element) -> Element:
+    model = root.find(f"{H}head/{XF}model")
+    if model is None:
+        raise XmlError("not an XForm: no model")
+    instance = model.find(f"{XF}instance")
+    if instance is None or len(instance) == 0:
+        raise XmlError("not an XForm: no main instance")
+    return instance[0]
+
+
+def read_fields(root: Element) -> list[dict[str, Any]]:
+    """The questions of an XForm, in bind order: name, path (under the root), type, required, label, choices."""
+    model = root.find(f"{H}head/{XF}model")
+    main = _main_instance(root)
+    root_name = local(main.tag)
+    choice_lists: dict[str, list[dict[str, str]]] = {}
+    for inst in model.findall(f"{XF}instance"):
+        if inst.get("id"):
+            choice_lists[inst.get("id")] = [
+                {"name": (item.findtext(f"{XF}name") or ""), "label": (item.findtext(f"{XF}label") or "")}
+                for item in inst.iter(f"{XF}item")
+            ]
+    controls: dict[str, dict[str, Any]] = {}
+    body = root.find(f"{H}body")
+    for el in body.iter() if body is not None else []:
+        ref = el.get("ref")
+        if not ref or local(el.tag) not in {"input", "select1", "select", "upload", "range", "trigger"}:
+            continue
+        control: dict[str, Any] = {"label": (el.findtext(f"{XF}label") or "").strip(), "control": local(el.tag)}
+        itemset = el.find(f"{XF}itemset")
+        if itemset is not None and "instance('" in itemset.get("nodeset", ""):
+            control["choices"] = choice_lists.get(itemset.get("nodeset").split("'")[1], [])
+        else:
+            items = el.findall(f"{XF}item")
+            if items:
+                control["choices"] = [
+                    {"name": i.findtext(f"{XF}value") or "", "label": i.findtext(f"{XF}label") or ""} for i in items
+                ]
+        controls[ref] = control
+    fields = []
+    for bind in model.findall(f"{XF}bind"):
+        nodeset = bind.get("nodeset", "")
+        prefix = f"/{root_name}/"
+        if not nodeset.startswith(prefix):
+            continue
+        path = nodeset[len(prefix):]
+        if path in META_PATHS:
+            continue
+        control = controls.get(nodeset, {})
+        kind = bind.get("type", "string")
+        if control.get("control") == "select":
+            kind = "select"
+        elif control.get("control") == "select1":
+            kind = "select1"
+        fields.append({
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "type": kind,
+            "required": bind.get("required", "").startswith("true"),
+            "label": control.get("label", ""),
+            "choices": control.get("choices", []),
+            "question": bool(control) and not bind.get("readonly", "").startswith("true"),
+        })
+    return fields
+
+
+@dataclass
+class InstanceHeader:
+    form_id: str
+    version: str
+    instance_id: str
+    deprecated_id: str
+    root: Element
+
+
+def read_instance_header(raw: bytes) -> InstanceHeader:
+    """The routing facts of a submitted instance: form id, version, instanceID, deprecatedID."""
+    root = parse_xml(raw)
+    form_id = root.get("id") or ""
+    if not form_id:
+        raise XmlError("the instance's root element has no id attribute (the form id)")
+    meta = None
+    for child in root:
+        if local(child.tag) == "meta":
+            meta = child
+    instance_id = deprecated_id = ""
+    if meta is not None:
+        for child in meta:
+            if local(child.tag) == "instanceID":
+                instance_id = (child.text or "").strip()
+            elif local(child.tag) == "deprecatedID":
+                deprecated_id = (child.text or "").strip()
+    if not instance_id:
+        raise XmlError("the instance has no meta/instanceID")
+    if len(instance_id) > 128:
+        raise XmlError("meta/instanceID is longer than 128 characters")
+    return InstanceHeader(form_id, root.get("version") or "", instance_id, deprecated_id, root)
+
+
+def _typed(kind: str, text: str) -> Any:
+    if kind == "int":
+        return int(text)
+    if kind == "decimal":
+        return float(text)
+    if kind == "select":
+        return text.split()
+    if kind == "boolean":
+        return text.strip().lower() in {"true", "1", "yes"}
+    return text
+
+
+def read_values(root: Element, fields: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """Typed values by question name; problems (a value that is not of its type) are returned, not raised."""
+    by_path: dict[str, str] = {}
+
+    def walk(el: Element, prefix: str) -> None:
+        for child in el:
+            path = f"{prefix}{local(child.tag)}"
+            if len(child):
+                walk(child, path + "/")
+            else:
+                by_path[path] = (child.text or "").strip()
+
+    walk(root, "")
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for f in fields:
+        text = by_path.get(f["path"], "")
+        if text == "":
+            continue
+        try:
+            values[f["name"]] = _typed(f["type"], text)
+        except ValueError:
+            values[f["name"]] = text
+            problems.append(f"{f['name']}: {text!r} is not a valid {f['type']}")
+    return values, problems
+
+
+def typed_value(kind: str, text: str) -> Any:
+    return _typed(kind, text)
