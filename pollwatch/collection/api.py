@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -145,23 +145,23 @@ def get_submission(request, slug: str, submission_id: int):
 def create_submission(request, slug: str, payload: SubmissionIn):
     mission = access_mission_by_slug(request.user, slug)
     if not can_manage(request.user, mission):
-        return 403, {"detail": "Only the mission's admins and coordinators may enter reports."}
+        return Status(403, {"detail": "Only the mission's admins and coordinators may enter reports."})
     forms = ObservationForm.objects.for_mission(mission).filter(form_id=payload.form_id)
     form = (forms.filter(version=payload.version) if payload.version else forms.filter(is_active=True)).first()
     if form is None:
-        return 404, {"detail": f"No form {payload.form_id!r} (version {payload.version or 'current'})."}
+        return Status(404, {"detail": f"No form {payload.form_id!r} (version {payload.version or 'current'})."})
     errors = check_submission_values(form, payload.values)
     if errors:
-        return 400, {"detail": {"values": errors}}
+        return Status(400, {"detail": {"values": errors}})
     observer = None
     if payload.observer_code:
         observer = Observer.objects.for_mission(mission).filter(code=payload.observer_code).first()
         if observer is None:
-            return 400, {"detail": {"observer_code": "no such observer in this mission"}}
+            return Status(400, {"detail": {"observer_code": "no such observer in this mission"}})
     raw = instance_xml(form, payload.values, instance_id=payload.instance_id or "")
     try:
         receipt = receive_submission(raw, transport="api", mission=mission, observer=observer,
                                      entered_by=request.user)
     except SubmissionRejected as exc:
-        return exc.status, {"detail": exc.message}
-    return (201 if receipt.created else 200), _submissions(mission).get(pk=receipt.submission.pk)
+        return Status(exc.status, {"detail": exc.message})
+    return Status(201 if receipt.created else 200, _submissions(mission).get(pk=receipt.submission.pk))
