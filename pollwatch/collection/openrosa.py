@@ -6,6 +6,7 @@ observer's device credential. Only these views are CSRF-exempt.
 
 from __future__ import annotations
 
+import time
 from xml.sax.saxutils import escape
 
 from django.contrib.auth.decorators import login_not_required
@@ -50,8 +51,7 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
     state = digest.nonce_state(params["nonce"])
     if state != "ok":
         return _challenge("The nonce has expired." if state == "stale" else "Bad nonce.", stale=state == "stale")
-    cred = (DeviceCredential.objects.select_related("observer__mission")
-            .filter(username=params["username"], is_active=True).first())
+    cred = _credential(params["username"])
     if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
         return _challenge("Wrong user name or PIN.")
     mission = cred.observer.mission
@@ -62,6 +62,30 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
     if not mission.is_active:
         return _message("This mission is closed.", 410)
     return mission, cred
+
+
+# Device credentials are read on every request of a burst; a short in-process cache saves the query. A new PIN or a
+# revoked login takes effect within CREDENTIAL_TTL seconds in every worker (at once in the one that changed it).
+CREDENTIAL_TTL = 10.0
+_credentials: dict[str, tuple[float, DeviceCredential | None]] = {}
+
+
+def _credential(username: str) -> DeviceCredential | None:
+    now = time.monotonic()
+    hit = _credentials.get(username)
+    if hit is not None and now - hit[0] < CREDENTIAL_TTL:
+        return hit[1]
+    found = list(DeviceCredential.objects.select_related("observer__mission")
+                 .filter(username=username, is_active=True).order_by()[:1])
+    cred = found[0] if found else None
+    if len(_credentials) > 10_000:
+        _credentials.clear()
+    _credentials[username] = (now, cred)
+    return cred
+
+
+def forget_credentials() -> None:
+    _credentials.clear()
 
 
 def openrosa_view(view):

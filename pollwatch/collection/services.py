@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,7 @@ def check_import_form(mission, data: bytes, *, filename: str = "form.xlsx", kind
 
 def do_import_form(mission, converted: ConvertedForm, *, kind: str, xlsform: bytes = b"", user=None) -> ObservationForm:
     with transaction.atomic():
+        forget_forms()
         form = ObservationForm.objects.create(
             mission=mission, form_id=converted.form_id, title=converted.title, kind=kind, version=converted.version,
             xform=converted.xform, md5=converted.md5, fields=converted.fields, warnings=converted.warnings,
@@ -123,6 +125,7 @@ def do_set_form_active(form: ObservationForm, active: bool, *, user=None) -> Non
     with transaction.atomic():
         ObservationForm.objects.filter(pk=form.pk).update(is_active=active)
         form.is_active = active
+        forget_forms()
         do_record_audit("form.open" if active else "form.close", user=user, mission=form.mission, obj=form)
 
 
@@ -143,6 +146,9 @@ def do_set_device_credential(observer: Observer, *, username: str = "", password
     username = username or observer.code.lower()
     password = password or f"{secrets.randbelow(10**8):08d}"
     with transaction.atomic():
+        from pollwatch.collection.openrosa import forget_credentials
+
+        forget_credentials()
         cred, _ = DeviceCredential.objects.update_or_create(
             observer=observer, defaults={"username": username, "ha1": digest.ha1_for(username, password),
                                          "is_active": True},
@@ -190,8 +196,31 @@ def _store_attachments(submission: Submission, files: list[IncomingFile]) -> Non
         have.add(name)
 
 
+# Form versions are immutable once imported (only is_active changes, through do_set_form_active, which clears this
+# cache in its process); other workers see a closed form within FORM_TTL seconds.
+FORM_TTL = 5.0
+_forms: dict[tuple[int, str], tuple[float, list[ObservationForm]]] = {}
+
+
+def forget_forms() -> None:
+    _forms.clear()
+
+
+def _forms_of(mission, form_id: str) -> list[ObservationForm]:
+    now = time.monotonic()
+    hit = _forms.get((mission.pk, form_id))
+    if hit is not None and now - hit[0] < FORM_TTL:
+        return hit[1]
+    found = list(ObservationForm.objects.for_mission(mission).filter(form_id=form_id).order_by()
+                 .defer("xform", "xlsform", "warnings"))
+    if len(_forms) > 1000:
+        _forms.clear()
+    _forms[(mission.pk, form_id)] = (now, found)
+    return found
+
+
 def _find_form(mission, form_id: str, version: str) -> ObservationForm:
-    candidates = [f for f in ObservationForm.objects.for_mission(mission).filter(form_id=form_id)]
+    candidates = _forms_of(mission, form_id)
     if not candidates:
         raise SubmissionRejected(404, f"No form {form_id!r} in this mission.")
     form = next((f for f in candidates if f.version == version), None)
@@ -218,7 +247,8 @@ def parse_into(submission: Submission, root, form: ObservationForm | None, *, ob
     code = next((str(values[k]).strip() for k in STATION_FIELDS if values.get(k)), "")
     station = None
     if code:
-        station = PollingStation.objects.filter(election_id=mission.election_id, code=code).first()
+        found = list(PollingStation.objects.filter(election_id=mission.election_id, code=code).order_by()[:1])
+        station = found[0] if found else None
         if station is None:
             reasons.append(f"unknown station code {code!r}")
     elif submission.observer_id:
