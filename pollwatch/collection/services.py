@@ -204,6 +204,7 @@ _forms: dict[tuple[int, str], tuple[float, list[ObservationForm]]] = {}
 
 def forget_forms() -> None:
     _forms.clear()
+    _stations.clear()
 
 
 def _forms_of(mission, form_id: str) -> list[ObservationForm]:
@@ -231,6 +232,24 @@ def _find_form(mission, form_id: str, version: str) -> ObservationForm:
     return form
 
 
+# Station codes are looked up on every report; stations change only through imports between bursts. A code unknown
+# now is re-checked after STATION_TTL seconds (and `pollwatch submissions reparse` resolves flagged reports).
+STATION_TTL = 30.0
+_stations: dict[tuple[int, str], tuple[float, PollingStation | None]] = {}
+
+
+def _station(election_id: int, code: str) -> PollingStation | None:
+    now = time.monotonic()
+    hit = _stations.get((election_id, code))
+    if hit is not None and now - hit[0] < STATION_TTL:
+        return hit[1]
+    found = list(PollingStation.objects.filter(election_id=election_id, code=code).order_by()[:1])
+    if len(_stations) > 200_000:
+        _stations.clear()
+    _stations[(election_id, code)] = (now, found[0] if found else None)
+    return _stations[(election_id, code)][1]
+
+
 def parse_into(submission: Submission, root, form: ObservationForm | None, *, observer_fixed: bool) -> None:
     """Derive values, station, observer and the review flag from the raw instance (idempotent: reparse uses it)."""
     reasons: list[str] = []
@@ -247,8 +266,7 @@ def parse_into(submission: Submission, root, form: ObservationForm | None, *, ob
     code = next((str(values[k]).strip() for k in STATION_FIELDS if values.get(k)), "")
     station = None
     if code:
-        found = list(PollingStation.objects.filter(election_id=mission.election_id, code=code).order_by()[:1])
-        station = found[0] if found else None
+        station = _station(mission.election_id, code)
         if station is None:
             reasons.append(f"unknown station code {code!r}")
     elif submission.observer_id:
@@ -288,22 +306,28 @@ def receive_submission(
     form = _find_form(mission, header.form_id, header.version)
     content_hash = hashlib.sha256(raw).hexdigest()
     files = attachments or []
-    with transaction.atomic():
-        deprecates = None
-        if header.deprecated_id:
-            deprecates = Submission.objects.filter(mission=mission, instance_id=header.deprecated_id).first()
-        submission = Submission(
-            mission=mission, form=form, observer=observer, transport=transport, instance_id=header.instance_id,
-            received_at=timezone.now(), raw=text, content_hash=content_hash, deprecates=deprecates,
-            entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
-        )
-        submission._deprecated_id = header.deprecated_id
-        parse_into(submission, header.root, form, observer_fixed=observer is not None)
-        try:
-            with transaction.atomic():
-                submission.save(force_insert=True)
-        except IntegrityError:
-            existing = Submission.objects.select_related("mission").get(mission=mission, instance_id=header.instance_id)
+    deprecates = None
+    if header.deprecated_id:
+        deprecates = Submission.objects.filter(mission=mission, instance_id=header.deprecated_id).first()
+    submission = Submission(
+        mission=mission, form=form, observer=observer, transport=transport, instance_id=header.instance_id,
+        received_at=timezone.now(), raw=text, content_hash=content_hash, deprecates=deprecates,
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+    )
+    submission._deprecated_id = header.deprecated_id
+    parse_into(submission, header.root, form, observer_fixed=observer is not None)
+    # One transaction, no savepoint: the unique constraint on (mission, instance_id) decides, and a duplicate is
+    # handled after the failed transaction has rolled back (two round trips fewer per report than a savepoint).
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+            if deprecates is not None:
+                Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
+            _store_attachments(submission, files)
+    except IntegrityError:
+        with transaction.atomic():
+            existing = (Submission.objects.select_related("mission").select_for_update()
+                        .get(mission=mission, instance_id=header.instance_id))
             if existing.content_hash != content_hash:
                 raise SubmissionRejected(
                     409, f"A different report with instanceID {header.instance_id} was already received."
@@ -311,10 +335,7 @@ def receive_submission(
             # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep one
             # row, add attachments not seen yet.
             _store_attachments(existing, files)
-            return Receipt(existing, created=False)
-        if deprecates is not None:
-            Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
-        _store_attachments(submission, files)
+        return Receipt(existing, created=False)
     return Receipt(submission, created=True)
 
 
@@ -384,6 +405,7 @@ def do_reparse_submission(submission: Submission) -> None:
 
 
 def do_reparse_submissions(mission=None) -> int:
+    forget_forms()  # a reparse is usually run because stations were imported since: no cached lookups
     qs = Submission.objects.select_related("form", "mission")
     if mission is not None:
         qs = qs.for_mission(mission)
