@@ -174,12 +174,21 @@ def run_backend(backend: str, clients: int, seconds: float) -> dict:
                                           capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
         port = free_port()
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "pollwatch.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "pollwatch.wsgi", "-w", "2", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(), "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "--backlog", "2048"], env=env, cwd=ROOT,
         )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for _ in range(200):  # wait until a worker answers (Django booted), not just until the port is open
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("HEAD", f"/m/{SLUG}/submission")
+                c.getresponse().read()
+                c.close()
                 break
             except OSError:
                 time.sleep(0.1)
