@@ -29,6 +29,8 @@ def import_form(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The XLSForm (.xlsx)"),
     mission: str = typer.Option(..., "--mission", help="Mission slug"),
     kind: str = typer.Option("", "--kind", help="opening, voting, closing, incident or other (default: guessed)"),
+    media: list[Path] = typer.Option([], "--media", exists=True, dir_okay=False,
+                                     help="A media file the form uses (image, CSV); repeatable"),
     db: Path = DbOption,
 ) -> None:
     """Convert an XLSForm with pyxform and store it as a new form version of the mission."""
@@ -45,6 +47,11 @@ def import_form(
         raise typer.Exit(1) from None
     for w in form.warnings:
         typer.echo(f"warning: {w}", err=True)
+    from pollwatch.collection.services import do_attach_form_media
+
+    for path in media:
+        do_attach_form_media(form, path.name, path.read_bytes())
+        typer.echo(f"media {path.name}")
     state = "imported" if created else "unchanged"
     typer.echo(f"{state} {form.form_id} version {form.version} ({form.get_kind_display()}, md5 {form.md5})")
 

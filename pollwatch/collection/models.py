@@ -145,3 +145,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.name}"
+
+
+class FormMedia(models.Model):
+    """A media file a form version refers to (image, audio, CSV choice list), listed in its OpenRosa manifest."""
+
+    form = models.ForeignKey(ObservationForm, on_delete=models.CASCADE, related_name="media")
+    name = models.CharField(max_length=255, help_text="File name as the XForm refers to it (jr://images/<name>)")
+    file = models.FileField(max_length=500)
+    md5 = models.CharField(max_length=32)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "name"], name="form_media_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,7 +10,7 @@ import time
 from xml.sax.saxutils import escape
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -136,10 +136,32 @@ def form_manifest(request: HttpRequest, slug: str, form_id: str, version: str) -
     auth = _authenticate(request, slug)
     if isinstance(auth, HttpResponse):
         return auth
-    if _form_or_404(auth[0], form_id, version) is None:
+    form = _form_or_404(auth[0], form_id, version)
+    if form is None:
         return _message("No such form.", 404)
-    # The demo forms have no media files (images, CSV choice lists); the manifest is empty but well-formed.
-    return _respond('<?xml version="1.0" encoding="UTF-8"?><manifest xmlns="http://openrosa.org/xforms/xformsManifest"/>')
+    base = request.build_absolute_uri("/").rstrip("/")
+    files = "".join(
+        f"<mediaFile><filename>{escape(m.name)}</filename><hash>md5:{m.md5}</hash>"
+        f"<downloadUrl>{escape(base + reverse('openrosa-media', args=[slug, form_id, version, m.name]))}</downloadUrl>"
+        "</mediaFile>"
+        for m in form.media.all()
+    )
+    return _respond('<?xml version="1.0" encoding="UTF-8"?>'
+                    f'<manifest xmlns="http://openrosa.org/xforms/xformsManifest">{files}</manifest>')
+
+
+@openrosa_view
+def form_media(request: HttpRequest, slug: str, form_id: str, version: str, name: str) -> HttpResponse:
+    auth = _authenticate(request, slug)
+    if isinstance(auth, HttpResponse):
+        return auth
+    form = _form_or_404(auth[0], form_id, version)
+    media = form.media.filter(name=name).first() if form else None
+    if media is None:
+        return _message("No such media file.", 404)
+    response = FileResponse(media.file.open("rb"), filename=media.name)
+    response["X-OpenRosa-Version"] = "1.0"
+    return response
 
 
 @openrosa_view

@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection import digest
-from pollwatch.collection.models import ApiToken, Attachment, DeviceCredential, ObservationForm, Submission
+from pollwatch.collection.models import (
+    ApiToken,
+    Attachment,
+    DeviceCredential,
+    FormMedia,
+    ObservationForm,
+    Submission,
+)
 from pollwatch.collection.xforms import (
     ConvertedForm,
     FormError,
@@ -119,6 +126,23 @@ def do_import_form(mission, converted: ConvertedForm, *, kind: str, xlsform: byt
         do_record_audit("form.import", user=user, mission=mission, obj=form,
                         detail={"form_id": form.form_id, "version": form.version})
     return form
+
+
+def do_attach_form_media(form: ObservationForm, name: str, content: bytes, *, user=None) -> FormMedia:
+    """Store a media file of a form version (replacing one of the same name); it appears in the manifest."""
+    name = _safe_name(name)
+    rel = Path("collection") / form.mission.slug / "forms" / form.form_id / form.version / name
+    path = Path(settings.MEDIA_ROOT) / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    with transaction.atomic():
+        media, _ = FormMedia.objects.update_or_create(
+            form=form, name=name,
+            defaults={"file": str(rel), "size": len(content),
+                      "md5": hashlib.md5(content).hexdigest()},  # noqa: S324 — the manifest's hash is md5
+        )
+        do_record_audit("form.media", user=user, mission=form.mission, obj=media, detail={"name": name})
+    return media
 
 
 def do_set_form_active(form: ObservationForm, active: bool, *, user=None) -> None:

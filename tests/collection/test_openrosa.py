@@ -205,3 +205,20 @@ def test_an_instance_without_instance_id_is_a_400(forms, device):
     xml = '<data id="count_form" version="2024020701"><station_code>S111</station_code></data>'
     response = device("pavel").submit(SUBMIT, xml)
     assert response.status_code == 400 and b"instanceID" in response.content
+
+
+def test_the_manifest_lists_a_forms_media_files_and_serves_them(forms, device):
+    import hashlib
+
+    from pollwatch.collection.services import do_attach_form_media
+
+    do_attach_form_media(forms[("cis", "incident_report")], "logo.png", b"\x89PNG-logo")
+    pavel = device("pavel")
+    manifest = fromstring(pavel.get("/m/cis/forms/incident_report/2024020701/manifest").content)
+    ns = "{http://openrosa.org/xforms/xformsManifest}"
+    entry = manifest.find(f"{ns}mediaFile")
+    assert entry.findtext(f"{ns}filename") == "logo.png"
+    assert entry.findtext(f"{ns}hash") == "md5:" + hashlib.md5(b"\x89PNG-logo").hexdigest()  # noqa: S324
+    path = entry.findtext(f"{ns}downloadUrl").removeprefix("http://testserver")
+    response = pavel.get(path)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"\x89PNG-logo"
