@@ -1,0 +1,1 @@
+"""Media monitoring (issue 8)."""

@@ -1,0 +1,161 @@
+"""Read news items from text, HTML and CSV files; detect encodings; find reprints."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 5_000_000  # a news item is a few KB; above this it is not an article but a dump
+SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"”»]?\s+(?=[\"“«A-ZА-ЯЁ0-9])")
+DATE_RE = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{4})\b"
+)
+MONTHS = {m: i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), 1)}
+
+
+class CorpusError(ValueError):
+    """A file that cannot be read as a news item; the message names the reason."""
+
+
+@dataclass
+class Item:
+    id: str
+    text: str
+    title: str = ""
+    outlet: str = ""
+    date: str = ""
+    language: str = "en"
+    url: str = ""
+    source_path: str = ""
+    raw: bytes = field(default=b"", repr=False)
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n|\n", self.text) if p.strip()]
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_RE.split(paragraph) if s.strip()]
+
+
+def decode(raw: bytes, *, name: str = "file") -> str:
+    """Decode bytes: UTF-8 (with or without BOM), else the charset_normalizer guess; reject binary."""
+    if not raw.strip():
+        raise CorpusError(f"{name}: empty file")
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CorpusError(f"{name}: binary file (NUL bytes), not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise CorpusError(f"{name}: unknown encoding (not UTF-8 and no other encoding fits)")
+    text = str(best)
+    printable = sum(ch.isprintable() or ch.isspace() for ch in text[:4096])
+    if printable < 0.95 * len(text[:4096]):
+        raise CorpusError(f"{name}: binary or unknown encoding")
+    return text
+
+
+def _guess_date(text: str) -> str:
+    m = DATE_RE.search(text[:300])
+    if not m:
+        return ""
+    value = m.group(1)
+    if "-" in value:
+        return value
+    day, month, year = value.split()
+    return f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
+
+
+def _guess_language(text: str) -> str:
+    cyr = sum("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in text[:2000])
+    lat = sum("a" <= ch.lower() <= "z" for ch in text[:2000])
+    return "ru" if cyr > lat else "en"
+
+
+def item_from_text(text: str, *, id: str, title: str = "", outlet: str = "", date: str = "", url: str = "",
+                   raw: bytes = b"", source_path: str = "") -> Item:
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise CorpusError(f"{id}: no text")
+    if not title:
+        first = next((p for p in text.split("\n") if p.strip() and not DATE_RE.search(p)), "")
+        title = split_sentences(first)[0][:120] if first else ""
+    return Item(id=id, text=text, title=title, outlet=outlet, date=date or _guess_date(text),
+                language=_guess_language(text), url=url, raw=raw or text.encode(), source_path=source_path)
+
+
+def read_html(raw: bytes, *, name: str) -> list[Item]:
+    import trafilatura
+
+    html = decode(raw, name=name)
+    text = trafilatura.extract(html, include_comments=False) or ""
+    if len(text.split()) < 5:
+        raise CorpusError(f"{name}: HTML with no article text")
+    meta = trafilatura.extract_metadata(html)
+    return [item_from_text(text, id=Path(name).stem, title=(meta.title if meta and meta.title else ""),
+                           outlet=(meta.sitename if meta and meta.sitename else ""),
+                           date=(meta.date if meta and meta.date else ""), url=(meta.url if meta and meta.url else ""),
+                           raw=raw, source_path=name)]
+
+
+def read_csv(raw: bytes, *, name: str) -> list[Item]:
+    """A CSV of items: a ``text`` column is required; ``id``, ``title``, ``outlet``, ``date``, ``url`` optional."""
+    rows = list(csv.DictReader(io.StringIO(decode(raw, name=name))))
+    if not rows or "text" not in rows[0]:
+        raise CorpusError(f"{name}: CSV needs a 'text' column")
+    items = []
+    for n, row in enumerate(rows, 1):
+        if not (row.get("text") or "").strip():
+            continue
+        items.append(item_from_text(row["text"], id=row.get("id") or f"{Path(name).stem}:{n}",
+                                    title=row.get("title") or "", outlet=row.get("outlet") or "",
+                                    date=row.get("date") or "", url=row.get("url") or "", source_path=name))
+    if not items:
+        raise CorpusError(f"{name}: CSV has no rows with text")
+    return items
+
+
+def read_path(path: str | Path) -> list[Item]:
+    """Read one file into items (one for text/HTML, one per row for CSV). Raises CorpusError."""
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise CorpusError(f"{name}: no such file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise CorpusError(f"{name}: {size / 1e6:.1f} MB is too large for a news item (limit {MAX_BYTES / 1e6:.0f} MB)")
+    raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return read_html(raw, name=name)
+    if suffix == ".csv":
+        return read_csv(raw, name=name)
+    text = decode(raw, name=name)
+    return [item_from_text(text, id=path.stem, raw=raw, source_path=name)]
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(re.sub(r"\W+", " ", text.lower()).strip().encode()).hexdigest()
+
+
+def find_reprints(items: list[Item], *, threshold: float = 90.0) -> list[tuple[str, str, float]]:
+    """Pairs of near-identical items (rapidfuzz token-set ratio ≥ threshold): ``(id_a, id_b, score)``."""
+    from rapidfuzz import fuzz
+
+    pairs = []
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            score = fuzz.token_set_ratio(a.text, b.text)
+            if score >= threshold:
+                pairs.append((a.id, b.id, round(score, 1)))
+    return pairs

@@ -1,0 +1,155 @@
+"""Run the automatic coding on items: actors, space, speech, tone, loaded terms, claims, contradictions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pollwatch.media.analysis.actors import Catalogue, Mention
+from pollwatch.media.analysis.claims import (
+    NO_COMMENT,
+    REPORTING,
+    SPEAKING_AFTER_QUOTE,
+    Claim,
+    classify_stance,
+    classify_subject,
+    find_contradictions,
+)
+from pollwatch.media.analysis.corpus import SENTENCE_RE, Item
+from pollwatch.media.analysis.loaded import find_loaded
+
+QUOTE_RE = re.compile(r"[\"“«„]([^\"“”«»„]{3,})[\"”»“]")
+PRONOUN_RE = re.compile(r"\b(?:he|she|он|она)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    quoted: bool
+
+
+def sentence_spans(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for p_no, p in enumerate(re.finditer(r"[^\n]+", text)):
+        para = p.group(0)
+        quotes = [(q.start(), q.end()) for q in QUOTE_RE.finditer(para)]
+        pos = 0
+        for piece in SENTENCE_RE.split(para) + [""]:
+            if not piece.strip():
+                continue
+            start = para.find(piece, pos)
+            end = start + len(piece)
+            pos = end
+            inside = any(qs <= start + (len(piece) - len(piece.lstrip())) + 1 and end - 3 <= qe
+                         for qs, qe in quotes) or any(qs <= start < qe and (qe - qs) > 0.6 * len(piece) for qs, qe in quotes)
+            out.append(Sentence(p.start() + start, p.start() + end, piece.strip(), p_no, inside))
+    return out
+
+
+def _in(m: Mention, s: Sentence) -> bool:
+    return s.start <= m.start < s.end
+
+
+def analyze_item(item: Item, catalogue: Catalogue, tagger: Any) -> dict[str, Any]:
+    """The automatic coding of one item as the JSON shape of ``pollwatch media analyze --json``."""
+    text = item.text
+    mentions = catalogue.find_mentions(text)
+    sentences = sentence_spans(text)
+    by_sentence = [[m for m in mentions if _in(m, s)] for s in sentences]
+
+    # --- speakers of quoted paragraphs: the actor (or pronoun) named outside the quotes
+    speaker_of_paragraph: dict[int, str] = {}
+    paragraphs = sorted({s.paragraph for s in sentences})
+    for p in paragraphs:
+        sents = [i for i, s in enumerate(sentences) if s.paragraph == p]
+        if not any(sentences[i].quoted for i in sents):
+            continue
+        outside = [i for i in sents if not sentences[i].quoted]
+        para_start = sentences[sents[0]].start
+        para_text = text[para_start:sentences[sents[-1]].end]
+        stripped = QUOTE_RE.sub(lambda m: " " * len(m.group(0)), para_text)
+        verb = SPEAKING_AFTER_QUOTE.search(stripped) or NO_COMMENT.search(stripped)
+        if not verb:
+            continue
+        vpos = para_start + verb.start()
+        named = [m for m in mentions
+                 if para_start <= m.start < para_start + len(para_text)
+                 and not any(q.start() <= m.start - para_start < q.end() for q in QUOTE_RE.finditer(para_text))]
+        pronoun = PRONOUN_RE.match(stripped[verb.start():]) or re.search(
+            r"\b(?:he|she)\s+$", stripped[:verb.start()], re.I)
+        persons_here = [m for m in named if catalogue[m.actor].kind == "person"]
+        if pronoun and persons_here:
+            speaker_of_paragraph[p] = persons_here[0].actor  # "X spoke about Y. '…,' he said": X
+        elif named and not pronoun:
+            before = [m for m in named if m.start <= vpos]
+            speaker_of_paragraph[p] = (before[-1] if before else min(named, key=lambda m: m.start - vpos)).actor
+        elif PRONOUN_RE.search(stripped):
+            persons = [m for m in mentions if m.start < para_start and catalogue[m.actor].kind == "person"]
+            if persons:
+                speaker_of_paragraph[p] = persons[-1].actor
+        del outside
+
+    claims: list[Claim] = []
+    direct: dict[str, int] = {}
+    reported: dict[str, int] = {}
+    for i, s in enumerate(sentences):
+        speaker = None
+        is_direct = False
+        if s.quoted and s.paragraph in speaker_of_paragraph:
+            speaker, is_direct = speaker_of_paragraph[s.paragraph], True
+        else:
+            verb = REPORTING.search(s.text) or NO_COMMENT.search(s.text)
+            if verb:
+                before = [m for m in by_sentence[i] if m.start - s.start < verb.start()]
+                if before:
+                    speaker = before[-1].actor
+                elif s.quoted is False and PRONOUN_RE.match(s.text[: verb.start()].strip() or "-"):
+                    persons = [m for m in mentions if m.start < s.start and catalogue[m.actor].kind == "person"]
+                    speaker = persons[-1].actor if persons else None
+        if speaker is None:
+            continue
+        (direct if is_direct else reported)[speaker] = (direct if is_direct else reported).get(speaker, 0) + 1
+        stance = classify_stance(s.text)
+        subject = classify_subject(s.text)
+        if stance == "no_comment" and subject is None:
+            subject = "election_conduct"
+        if subject is None:
+            continue
+        claims.append(Claim(source=catalogue[speaker].organisation, subject=subject, stance=stance,
+                            sentence=s.text, speaker=speaker, direct=is_direct))
+
+    actors: dict[str, dict[str, Any]] = {}
+    for actor_id in dict.fromkeys(m.actor for m in mentions):
+        idx = [i for i, ms in enumerate(by_sentence) if any(m.actor == actor_id for m in ms)]
+        sents = [sentences[i].text for i in idx]
+        surfaces = [next(m.text for m in by_sentence[i] if m.actor == actor_id) for i in idx]
+        actors[actor_id] = {
+            "mentions": sum(m.actor == actor_id for m in mentions),
+            "words": sum(len(t.split()) for t in sents),
+            "tone": tagger.tone(sents, actor_id, surfaces),
+            "direct_speech": direct.get(actor_id, 0),
+            "reported_speech": reported.get(actor_id, 0),
+        }
+
+    loaded = find_loaded([s.text for s in sentences], item.language)
+    return {
+        "id": item.id,
+        "title": item.title,
+        "outlet": item.outlet,
+        "date": item.date,
+        "language": item.language,
+        "actors": actors,
+        "loaded_terms": [{"term": t.term, "category": t.category, "sentence": t.sentence} for t in loaded],
+        "claims": [c.as_dict() for c in claims],
+    }
+
+
+def analyze_items(items: list[Item], catalogue: Catalogue, tagger: Any) -> dict[str, Any]:
+    """Code every item and find contradictions across the whole batch."""
+    coded = [analyze_item(item, catalogue, tagger) for item in items]
+    all_claims = [Claim(**c) for item in coded for c in item["claims"]]
+    return {"items": coded, "contradictions": find_contradictions(all_claims)}
