@@ -30,10 +30,15 @@ endef
 
 test: test-sqlite test-postgres ## Run the whole suite: everything on SQLite, then the database tests on PostgreSQL
 
-test-sqlite: $(STAMP)
+# Enketo, the real OpenRosa web client of the end-to-end test, bundled from the npm registry (needs node/npm).
+ENKETO := tests/enketo/dist/enketo.js
+$(ENKETO): tests/enketo/package.json tests/enketo/entry.js tests/enketo/build.sh
+	bash tests/enketo/build.sh
+
+test-sqlite: $(STAMP) $(ENKETO)
 	@$(call run_pytest,-q -n 2 --dist loadfile)
 
-test-postgres: $(STAMP) ## The database tests again, on a throwaway PostgreSQL cluster started by pytest
+test-postgres: $(STAMP) $(ENKETO) ## The database tests again, on a throwaway PostgreSQL cluster started by pytest
 	@$(call run_pytest,-q -n 2 --dist loadfile --postgres -m django_db)
 
 lint: $(STAMP) ## ruff, then mypy on the typed parts

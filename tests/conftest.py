@@ -12,11 +12,38 @@ Geography: country ``AZ`` → regions ``R1``, ``R2`` → constituencies ``C11``,
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
 
 PASSWORD = "correct horse battery staple"
+
+# Browser tests: Debian's Chromium, launched headless with the flags a closed network needs. One Playwright
+# instance per test process (its sync API runs an event loop in the thread; a second one cannot start).
+CHROMIUM = os.environ.get("POLLWATCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+# Django's ORM calls from a browser test's body are still synchronous and safe under Playwright's loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message + "; under CI the browser tests must run")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
 
 
 @dataclass

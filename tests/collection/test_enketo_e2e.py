@@ -49,20 +49,14 @@ async () => {
 
 
 @pytest.fixture
-def chromium():
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not os.path.exists(CHROMIUM) or not ENKETO.exists():
-        message = f"needs Chromium ({CHROMIUM}) and tests/enketo/dist/enketo.js (tests/enketo/build.sh)"
+def chromium(browser):
+    """The session's Chromium (tests/conftest.py), once Enketo's bundle is built."""
+    if not ENKETO.exists():
+        message = "needs tests/enketo/dist/enketo.js (run tests/enketo/build.sh; `make test` does)"
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    return browser
 
 
 def test_enketo_fills_the_uploaded_count_form_and_the_report_lands_in_the_inbox(world, live_server, chromium):
