@@ -83,3 +83,10 @@ def test_the_demo_elections_falsified_districts_are_found_by_the_forensics():
     # The statistics run on exactly what `pollwatch results export` writes.
     assert len(results_table(contest)) == summary.counts["stations"]
     assert np.isfinite(data["excess_votes"])
+
+
+def test_station_drill_down_uses_a_bounded_number_of_queries(login, world, results, django_assert_max_num_queries):
+    client = login(world.alice)
+    client.get(reverse("forensics", args=["odihr"]))  # computes and caches the report
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("forensics-stations", args=["odihr"])).status_code == 200

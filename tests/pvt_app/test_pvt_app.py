@@ -117,3 +117,11 @@ def test_the_demo_quick_count_catches_the_falsified_official_result():
     # Observers saw the honest counts; stuffing and drawn protocols lifted the official share above the interval.
     assert live.official[leader] > estimate.ci_high
     assert summary.counts["stations"] > 6000
+
+
+def test_the_pvt_page_query_count_does_not_grow_with_reports(login, world, sample, django_assert_max_num_queries):
+    for k, code in enumerate(("S111", "S112", "S121", "S211")):
+        count(world, world.cis, code, k, ballots=500, invalid=0, votes_1=300, votes_2=200)
+    client = login(world.bella)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("pvt", args=["cis"])).status_code == 200
