@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "pollwatch.collection",
     "pollwatch.forensics",
     "pollwatch.pvt",
+    "pollwatch.checks",
+    "pollwatch.operations",
 ]
 
 MIDDLEWARE = [
