@@ -40,11 +40,12 @@ NO_COMMENT = re.compile(
 POSITIVE = re.compile(
     r"\b(?:compl(?:iance|ied|iant)|free|fair|orderly|calm|dignified|transparent\w*|democratic|ensured|success\w*|"
     r"legitimate|objective\w*|well[- ]organi[sz]ed|respected|smooth\w*|festive|genuine|competitive|"
-    r"соответстви\w*|свободн\w*|прозрачн\w*|демократичн\w*|легитимн\w*|успешн\w*|объективн\w*)\b", re.I)
+    r"well administered|конкурентн\w*|конкуренци\w*|соответстви\w*|свободн\w*|прозрачн\w*|демократичн\w*|легитимн\w*|успешн\w*|объективн\w*)\b", re.I)
 NEGATIVE = re.compile(
     r"\b(?:problems?|violations?|irregularit\w*|shortcomings|lack(?:ed|ing|s)?|restrict\w*|fraud\w*|"
     r"ballot[- ]stuffing|carousel|pressure|intimidat\w*|concerns?|flawed|failed|unfair|undermin\w*|"
-    r"limited|biased|нарушени\w*|проблем\w*|фальсификаци\w*|давлени\w*|недостатк\w*)\b", re.I)
+    r"limited|biased|ограничительн\w*|нарушени\w*|проблем\w*|фальсификаци\w*|давлени\w*|недостатк\w*)\b", re.I)
+ELECTION = re.compile(r"\b(?:election|elections|vote|voting|poll|выбор\w*|голосовани\w*)\b", re.I)
 NEGATION = re.compile(r"\b(?:not|no|never|without|nor|не|нет|без)\s+(?:\w+\s+){0,1}$", re.I)
 REPORTING = re.compile(
     r"\b(?:stated|states|said|says|noted|notes|declared|declares|concluded|found|finds|told|tells|reported|"
@@ -78,6 +79,8 @@ def classify_subject(sentence: str) -> str | None:
     for name in ("observation_reports", "election_conduct", "campaign"):
         if hits[name]:
             return name
+    if ELECTION.search(sentence) and (POSITIVE.search(sentence) or NEGATIVE.search(sentence)):
+        return "election_conduct"  # "the election took place in a restrictive environment"
     return None
 
 

@@ -20,6 +20,7 @@ from pollwatch.media.analysis.corpus import SENTENCE_RE, Item
 from pollwatch.media.analysis.loaded import find_loaded
 
 QUOTE_RE = re.compile(r"[\"“«„]([^\"“”«»„]{3,})[\"”»“]")
+CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:while|whereas|but|however|meanwhile)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(?:he|she|он|она)\b", re.I)
 
 
@@ -97,30 +98,43 @@ def analyze_item(item: Item, catalogue: Catalogue, tagger: Any) -> dict[str, Any
     direct: dict[str, int] = {}
     reported: dict[str, int] = {}
     for i, s in enumerate(sentences):
-        speaker = None
-        is_direct = False
+        # (speaker, clause) pairs: one for direct speech; one per reporting verb with its own
+        # subject for reported speech ("While the CIS praised …, ODIHR observers reported …": two)
+        said: list[tuple[str, str, bool]] = []
         if s.quoted and s.paragraph in speaker_of_paragraph:
-            speaker, is_direct = speaker_of_paragraph[s.paragraph], True
+            said.append((speaker_of_paragraph[s.paragraph], s.text, True))
         else:
-            verb = REPORTING.search(s.text) or NO_COMMENT.search(s.text)
-            if verb:
-                before = [m for m in by_sentence[i] if m.start - s.start < verb.start()]
+            verbs = sorted([*REPORTING.finditer(s.text), *NO_COMMENT.finditer(s.text)], key=lambda v: v.start())
+            found: list[tuple[str, int]] = []
+            prev_end = 0
+            for verb in verbs:
+                before = [m for m in by_sentence[i] if prev_end <= m.start - s.start < verb.start()]
+                if before and found and not CLAUSE_BREAK.search(s.text[prev_end:before[-1].start - s.start]):
+                    before = []  # "X noted the OSCE findings and declined": OSCE is an object, X still speaks
                 if before:
-                    speaker = before[-1].actor
-                elif s.quoted is False and PRONOUN_RE.match(s.text[: verb.start()].strip() or "-"):
+                    found.append((before[-1].actor, before[-1].start - s.start))
+                elif not found and not s.quoted and PRONOUN_RE.match(s.text[: verb.start()].strip() or "-"):
                     persons = [m for m in mentions if m.start < s.start and catalogue[m.actor].kind == "person"]
-                    speaker = persons[-1].actor if persons else None
-        if speaker is None:
-            continue
-        (direct if is_direct else reported)[speaker] = (direct if is_direct else reported).get(speaker, 0) + 1
-        stance = classify_stance(s.text)
-        subject = classify_subject(s.text)
-        if stance == "no_comment" and subject is None:
-            subject = "election_conduct"
-        if subject is None:
-            continue
-        claims.append(Claim(source=catalogue[speaker].organisation, subject=subject, stance=stance,
-                            sentence=s.text, speaker=speaker, direct=is_direct))
+                    if persons:
+                        found.append((persons[-1].actor, 0))
+                prev_end = verb.end()
+            if len(found) == 1:
+                said.append((found[0][0], s.text, False))
+            else:
+                for n, (speaker, start) in enumerate(found):
+                    end = found[n + 1][1] if n + 1 < len(found) else len(s.text)
+                    said.append((speaker, s.text[start:end], False))
+        for speaker, clause, is_direct in said:
+            counter = direct if is_direct else reported
+            counter[speaker] = counter.get(speaker, 0) + 1
+            stance = classify_stance(clause)
+            subject = classify_subject(clause)
+            if stance == "no_comment" and subject is None:
+                subject = "election_conduct"
+            if subject is None:
+                continue
+            claims.append(Claim(source=catalogue[speaker].organisation, subject=subject, stance=stance,
+                                sentence=s.text, speaker=speaker, direct=is_direct))
 
     actors: dict[str, dict[str, Any]] = {}
     for actor_id in dict.fromkeys(m.actor for m in mentions):
