@@ -7,6 +7,7 @@ observer's device credential. Only these views are CSRF-exempt.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from django.contrib.auth.decorators import login_not_required
@@ -51,6 +52,8 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
     state = digest.nonce_state(params["nonce"])
     if state != "ok":
         return _challenge("The nonce has expired." if state == "stale" else "Bad nonce.", stale=state == "stale")
+    if urlsplit(params["uri"]).path != request.path:
+        return _challenge("The digest was made for another URL.")
     cred = _credential(params["username"])
     if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
         return _challenge("Wrong user name or PIN.")

@@ -4,6 +4,7 @@ from pollwatch.collection import views
 
 urlpatterns = [
     path("missions/<slug:slug>/forms/", views.form_list, name="collection-forms"),
+    path("missions/<slug:slug>/forms/device-login", views.device_login, name="collection-device-login"),
     path("missions/<slug:slug>/forms/<int:pk>/toggle", views.form_toggle, name="collection-form-toggle"),
     path("missions/<slug:slug>/forms/<int:pk>/enter", views.submission_entry, name="collection-entry"),
     path("missions/<slug:slug>/submissions/", views.submission_list, name="collection-submissions"),

@@ -14,12 +14,14 @@ from pollwatch.collection.models import Attachment, ObservationForm, Submission
 from pollwatch.collection.services import (
     SubmissionRejected,
     check_import_form,
+    do_set_device_credential,
     do_set_form_active,
     instance_xml,
     receive_submission,
 )
 from pollwatch.collection.xforms import FormError
 from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.models import Observer
 
 
 def _manager_mission(request, slug):
@@ -50,11 +52,26 @@ def form_list(request, slug: str):
                     messages.warning(request, w)
                 return redirect("collection-forms", slug=mission.slug)
     forms_ = ObservationForm.objects.for_mission(mission).defer("xform", "xlsform")
+    manage = can_manage(request.user, mission)
     return render(request, "collection/form_list.html", {
         "mission": mission, "forms": forms_, "upload": upload, "errors": errors,
-        "can_manage": can_manage(request.user, mission),
+        "can_manage": manage,
         "openrosa_url": request.build_absolute_uri(f"/m/{mission.slug}/"),
+        "observers": Observer.objects.for_mission(mission).select_related("device_credential") if manage else [],
     }, status=400 if errors or upload.errors else 200)
+
+
+@require_POST
+def device_login(request, slug: str):
+    """Give an observer a device login (new PIN); the PIN is shown once, only its digest is kept."""
+    mission = _manager_mission(request, slug)
+    observer = Observer.objects.for_mission(mission).filter(pk=request.POST.get("observer") or 0).first()
+    if observer is None:
+        messages.error(request, "Choose an observer of this mission.")
+        return redirect("collection-forms", slug=mission.slug)
+    cred, pin = do_set_device_credential(observer, user=request.user)
+    messages.success(request, f"Device login for {observer.code}: user {cred.username}, PIN {pin} (shown once).")
+    return redirect("collection-forms", slug=mission.slug)
 
 
 @require_POST

@@ -107,3 +107,22 @@ def test_cli_imports_a_form_and_reports_pyxform_errors(world, tmp_path, monkeypa
     bad.write_bytes(broken_xlsform())
     failed = runner.invoke(forms_app, ["import", str(bad), "--mission", "cis"])
     assert failed.exit_code == 1 and "error:" in failed.output
+
+
+def test_a_coordinator_gives_an_observer_a_device_login_whose_pin_works_once_shown(world, login, client):
+    import re
+
+    from .conftest import DigestClient
+
+    page = login(world.boris)
+    response = page.post("/missions/cis/forms/device-login", {"observer": world.observers["CIS-001"].pk}, follow=True)
+    user, pin = re.search(r"user (\S+), PIN (\d+)", response.content.decode()).groups()
+    page.logout()
+    assert DigestClient(client, user, pin).get("/m/cis/formList").status_code == 200
+
+
+def test_a_coordinator_cannot_give_a_login_to_another_missions_observer(world, login):
+    from pollwatch.collection.models import DeviceCredential
+
+    login(world.boris).post("/missions/cis/forms/device-login", {"observer": world.observers["ODI-001"].pk})
+    assert not DeviceCredential.objects.exists()

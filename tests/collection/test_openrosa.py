@@ -222,3 +222,12 @@ def test_the_manifest_lists_a_forms_media_files_and_serves_them(forms, device):
     path = entry.findtext(f"{ns}downloadUrl").removeprefix("http://testserver")
     response = pavel.get(path)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"\x89PNG-logo"
+
+
+def test_a_digest_made_for_another_url_is_refused(forms, client, devices):
+    from pollwatch.collection import digest
+
+    challenge = client.get("/m/cis/formList")["WWW-Authenticate"]
+    header = digest.authorization_header("pavel", devices["pavel"], method="GET", uri="/m/cis/forms/x/1/form.xml",
+                                         www_authenticate=challenge)
+    assert client.get("/m/cis/formList", HTTP_AUTHORIZATION=header).status_code == 401
