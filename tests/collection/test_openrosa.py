@@ -231,3 +231,15 @@ def test_a_digest_made_for_another_url_is_refused(forms, client, devices):
     header = digest.authorization_header("pavel", devices["pavel"], method="GET", uri="/m/cis/forms/x/1/form.xml",
                                          www_authenticate=challenge)
     assert client.get("/m/cis/formList", HTTP_AUTHORIZATION=header).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicates_and_conflicts_outside_a_test_transaction_keep_one_row_as_in_production(forms, device):
+    # Production has no enclosing transaction: the failed INSERT rolls back the whole transaction, then the
+    # duplicate is looked at in a fresh one (no savepoint). This test runs without the test-case transaction.
+    pavel = device("pavel")
+    assert pavel.submit(SUBMIT, count_xml("uuid:prod", ballots=1)).status_code == 201
+    assert pavel.submit(SUBMIT, count_xml("uuid:prod", ballots=1)).status_code == 201
+    assert pavel.submit(SUBMIT, count_xml("uuid:prod", ballots=2)).status_code == 409
+    assert pavel.submit(SUBMIT, count_xml("uuid:next")).status_code == 201
+    assert sorted(Submission.objects.values_list("instance_id", flat=True)) == ["uuid:next", "uuid:prod"]
