@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("pollwatch.missions.urls")),
     path("", include("pollwatch.forensics.urls")),
     path("", include("pollwatch.pvt.urls")),
+    path("", include("pollwatch.operations.urls")),
 ]

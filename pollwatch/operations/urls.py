@@ -1,0 +1,14 @@
+from django.urls import path
+
+from pollwatch.operations import views
+
+urlpatterns = [
+    path("missions/<slug:slug>/operations/", views.operations_home, name="operations"),
+    path("missions/<slug:slug>/operations/coverage", views.coverage_partial, name="operations-coverage"),
+    path("missions/<slug:slug>/operations/expected/", views.expected_list, name="operations-expected"),
+    path("missions/<slug:slug>/operations/coverage.csv", views.coverage_csv, name="operations-coverage-csv"),
+    path("missions/<slug:slug>/operations/masters/", views.master_list, name="operations-masters"),
+    path("missions/<slug:slug>/operations/masters/<int:pk>/", views.master_detail, name="operations-master"),
+    path("missions/<slug:slug>/operations/masters/<int:pk>/resolve", views.resolve_conflict,
+         name="operations-resolve"),
+]

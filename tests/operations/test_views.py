@@ -1,0 +1,106 @@
+"""Election-day pages: each number links to the reports behind it, phones only for PII roles, 404 across
+missions, bounded queries, conflict resolution through the page, streamed CSV."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from pollwatch.missions.services import do_create_observer
+from pollwatch.operations.models import MasterRecord
+from pollwatch.operations.services import do_set_form_schedule
+from tests.operations.reports import make_form, report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def day(world):
+    form = make_form(world.cis)
+    do_set_form_schedule(world.cis, form_id="closing", due_time=dt.time(21), required_fields=["valid"])
+    second = do_create_observer(world.cis, code="CIS-002", name="Olga Petrova", phone="+7900000002")
+    report(form, world.observers["CIS-001"], world.stations["S111"], {"valid": 480}, at="16:00")
+    report(form, second, world.stations["S111"], {"valid": 470}, at="16:05")
+    return form
+
+
+def test_the_election_day_page_shows_coverage_with_links_to_the_reports_behind_each_number(world, login, day,
+                                                                                          django_assert_max_num_queries):
+    client = login(world.boris)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("operations", args=["cis"]))
+    assert page.status_code == 200
+    expected_link = reverse("operations-expected", args=["cis"]) + "?status=conflicting&region="
+    assert expected_link in page.content.decode()
+
+
+def test_the_coverage_partial_renders_alone_for_htmx(world, login, day):
+    page = login(world.bella).get(reverse("operations-coverage", args=["cis"]), {"form": "closing"})
+    assert page.status_code == 200 and b"<html" not in page.content and b"coverage-by-region" in page.content
+
+
+def test_the_silent_observers_list_shows_phones_to_a_coordinator_only(world, login, day):
+    from pollwatch.operations.models import ExpectedReport
+
+    ExpectedReport.objects.update(status="missing")
+    url = reverse("operations-expected", args=["cis"])
+    assert b"+7900000001" in login(world.boris).get(url, {"status": "missing"}).content
+    page = login(world.bella).get(url, {"status": "missing"})
+    assert b"CIS-001" in page.content and b"+7900000001" not in page.content
+
+
+def test_a_list_with_an_unknown_status_is_a_404(world, login, day):
+    assert login(world.boris).get(reverse("operations-expected", args=["cis"]), {"status": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["operations", "operations-coverage", "operations-expected", "operations-masters",
+                                  "operations-coverage-csv"])
+def test_a_member_of_the_other_mission_gets_a_404(world, login, day, name):
+    assert login(world.alice).get(reverse(name, args=["cis"])).status_code == 404
+
+
+def test_a_master_record_of_the_other_mission_is_a_404(world, login, day):
+    pk = MasterRecord.objects.get().pk
+    assert login(world.alice).get(reverse("operations-master", args=["cis", pk])).status_code == 404
+    assert login(world.alice).post(reverse("operations-resolve", args=["cis", pk])).status_code == 404
+
+
+def test_a_coordinator_resolves_a_conflict_by_choosing_a_reported_value(world, login, day):
+    master = MasterRecord.objects.get()
+    client = login(world.boris)
+    assert b"conflict-valid" in client.get(reverse("operations-master", args=["cis", master.pk])).content
+    client.post(reverse("operations-resolve", args=["cis", master.pk]),
+                {"field": "valid", "choice": "1", "reason": "protocol photo"})
+    master.refresh_from_db()
+    assert master.values["valid"] == 470 and master.open_conflicts == 0
+
+
+def test_a_coordinator_may_enter_a_verified_value(world, login, day):
+    master = MasterRecord.objects.get()
+    login(world.boris).post(reverse("operations-resolve", args=["cis", master.pk]),
+                            {"field": "valid", "choice": "__verified__", "verified": "475", "reason": "recount"})
+    master.refresh_from_db()
+    assert master.values["valid"] == 475
+
+
+def test_a_resolution_without_a_reason_changes_nothing(world, login, day):
+    master = MasterRecord.objects.get()
+    login(world.boris).post(reverse("operations-resolve", args=["cis", master.pk]),
+                            {"field": "valid", "choice": "0", "reason": ""})
+    master.refresh_from_db()
+    assert master.open_conflicts == 1
+
+
+def test_an_analyst_cannot_resolve_a_conflict(world, login, day):
+    master = MasterRecord.objects.get()
+    response = login(world.bella).post(reverse("operations-resolve", args=["cis", master.pk]),
+                                       {"field": "valid", "choice": "0", "reason": "x"})
+    assert response.status_code == 403
+
+
+def test_the_coverage_csv_streams_without_phones_for_an_analyst(world, login, day):
+    response = login(world.bella).get(reverse("operations-coverage-csv", args=["cis"]))
+    body = b"".join(response.streaming_content).decode()
+    assert response.streaming and "phone" not in body and "+79" not in body and "CIS-001" in body
+    coordinator = login(world.boris).get(reverse("operations-coverage-csv", args=["cis"]))
+    assert "+7900000001" in b"".join(coordinator.streaming_content).decode()
