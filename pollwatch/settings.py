@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pollwatch.pvt",
     "pollwatch.checks",
     "pollwatch.operations",
+    "pollwatch.incidents",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("pollwatch.forensics.urls")),
     path("", include("pollwatch.pvt.urls")),
     path("", include("pollwatch.operations.urls")),
+    path("", include("pollwatch.incidents.urls")),
 ]

@@ -187,6 +187,10 @@ def recompute_for_submission(submission) -> None:
             CheckResult.objects.filter(submission=submission).delete()
         if submission.form_id is None:
             return
+        if submission.form.kind == "incident" and submission.is_current:
+            from pollwatch.incidents.services import do_report_incident_from_submission
+
+            do_report_incident_from_submission(submission)
         form_id = submission.form.form_id
         stations = {submission.station_id}
         if submission.deprecates_id and submission.deprecates is not None:

@@ -1,0 +1,90 @@
+"""Incident pages: the triage list with filters, one incident with its history and triage actions, the
+public-safe summary. Thin: gate, validate, call check_*, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pollwatch.incidents import services
+from pollwatch.incidents.models import Incident
+from pollwatch.missions.access import access_mission_by_slug, can_manage
+
+
+def access_incident_by_id(user, mission, pk: int) -> Incident:
+    return get_object_or_404(Incident.objects.for_mission(mission).select_related("station", "region", "assignee"), pk=pk)
+
+
+def incident_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    rows = Incident.objects.for_mission(mission).select_related("station", "region", "assignee")
+    status, category, severity = request.GET.get("status", ""), request.GET.get("category", ""), request.GET.get("severity", "")
+    if status in Incident.Status.values:
+        rows = rows.filter(status=status)
+    if category:
+        rows = rows.filter(category=category[:64])
+    if severity.isdigit():
+        rows = rows.filter(severity=int(severity))
+    if not request.GET.get("duplicates"):
+        rows = rows.filter(duplicate_of__isnull=True)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "incidents/incident_list.html", {"mission": mission, "page": page,
+                                                            "statuses": Incident.Status.choices})
+
+
+def incident_detail(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    incident = access_incident_by_id(request.user, mission, pk)
+    managers = get_user_model().objects.filter(memberships__mission=mission, memberships__role__in=["admin", "coordinator"])
+    return render(request, "incidents/incident_detail.html", {
+        "mission": mission, "incident": incident, "can_manage": can_manage(request.user, mission),
+        "next_statuses": sorted(services.TRANSITIONS[incident.status]),
+        "events": incident.events.select_related("user"), "duplicates": incident.duplicates.all(),
+        "managers": managers,
+    })
+
+
+@require_POST
+def incident_triage(request, slug: str, pk: int):
+    mission = access_mission_by_slug(request.user, slug)
+    incident = access_incident_by_id(request.user, mission, pk)
+    if not can_manage(request.user, mission):
+        return HttpResponseForbidden("Only coordinators triage incidents")
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")[:2000]
+    try:
+        if action == "status":
+            services.check_transition_incident(incident, request.POST.get("to", ""), user=request.user, note=note)
+        elif action == "assign":
+            username = request.POST.get("assignee", "")
+            assignee = get_user_model().objects.filter(username=username).first() if username else None
+            if username and assignee is None:
+                raise ValueError("no such user")
+            services.check_assign_incident(incident, assignee, user=request.user)
+        elif action == "note":
+            services.check_add_incident_note(incident, note, user=request.user)
+        elif action == "duplicate":
+            original_id = request.POST.get("original", "")
+            original = Incident.objects.for_mission(mission).filter(pk=int(original_id)).first() if original_id.isdigit() else None
+            if original is None:
+                raise ValueError("no such incident")
+            services.check_mark_duplicate(incident, original, user=request.user)
+        else:
+            raise ValueError("unknown action")
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("incident-detail", slug=mission.slug, pk=incident.pk)
+
+
+def incident_public(request, slug: str):
+    """The public-safe summary of verified incidents (no observer, no notes, no phone numbers)."""
+    mission = access_mission_by_slug(request.user, slug)
+    rows = Incident.objects.for_mission(mission).filter(
+        status__in=[Incident.Status.VERIFIED, Incident.Status.ESCALATED, Incident.Status.RESOLVED],
+        duplicate_of__isnull=True,
+    ).select_related("station", "region")
+    return JsonResponse({"incidents": [services.public_summary(i) for i in rows]})
