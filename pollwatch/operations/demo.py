@@ -1,0 +1,146 @@
+"""Demo hook: a realistic election day for the operations screens.
+
+``build_demo_operations(summary, rng)`` runs after the demo generator has made its missions, deployments and
+opening reports. It adds a closing-and-count form with reports arriving in a burst after polls close (some
+late, some missing, some second observers who disagree, some that fail arithmetic checks), form schedules,
+quality checks, a few hundred incidents in every triage state, and derives expected reports and master
+records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from pollwatch.checks.services import check_create_quality_check
+from pollwatch.collection.models import ObservationForm, Submission
+from pollwatch.incidents.models import Incident
+from pollwatch.incidents.services import (
+    check_mark_duplicate,
+    check_report_incident,
+    check_transition_incident,
+)
+from pollwatch.missions.models import Deployment, Membership, Role
+from pollwatch.operations.services import do_recompute_master_record, do_set_form_schedule
+
+CATEGORIES = ["campaigning near station", "unauthorised persons", "ballot stuffing", "carousel voting",
+              "intimidation", "voter list problems", "secrecy of the vote", "obstruction of observers"]
+CANDIDATES = 4
+
+
+def _at(election, hour: int, minute: float) -> dt.datetime:
+    tz = zoneinfo.ZoneInfo(getattr(election, "timezone", "") or "UTC")
+    return dt.datetime.combine(election.date, dt.time(hour), tzinfo=tz) + dt.timedelta(minutes=minute)
+
+
+def _closing_values(rng, station, *, broken: bool) -> dict:
+    cast = int(station.registered_voters * rng.uniform(0.35, 0.75))
+    invalid = int(cast * rng.uniform(0.005, 0.03))
+    valid = cast - invalid
+    shares = rng.dirichlet([6, 3, 1.5, 1])
+    votes = [int(valid * s) for s in shares]
+    votes[0] += valid - sum(votes)
+    values = {"registered": station.registered_voters, "ballots_cast": cast, "valid": valid, "invalid": invalid,
+              "ballot_box_sealed": bool(rng.random() > 0.04)}
+    values |= {f"candidate_{i + 1}": v for i, v in enumerate(votes)}
+    if broken:  # an arithmetic slip on the protocol copy
+        values["valid"] = valid + int(rng.integers(5, 40))
+    if rng.random() < 0.03:  # a required field left empty
+        values["invalid"] = None
+    return values
+
+
+def build_demo_operations(summary, rng) -> dict[str, int]:
+    """Add the election-day simulation to the demo missions; returns counts to print."""
+    counts = {"closing_reports": 0, "incidents": 0, "expected_reports": 0, "master_records": 0}
+    for mission in summary.missions:
+        static = list(
+            Deployment.objects.for_mission(mission).filter(station__isnull=False).select_related("station", "observer")
+        )
+        all_deployments = list(Deployment.objects.for_mission(mission).select_related("station", "observer"))
+        if not all_deployments:
+            continue
+        election = mission.election
+        fields = (["registered", "ballots_cast", "valid", "invalid", "ballot_box_sealed"]
+                  + [f"candidate_{i + 1}" for i in range(CANDIDATES)])
+        closing, _ = ObservationForm.objects.get_or_create(
+            mission=mission, form_id="closing", version="demo",
+            defaults={"title": "Closing and count", "kind": ObservationForm.Kind.CLOSING,
+                      "fields": [{"name": f, "type": "int"} for f in fields]},
+        )
+        rows = []
+        for n, dep in enumerate(static):
+            if rng.random() < 0.06:  # silent at closing
+                continue
+            minutes = float(rng.gamma(2.0, 25.0))  # after 20:00, most within 1.5 hours; some after 21:00
+            values = _closing_values(rng, dep.station, broken=rng.random() < 0.04)
+            rows.append(Submission(
+                mission=mission, form=closing, observer=dep.observer, station=dep.station,
+                transport=rng.choice(["openrosa", "sms"]).item(), instance_id=f"uuid:demo-close-{mission.slug}-{n:05d}",
+                received_at=_at(election, 20, minutes), raw=repr(values), values=values,
+            ))
+            if rng.random() < 0.08 and len(static) > 1:  # a second observer at the station, sometimes disagreeing
+                other = static[int(rng.integers(len(static)))].observer
+                second = dict(values)
+                if rng.random() < 0.5:
+                    second["candidate_1"] = int(second["candidate_1"]) + int(rng.integers(10, 80))
+                rows.append(Submission(
+                    mission=mission, form=closing, observer=other, station=dep.station, transport="openrosa",
+                    instance_id=f"uuid:demo-close2-{mission.slug}-{n:05d}",
+                    received_at=_at(election, 20, minutes + float(rng.integers(1, 30))), raw=repr(second),
+                    values=second,
+                ))
+        Submission.objects.bulk_create(rows, batch_size=2000)
+        counts["closing_reports"] += len(rows)
+        for station_id, form_id in (
+            Submission.objects.for_mission(mission).filter(station__isnull=False, form__isnull=False)
+            .values_list("station", "form__form_id").distinct()
+        ):
+            from pollwatch.geography.models import PollingStation
+
+            do_recompute_master_record(mission, PollingStation.objects.get(pk=station_id), form_id)
+            counts["master_records"] += 1
+        forms = set(ObservationForm.objects.for_mission(mission).values_list("form_id", flat=True))
+        if "opening" in forms:
+            do_set_form_schedule(mission, form_id="opening", due_time=dt.time(8, 30),
+                                 required_fields=["opened_on_time", "ballot_box_sealed"])
+        do_set_form_schedule(mission, form_id="closing", due_time=dt.time(21, 0),
+                             required_fields=["ballots_cast", "valid", "invalid"])
+        for name, expression in [("ballots add up", "ballots_cast == valid + invalid"),
+                                 ("votes add up", "sum(candidate_*) == valid"),
+                                 ("turnout possible", "ballots_cast <= registered")]:
+            check_create_quality_check(mission, form_id="closing", name=name, expression=expression)
+        counts["incidents"] += _demo_incidents(mission, all_deployments, rng)
+    from pollwatch.operations.models import ExpectedReport
+
+    counts["expected_reports"] = ExpectedReport.objects.filter(mission__in=summary.missions).count()
+    return counts
+
+
+def _demo_incidents(mission, deployments, rng) -> int:
+    coordinator = (Membership.objects.filter(mission=mission, role__in=[Role.COORDINATOR, Role.ADMIN])
+                   .select_related("user").first())
+    user = coordinator.user if coordinator else None
+    n = min(300, max(3, len(deployments) // 6))
+    made: list[Incident] = []
+    for _ in range(n):
+        dep = deployments[int(rng.integers(len(deployments)))]
+        station = dep.station
+        incident = check_report_incident(
+            mission, source=rng.choice(["form", "sms", "staff"], p=[0.6, 0.3, 0.1]).item(),
+            category=CATEGORIES[int(rng.integers(len(CATEGORIES)))], severity=int(rng.choice([1, 2, 3, 4], p=[0.3, 0.4, 0.2, 0.1])),
+            description="Reported by the observer at the station.", station=station,
+            location="" if station else str(dep.area), observer=dep.observer,
+            occurred_at=_at(mission.election, 7, float(rng.uniform(0, 14 * 60))),
+        )
+        path = rng.choice(["new", "verifying", "verified", "rejected", "escalated", "resolved"],
+                          p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.1]).item()
+        steps = {"new": [], "verifying": ["verifying"], "verified": ["verifying", "verified"],
+                 "rejected": ["verifying", "rejected"], "escalated": ["verifying", "verified", "escalated"],
+                 "resolved": ["verifying", "verified", "resolved"]}[path]
+        for step in steps:
+            check_transition_incident(incident, step, user=user, note="checked by phone")
+        if made and rng.random() < 0.07:
+            check_mark_duplicate(incident, made[int(rng.integers(len(made)))], user=user)
+        made.append(incident)
+    return n
