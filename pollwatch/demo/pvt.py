@@ -37,10 +37,11 @@ def simulate_pvt_counts(sample: PvtSample, truth: DemoResultsTruth, rng: np.rand
         if rng.random() > REPORTING:
             continue  # the count never arrives (phone lost, observer expelled, ...)
         ballots, invalid, votes = truth.honest_counts[entry.station.code]
-        values = {"station_code": entry.station.code, "ballots": ballots, "invalid": invalid,
-                  **{f"votes_{p}": v for p, v in zip(positions, votes, strict=True)}}
+        values = {"station_code": entry.station.code, "registered": entry.station.registered_voters,
+                  "ballots_cast": ballots, "invalid": invalid,
+                  **{f"votes_{p}": v for p, v in zip(positions, votes, strict=True)}, "protocol_posted": "yes"}
         if rng.random() < 0.01:  # a typo the quality checks must catch: more ballots than voters
-            values["ballots"] = entry.station.registered_voters + int(rng.integers(100, 900))
+            values["ballots_cast"] = entry.station.registered_voters + int(rng.integers(100, 900))
         minutes = float(rng.gamma(3.0, 25.0))  # counts finish 30 min to 3 h after closing
         rows.append(Submission(
             mission=mission, form=form, observer_id=observer_at.get(entry.station_id), station=entry.station,

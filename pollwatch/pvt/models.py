@@ -18,7 +18,7 @@ class PvtSample(models.Model):
                                   default="stations")
     reserves_per_stratum = models.PositiveSmallIntegerField(default=0)
     # The form whose submissions are this sample's count reports (values votes_<ballot position>, ballots, ...).
-    count_form_id = models.CharField(max_length=100, default="count")
+    count_form_id = models.CharField(max_length=100, default="count_form")
     # Until published, only the mission's admins and analysts see the estimate.
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

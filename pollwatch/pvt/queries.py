@@ -74,7 +74,10 @@ def _count_row(values: dict, candidates: list[tuple[int, str]], registered: int)
 
     votes = [number(f"votes_{position}") for position, _ in candidates]
     invalid = number("invalid")
-    ballots = number("ballots") if "ballots" in values else number("valid") + invalid
+    if "ballots_cast" in values:  # the name in the shipped count form
+        ballots = number("ballots_cast")
+    else:
+        ballots = number("ballots") if "ballots" in values else number("valid") + invalid
     issued = number("issued") if values.get("issued") not in (None, "") else ballots
     reg = number("registered") if values.get("registered") not in (None, "") else registered
     return [str(v) for v in (reg, issued, ballots, invalid, *votes)]

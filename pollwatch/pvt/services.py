@@ -31,7 +31,7 @@ def check_draw_pvt_sample(mission: Mission, *, name: str, size: int, strata: lis
 
 @transaction.atomic
 def do_draw_pvt_sample(mission: Mission, *, name: str, size: int, strata: list[str], seed: int,
-                       allocation: str = "stations", reserves: int = 0, count_form_id: str = "count",
+                       allocation: str = "stations", reserves: int = 0, count_form_id: str = "count_form",
                        contest: Contest | None = None, user=None) -> PvtSample:
     """Draw and store a stratified random sample of the election's stations (see pollwatch.stats.pvt)."""
     check_draw_pvt_sample(mission, name=name, size=size, strata=strata, seed=seed, allocation=allocation,

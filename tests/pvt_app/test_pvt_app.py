@@ -16,7 +16,7 @@ T0 = dt.datetime(2024, 2, 7, 17, 0, tzinfo=dt.UTC)
 
 
 def count(world, mission, code, minutes, **values):
-    form, _ = ObservationForm.objects.get_or_create(mission=mission, form_id="count", version="1",
+    form, _ = ObservationForm.objects.get_or_create(mission=mission, form_id="count_form", version="1",
                                                     defaults={"title": "Count", "kind": "closing"})
     return Submission.objects.create(mission=mission, form=form, station=world.stations[code], transport="sms",
                                      received_at=T0 + dt.timedelta(minutes=minutes), raw=repr(values), values=values)
@@ -117,6 +117,13 @@ def test_the_demo_quick_count_catches_the_falsified_official_result():
     # Observers saw the honest counts; stuffing and drawn protocols lifted the official share above the interval.
     assert live.official[leader] > estimate.ci_high
     assert summary.counts["stations"] > 6000
+    # The count form the demo serves to ODK Collect asks for this ballot's votes, under the names the PVT reads.
+    from pollwatch.collection.demo import build_demo_collection
+
+    build_demo_collection(sample.mission, seed=4, base_url="http://127.0.0.1:8000")
+    served = ObservationForm.objects.filter(mission=sample.mission, form_id="count_form").exclude(version="demo")
+    fields = {f["name"] for f in served.get().fields}
+    assert {f"votes_{p}" for p in range(1, 8)} <= fields and "ballots_cast" in fields
 
 
 def test_the_pvt_page_query_count_does_not_grow_with_reports(login, world, sample, django_assert_max_num_queries):

@@ -86,7 +86,33 @@ FORMS: dict[str, dict] = {
 }
 
 
+def ballot_count_form(candidates: list[tuple[int, str, str]]) -> dict:
+    """The count form for a real ballot: one ``votes_<ballot position>`` field per candidate, in ballot order.
+
+    The quick count reads these names (``pollwatch.pvt``), so a mission's count reports feed its estimate.
+    """
+    spec = dict(FORMS["count_form"])
+    rows = [row for row in spec["survey"] if not row[1].startswith("votes_")]
+    at = next(i for i, row in enumerate(rows) if row[1] == "invalid") + 1
+    votes = [("integer", f"votes_{position}", f"Votes for {name}" + (f" ({party})" if party else ""), "yes",
+              ". >= 0", "") for position, name, party in candidates]
+    spec["survey"] = rows[:at] + votes + rows[at:]
+    return spec
+
+
+def xlsform_bytes(form_id: str, spec: dict, version: str = "2024020701") -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    _workbook(form_id, spec, version).save(buffer)
+    return buffer.getvalue()
+
+
 def build(form_id: str, spec: dict, path: Path) -> None:
+    _workbook(form_id, spec, "2024020701").save(path)
+
+
+def _workbook(form_id: str, spec: dict, version: str) -> Workbook:
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
@@ -99,8 +125,8 @@ def build(form_id: str, spec: dict, path: Path) -> None:
         choices.append(list(row))
     settings = wb.create_sheet("settings")
     settings.append(["form_id", "form_title", "version"])
-    settings.append([form_id, spec["title"], "2024020701"])
-    wb.save(path)
+    settings.append([form_id, spec["title"], version])
+    return wb
 
 
 def main() -> None:
