@@ -4,6 +4,7 @@ from pollwatch.operations import views
 
 urlpatterns = [
     path("missions/<slug:slug>/operations/", views.operations_home, name="operations"),
+    path("missions/<slug:slug>/operations/dashboard", views.dashboard, name="operations-dashboard"),
     path("missions/<slug:slug>/operations/coverage", views.coverage_partial, name="operations-coverage"),
     path("missions/<slug:slug>/operations/expected/", views.expected_list, name="operations-expected"),
     path("missions/<slug:slug>/operations/coverage.csv", views.coverage_csv, name="operations-coverage-csv"),

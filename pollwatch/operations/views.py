@@ -30,6 +30,16 @@ def operations_home(request, slug: str):
     return render(request, "operations/operations_home.html", _coverage_context(request, mission))
 
 
+def dashboard(request, slug: str):
+    """Coverage, checklist answers by region, incidents and the station map; charts refresh with the filters."""
+    from pollwatch.operations.dashboard import figures
+
+    mission = access_mission_by_slug(request.user, slug)
+    context = _coverage_context(request, mission)
+    context["figures"] = figures(mission, **context["filters"])
+    return render(request, "operations/dashboard.html", context)
+
+
 def coverage_partial(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     return render(request, "operations/_coverage.html", _coverage_context(request, mission))

@@ -53,7 +53,18 @@ def test_a_list_with_an_unknown_status_is_a_404(world, login, day):
     assert login(world.boris).get(reverse("operations-expected", args=["cis"]), {"status": "x"}).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["operations", "operations-coverage", "operations-expected", "operations-masters",
+def test_the_dashboard_draws_coverage_incidents_checklist_and_map_in_bounded_queries(
+        world, login, day, django_assert_max_num_queries):
+    client = login(world.bella)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("operations-dashboard", args=["cis"]), {"region": world.units["R1"].pk})
+    body = page.content.decode()
+    for chart in ("chart-coverage", "chart-incidents", "chart-checklist", "station-map"):
+        assert f'id="{chart}"' in body
+    assert "plotly/plotly.min.js" in body and "Stations by report status" in body
+
+
+@pytest.mark.parametrize("name", ["operations", "operations-dashboard", "operations-coverage", "operations-expected", "operations-masters",
                                   "operations-coverage-csv"])
 def test_a_member_of_the_other_mission_gets_a_404(world, login, day, name):
     assert login(world.alice).get(reverse(name, args=["cis"])).status_code == 404
