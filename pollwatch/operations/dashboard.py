@@ -6,6 +6,7 @@ or one bounded read each, so the page's query count does not grow with the elect
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 
 from django.db.models import Count
@@ -14,8 +15,10 @@ from django.db.models.functions import TruncHour
 from pollwatch.incidents.models import Incident
 from pollwatch.operations.models import ExpectedReport, MasterRecord
 
-STATUS_COLOURS = {"missing": "#b3261e", "partial": "#e8a33d", "late": "#8e6bbf", "conflicting": "#d45087",
-                  "complete": "#2e8b57"}
+# Drawing order: the worst status last, so it sits on top; a station shows its worst status over the forms.
+STATUS_COLOURS = {"complete": "#2e8b57", "late": "#8e6bbf", "partial": "#e8a33d", "conflicting": "#d45087",
+                  "missing": "#b3261e"}
+WORST = list(STATUS_COLOURS)
 MAP_LIMIT = 20000
 
 
@@ -34,7 +37,8 @@ def arrivals_by_hour(mission, *, region_id=None, form_id=""):
     if form_id:
         rows = rows.filter(schedule__form_id=form_id)
     series: dict[str, list] = defaultdict(list)
-    for row in (rows.annotate(hour=TruncHour("first_received_at")).values("schedule__form_id", "hour")
+    tz = zoneinfo.ZoneInfo(mission.election.timezone or "UTC")
+    for row in (rows.annotate(hour=TruncHour("first_received_at", tzinfo=tz)).values("schedule__form_id", "hour")
                 .annotate(n=Count("pk")).order_by("hour")):
         series[row["schedule__form_id"]].append((row["hour"], row["n"]))
     return dict(series)
@@ -81,7 +85,7 @@ def figures(mission, *, region_id=None, form_id="") -> dict[str, str]:
             xs.append(hour)
             ys.append(total)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=form, line_shape="hv"))
-    fig.update_layout(title="Reports received over time (cumulative)")
+    fig.update_layout(title="Reports received over time (cumulative, local time)")
     out["coverage"] = _html(fig)
 
     fig = go.Figure()
@@ -99,7 +103,11 @@ def figures(mission, *, region_id=None, form_id="") -> dict[str, str]:
     out["checklist"] = _html(fig)
 
     fig = go.Figure()
-    points = station_statuses(mission, region_id=region_id, form_id=form_id)
+    worst: dict[str, tuple] = {}
+    for point in station_statuses(mission, region_id=region_id, form_id=form_id):
+        if point[0] not in worst or WORST.index(point[3]) > WORST.index(worst[point[0]][3]):
+            worst[point[0]] = point
+    points = list(worst.values())
     for status, colour in STATUS_COLOURS.items():
         sub = [p for p in points if p[3] == status]
         fig.add_trace(go.Scattergl(x=[p[2] for p in sub], y=[p[1] for p in sub], mode="markers", name=status,
