@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("pollwatch.pvt.urls")),
     path("", include("pollwatch.operations.urls")),
     path("", include("pollwatch.incidents.urls")),
+    path("", include("pollwatch.checks.urls")),
 ]

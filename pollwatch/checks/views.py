@@ -1,0 +1,55 @@
+"""Quality-check pages: the rules with pass/fail/not-applicable counts, the results behind each count, and a
+form to add a rule (a rule that does not parse or names an unknown field is refused with its position)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect, render
+
+from pollwatch.checks.models import CheckResult, QualityCheck
+from pollwatch.checks.services import check_create_quality_check
+from pollwatch.missions.access import access_mission_by_slug, role_in_mission
+from pollwatch.missions.models import Role
+
+AUTHORS = {Role.ADMIN, Role.COORDINATOR, Role.ANALYST}
+
+
+def check_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    if request.method == "POST":
+        if role_in_mission(request.user, mission) not in AUTHORS:
+            return HttpResponseForbidden("Only analysts and coordinators write checks")
+        try:
+            check_create_quality_check(
+                mission, form_id=request.POST.get("form_id", "")[:100], name=request.POST.get("name", "")[:200],
+                expression=request.POST.get("expression", ""), user=request.user,
+            )
+        except ValueError as error:
+            messages.error(request, f"Not saved: {error}")
+        else:
+            return redirect("checks", slug=mission.slug)
+    checks = QualityCheck.objects.for_mission(mission).annotate(
+        passed=Count("results", filter=Q(results__outcome="pass")),
+        failed=Count("results", filter=Q(results__outcome="fail")),
+        not_applicable=Count("results", filter=Q(results__outcome="na")),
+    )
+    return render(request, "checks/check_list.html", {"mission": mission, "checks": checks, "post": request.POST})
+
+
+def result_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    rows = CheckResult.objects.for_mission(mission).select_related("quality_check", "station", "submission__observer")
+    check_id, outcome, target = request.GET.get("check", ""), request.GET.get("outcome", ""), request.GET.get("on", "")
+    if check_id.isdigit():
+        rows = rows.filter(quality_check_id=int(check_id))
+    if outcome in CheckResult.Outcome.values:
+        rows = rows.filter(outcome=outcome)
+    if target == "master":
+        rows = rows.filter(master__isnull=False)
+    elif target == "submission":
+        rows = rows.filter(submission__isnull=False)
+    page = Paginator(rows.order_by("station__code", "pk"), 100).get_page(request.GET.get("page"))
+    return render(request, "checks/result_list.html", {"mission": mission, "page": page})
