@@ -8,6 +8,7 @@ urlpatterns = [
     path("missions/<slug:slug>/operations/coverage", views.coverage_partial, name="operations-coverage"),
     path("missions/<slug:slug>/operations/expected/", views.expected_list, name="operations-expected"),
     path("missions/<slug:slug>/operations/coverage.csv", views.coverage_csv, name="operations-coverage-csv"),
+    path("missions/<slug:slug>/operations/export/<str:what>.<str:fmt>", views.export, name="operations-export"),
     path("missions/<slug:slug>/operations/masters/", views.master_list, name="operations-masters"),
     path("missions/<slug:slug>/operations/masters/<int:pk>/", views.master_detail, name="operations-master"),
     path("missions/<slug:slug>/operations/masters/<int:pk>/resolve", views.resolve_conflict,

@@ -3,11 +3,9 @@ conflict resolution, and a streaming CSV export. Thin: gate, validate, query, re
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -123,37 +121,23 @@ def resolve_conflict(request, slug: str, pk: int):
     return redirect("operations-master", slug=mission.slug, pk=master.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def export(request, slug: str, what: str, fmt: str):
+    """CSV (streamed) or XLSX of coverage, submissions, master records or incidents; phones for PII roles only."""
+    from pollwatch.operations.exports import EXPORTS, csv_stream, xlsx_file
+
+    mission = access_mission_by_slug(request.user, slug)
+    if what not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404("No such export")
+    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), **_filters(request))
+    name = f"{mission.slug}-{what}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(xlsx_file(header, data, title=what), as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def coverage_csv(request, slug: str):
     """Every expected report with its status, streamed row by row (constant memory for any size)."""
-    mission = access_mission_by_slug(request.user, slug)
-    show_pii = can_see_pii(request.user, mission)
-    writer = csv.writer(_Echo())
-    header = ["observer", "name", "phone", "form", "station", "area", "region", "due_at", "status",
-              "first_received_at"]
-    if not show_pii:
-        header.remove("phone")
-
-    def rows():
-        yield writer.writerow(header)
-        for e in (
-            queries.expected_reports(mission, **_filters(request))
-            .values_list("observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code",
-                         "area__code", "region__name", "due_at", "status", "first_received_at")
-            .order_by("pk")
-            .iterator(chunk_size=2000)
-        ):
-            row = list(e)
-            if not show_pii:
-                del row[2]
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{mission.slug}-coverage.csv"'
-    return response
-
-
+    return export(request, slug, "coverage", "csv")

@@ -115,3 +115,31 @@ def test_the_coverage_csv_streams_without_phones_for_an_analyst(world, login, da
     assert response.streaming and "phone" not in body and "+79" not in body and "CIS-001" in body
     coordinator = login(world.boris).get(reverse("operations-coverage-csv", args=["cis"]))
     assert "+7900000001" in b"".join(coordinator.streaming_content).decode()
+
+
+@pytest.mark.parametrize("what", ["coverage", "submissions", "masters", "incidents"])
+def test_every_csv_export_streams_and_hides_phones_from_an_analyst(world, login, day, what):
+    from pollwatch.incidents.services import check_report_incident
+
+    check_report_incident(world.cis, source="staff", category="intimidation", description="x",
+                          station=world.stations["S111"], observer=world.observers["CIS-001"])
+    response = login(world.bella).get(reverse("operations-export", args=["cis", what, "csv"]))
+    body = b"".join(response.streaming_content).decode()
+    assert response.streaming and len(body.splitlines()) >= 2
+    assert "phone" not in body.splitlines()[0] and "+790" not in body
+
+
+def test_the_xlsx_export_of_reports_has_a_row_per_report_and_phones_for_a_coordinator(world, login, day):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = login(world.boris).get(reverse("operations-export", args=["cis", "submissions", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    assert "phone" in rows[0] and len(rows) == 3 and "valid" in rows[0]
+
+
+def test_an_unknown_export_is_a_404(world, login, day):
+    assert login(world.boris).get(reverse("operations-export", args=["cis", "users", "csv"])).status_code == 404
+    assert login(world.alice).get(reverse("operations-export", args=["cis", "incidents", "csv"])).status_code == 404

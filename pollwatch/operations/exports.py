@@ -1,0 +1,125 @@
+"""Exports of election-day tables as CSV (streamed row by row) or XLSX (openpyxl write-only, spooled to a
+temporary file), respecting the user's permissions: observers' phone numbers only for PII roles.
+
+Each export is a function ``(mission, show_pii) -> (header, rows iterator)``; rows come from ``.iterator()``
+so memory stays flat whatever the size of the selection.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections.abc import Iterator
+
+from pollwatch.collection.models import ObservationForm, Submission
+from pollwatch.incidents.models import Incident
+from pollwatch.operations.models import ExpectedReport, MasterRecord
+
+CHUNK = 2000
+
+
+def _cell(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def coverage_rows(mission, show_pii: bool, **filters):
+    header = ["observer", "name", "phone", "form", "station", "area", "region", "due_at", "status", "first_received_at"]
+    rows = ExpectedReport.objects.for_mission(mission)
+    if filters.get("region_id"):
+        rows = rows.filter(region_id=filters["region_id"])
+    if filters.get("form_id"):
+        rows = rows.filter(schedule__form_id=filters["form_id"])
+    data = rows.order_by("pk").values_list(
+        "observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code", "area__code",
+        "region__name", "due_at", "status", "first_received_at").iterator(chunk_size=CHUNK)
+    return _without_phone(header, data, show_pii, index=2)
+
+
+def submission_rows(mission, show_pii: bool, **filters):
+    fields: list[str] = []
+    for definition in ObservationForm.objects.for_mission(mission).values_list("fields", flat=True):
+        fields += [f["name"] for f in definition or [] if f.get("name") and f["name"] not in fields]
+    for values in Submission.objects.for_mission(mission).values_list("values", flat=True)[:500]:
+        fields += [k for k in values or {} if k not in fields]
+    header = ["id", "received_at", "form", "observer", "phone", "station", "transport", "is_current", *fields]
+    rows = Submission.objects.for_mission(mission)
+    if filters.get("form_id"):
+        rows = rows.filter(form__form_id=filters["form_id"])
+    data = (
+        [pk, at, form, obs, phone, station, transport, current, *(_cell((values or {}).get(f)) for f in fields)]
+        for pk, at, form, obs, phone, station, transport, current, values in rows.order_by("pk").values_list(
+            "pk", "received_at", "form__form_id", "observer__code", "observer__phone", "station__code", "transport",
+            "is_current", "values").iterator(chunk_size=CHUNK)
+    )
+    return _without_phone(header, data, show_pii, index=4)
+
+
+def master_rows(mission, show_pii: bool, **filters):
+    header = ["station", "form", "reports", "open_conflicts", "values", "conflicts"]
+    rows = MasterRecord.objects.for_mission(mission)
+    if filters.get("form_id"):
+        rows = rows.filter(form_id=filters["form_id"])
+    data = ([s, f, n, c, _cell(v), _cell(k)] for s, f, n, c, v, k in rows.order_by("pk").values_list(
+        "station__code", "form_id", "report_count", "open_conflicts", "values", "conflicts").iterator(chunk_size=CHUNK))
+    return header, data
+
+
+def incident_rows(mission, show_pii: bool, **filters):
+    header = ["id", "occurred_at", "source", "category", "severity", "status", "station", "region", "location",
+              "observer", "phone", "description", "duplicate_of"]
+    rows = Incident.objects.for_mission(mission)
+    if filters.get("region_id"):
+        rows = rows.filter(region_id=filters["region_id"])
+    data = rows.order_by("pk").values_list(
+        "pk", "occurred_at", "source", "category", "severity", "status", "station__code", "region__name", "location",
+        "observer__code", "observer__phone", "description", "duplicate_of").iterator(chunk_size=CHUNK)
+    return _without_phone(header, data, show_pii, index=10)
+
+
+def _without_phone(header, data, show_pii: bool, *, index: int):
+    if show_pii:
+        return header, data
+    return [h for i, h in enumerate(header) if i != index], ([v for i, v in enumerate(r) if i != index] for r in data)
+
+
+EXPORTS = {"coverage": coverage_rows, "submissions": submission_rows, "masters": master_rows,
+           "incidents": incident_rows}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_stream(header, data) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in data:
+        yield writer.writerow([_cell(v) for v in row])
+
+
+def xlsx_file(header, data, *, title: str):
+    """A write-only workbook (rows are not kept in memory) spooled to a temporary file, rewound."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for row in data:
+        sheet.append([_naive(_cell(v)) for v in row])
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def _naive(value):
+    """Excel has no time zones: datetimes are written in UTC without tzinfo."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
