@@ -24,18 +24,23 @@ def expected_reports(mission, *, region_id: int | None = None, form_id: str = ""
 
 def coverage(mission, *, by: str, region_id: int | None = None, form_id: str = "") -> list[dict]:
     """Counts of expected reports per status, grouped ``by`` "region" or "form": one GROUP BY query."""
-    key = {"region": "region__name", "form": "schedule__form_id"}[by]
     ident = {"region": "region_id", "form": "schedule__form_id"}[by]
     table: dict = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
-    labels: dict = {}
+    # Group by the id only (no join for the label): the labels are one small query afterwards.
     for row in (
         expected_reports(mission, region_id=region_id, form_id=form_id)
-        .values(ident, key, "status")
+        .values(ident, "status")
         .annotate(n=Count("pk"))
-        .order_by(key)
+        .order_by()
     ):
         table[row[ident]][row["status"]] = row["n"]
-        labels[row[ident]] = row[key] or "—"
+    if by == "region":
+        from pollwatch.geography.models import AdministrativeUnit
+
+        names = dict(AdministrativeUnit.objects.filter(pk__in=[k for k in table if k]).values_list("pk", "name"))
+        labels = {k: names.get(k, "—") for k in table}
+    else:
+        labels = {k: k for k in table}
     result = []
     for ident_value, counts in table.items():
         total = sum(counts.values())
