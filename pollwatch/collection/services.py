@@ -7,6 +7,8 @@ its attachments verbatim, then parse typed values from it in the same transactio
 
 from __future__ import annotations
 
+import logging
+
 import hashlib
 import re
 import secrets
@@ -44,6 +46,8 @@ from pollwatch.missions.models import Deployment, Observer
 
 STATION_FIELDS = ("station_code", "station")
 OBSERVER_FIELDS = ("observer_code",)
+
+logger = logging.getLogger(__name__)
 
 
 class SubmissionRejected(Exception):
@@ -360,7 +364,22 @@ def receive_submission(
             # row, add attachments not seen yet.
             _store_attachments(existing, files)
         return Receipt(existing, created=False)
+    _derive(submission)
     return Receipt(submission, created=True)
+
+
+def _derive(submission: Submission) -> None:
+    """Bring the election-day tables (checks, master records, coverage, incidents) up to date with a report.
+
+    Runs after the report is committed: a failure here is logged and never loses the report or fails the
+    request — the derived tables are rebuilt from the stored reports by the next recompute or a reparse.
+    """
+    from pollwatch.operations.services import recompute_for_submission
+
+    try:
+        recompute_for_submission(submission)
+    except Exception:
+        logger.exception("recomputing derived tables failed for submission %s", submission.pk)
 
 
 def instance_xml(form: ObservationForm, values: dict[str, Any], *, instance_id: str = "") -> bytes:
@@ -426,6 +445,7 @@ def do_reparse_submission(submission: Submission) -> None:
     submission._deprecated_id = ""
     parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
     submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason"])
+    _derive(submission)
 
 
 def do_reparse_submissions(mission=None) -> int:

@@ -243,3 +243,24 @@ def test_duplicates_and_conflicts_outside_a_test_transaction_keep_one_row_as_in_
     assert pavel.submit(SUBMIT, count_xml("uuid:prod", ballots=2)).status_code == 409
     assert pavel.submit(SUBMIT, count_xml("uuid:next")).status_code == 201
     assert sorted(Submission.objects.values_list("instance_id", flat=True)) == ["uuid:next", "uuid:prod"]
+
+
+def test_a_received_report_updates_the_election_day_tables_at_once(world):
+    # Every transport ends in receive_submission, which brings master records and checks up to date.
+    from pollwatch.collection.services import check_import_form, receive_submission
+    from pollwatch.operations.models import MasterRecord
+
+    from .conftest import DEMO_FORMS
+
+    check_import_form(world.cis, (DEMO_FORMS / "count_form.xlsx").read_bytes(), filename="count_form.xlsx")
+    xml = (
+        '<data id="count_form" version="2024020701"><station_code>S111</station_code><registered>800</registered>'
+        "<ballots_cast>500</ballots_cast><invalid>0</invalid><votes_mammadov>300</votes_mammadov>"
+        "<votes_aliyeva>200</votes_aliyeva><protocol_posted>yes</protocol_posted>"
+        "<meta><instanceID>uuid:derive-1</instanceID></meta></data>"
+    )
+    receipt = receive_submission(xml.encode(), transport="openrosa", mission=world.cis,
+                                 observer=world.observers["CIS-001"])
+    assert receipt.created
+    master = MasterRecord.objects.get(mission=world.cis, station=world.stations["S111"])
+    assert master.values["ballots_cast"] == 500
