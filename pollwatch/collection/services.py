@@ -7,9 +7,8 @@ its attachments verbatim, then parse typed values from it in the same transactio
 
 from __future__ import annotations
 
-import logging
-
 import hashlib
+import logging
 import re
 import secrets
 import time
