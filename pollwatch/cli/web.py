@@ -98,6 +98,8 @@ def demo(
 
             summary = build_demo(seed=seed, progress=progress)
             extra = _demo_collection(summary, port)
+            bar.update(task, description="Simulating election day (coverage, conflicts, checks, incidents)…")
+            extra |= _demo_operations(summary, seed)
         build_seconds = time.perf_counter() - started
         counts = summary.counts
     else:
@@ -122,6 +124,15 @@ def _demo_collection(summary, port: int) -> dict[str, object]:
         return {}
     citizens = next(m for m in summary.missions if m.slug == "citizens")
     return build_demo_collection(citizens, seed=1, base_url=f"http://127.0.0.1:{port}")
+
+
+def _demo_operations(summary, seed: int) -> dict[str, object]:
+    """Election-day reports, expected-report coverage, master records and incidents for the dashboard."""
+    import numpy as np
+
+    from pollwatch.operations.demo import build_demo_operations
+
+    return dict(build_demo_operations(summary, np.random.default_rng(seed)))
 
 
 def _where(db: Path) -> str:
