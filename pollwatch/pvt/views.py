@@ -7,6 +7,7 @@ import csv
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pollwatch.missions.access import access_mission_by_slug, role_in_mission
@@ -83,7 +84,7 @@ def draw(request, slug: str):
         messages.error(request, str(exc))
         return redirect("pvt", slug=slug)
     messages.success(request, f"Drew {sample.size} stations for {sample.name}.")
-    return redirect(f"{request.path.rsplit('draw', 1)[0]}?sample={sample.pk}")
+    return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 
 @require_POST
@@ -94,7 +95,7 @@ def publish(request, slug: str, pk: int):
         return HttpResponseForbidden("Only the mission's admins and coordinators publish the quick count.")
     do_publish_pvt_sample(sample, user=request.user)
     messages.success(request, f"{sample.name} is now visible to every member of the mission.")
-    return redirect(f"/missions/{slug}/pvt/?sample={sample.pk}")
+    return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 
 def export_sample(request, slug: str, pk: int):
