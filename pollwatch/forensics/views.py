@@ -10,6 +10,7 @@ from django.shortcuts import render
 from pollwatch.collection.models import Submission
 from pollwatch.forensics.queries import forensics_report
 from pollwatch.missions.access import access_mission_by_slug
+from pollwatch.stats.forensics.suite import station_flags
 
 BREAKDOWNS = {"region": "Region", "district": "District"}
 FILTERS = {
@@ -66,14 +67,7 @@ def forensics_stations(request, slug: str):
             place[column] = request.GET[column]
             keep &= getattr(t, column) == request.GET[column]
     active = [f for f in FILTERS if request.GET.get(f)]
-    on_integer = np.zeros(len(t), dtype=bool)
-    on_integer[np.flatnonzero(report.analyzed)] = report.integer.on_integer
-    near_full = np.zeros(len(t), dtype=bool)
-    near_full[list(report.outliers.near_full_turnout)] = True
-    identical = np.zeros(len(t), dtype=bool)
-    for group in report.outliers.identical_groups:
-        identical[list(group)] = True
-    flags = {"on_integer": on_integer, "near_full": near_full, "identical": identical}
+    flags = station_flags(len(t), report.analyzed, report.integer, report.outliers)
     for name in active:
         keep &= flags[name]
     index = np.flatnonzero(keep)

@@ -230,19 +230,27 @@ def run_forensics(
                            correlation, klimek, excess, outliers, regions, table.check_protocols())
 
 
+def station_flags(n: int, analyzed: BoolArray, integer: IntegerPeaksResult,
+                  outliers: OutliersResult) -> dict[str, BoolArray]:
+    """Per-station masks over all ``n`` stations: on an integer value, turnout ≥ 99 %, identical protocol."""
+    on_integer = np.zeros(n, dtype=bool)
+    on_integer[np.flatnonzero(analyzed)] = integer.on_integer
+    near_full = np.zeros(n, dtype=bool)
+    near_full[list(outliers.near_full_turnout)] = True
+    identical = np.zeros(n, dtype=bool)
+    for group in outliers.identical_groups:
+        identical[list(group)] = True
+    return {"on_integer": on_integer, "near_full": near_full, "identical": identical}
+
+
 def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, fingerprint_mask: BoolArray,
                    integer: IntegerPeaksResult, outliers: OutliersResult,
                    labels: np.ndarray) -> tuple[RegionRow, ...]:
     n = len(table)
-    on_integer = np.zeros(n, dtype=bool)
-    on_integer[np.flatnonzero(mask)] = integer.on_integer
+    flags = station_flags(n, mask, integer, outliers)
+    on_integer, full, identical = flags["on_integer"], flags["near_full"], flags["identical"]
     hit = np.zeros(n)
     hit[np.flatnonzero(mask)] = integer.hit_probability
-    full = np.zeros(n, dtype=bool)
-    full[list(outliers.near_full_turnout)] = True
-    identical = np.zeros(n, dtype=bool)
-    for group in outliers.identical_groups:
-        identical[list(group)] = True
     rows = []
     lead = table.votes[:, li]
     others = table.votes.sum(axis=1) - lead
