@@ -51,25 +51,18 @@ def _plural(level: str) -> str:
 
 
 def regions_with_counts(mission: Mission) -> QuerySet[AdministrativeUnit]:
-    """Top-level units below the country with their station counts (one query)."""
-    election = mission.election
-    top_depth = (
-        AdministrativeUnit.objects.filter(election=election, children__isnull=False)
-        .order_by("depth")
-        .values_list("depth", flat=True)
-        .first()
+    """The "regions" — the first level with more than one unit, below a single country root — with counts."""
+    per_level = (
+        AdministrativeUnit.objects.filter(election=mission.election)
+        .values("depth").annotate(n=Count("id")).order_by("depth")
     )
-    # The "regions" are the first level that has more than one unit (skipping a single country root).
-    depth = top_depth or 0
-    while AdministrativeUnit.objects.filter(election=election, depth=depth).count() == 1:
-        depth += 1
-    station_filter = Q(children__stations__isnull=False) | Q(stations__isnull=False)
+    depth = next((row["depth"] for row in per_level if row["n"] > 1), 0)
     return (
-        AdministrativeUnit.objects.filter(election=election, depth=depth)
+        AdministrativeUnit.objects.filter(election=mission.election, depth=depth)
         .annotate(
             constituencies=Count("children", distinct=True),
-            n_stations=Count("children__stations", distinct=True, filter=station_filter)
-            + Count("stations", distinct=True),
+            # Stations hang from the lowest unit: count those of the children and of the unit itself.
+            n_stations=Count("children__stations", distinct=True) + Count("stations", distinct=True),
         )
         .order_by("code")
     )
