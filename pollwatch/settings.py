@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pollwatch.checks",
     "pollwatch.operations",
     "pollwatch.incidents",
+    "pollwatch.media",
 ]
 
 MIDDLEWARE = [

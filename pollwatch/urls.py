@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("pollwatch.operations.urls")),
     path("", include("pollwatch.incidents.urls")),
     path("", include("pollwatch.checks.urls")),
+    path("", include("pollwatch.media.urls")),
 ]

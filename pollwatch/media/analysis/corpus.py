@@ -134,14 +134,20 @@ def read_path(path: str | Path) -> list[Item]:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise CorpusError(f"{name}: {size / 1e6:.1f} MB is too large for a news item (limit {MAX_BYTES / 1e6:.0f} MB)")
-    raw = path.read_bytes()
-    suffix = path.suffix.lower()
+    return read_bytes(path.read_bytes(), name=name)
+
+
+def read_bytes(raw: bytes, *, name: str) -> list[Item]:
+    """Read the content of one file called ``name`` (an upload, a fetched page): text, HTML or CSV."""
+    if len(raw) > MAX_BYTES:
+        raise CorpusError(f"{name}: {len(raw) / 1e6:.1f} MB is too large for a news item (limit {MAX_BYTES / 1e6:.0f} MB)")
+    suffix = Path(name).suffix.lower()
     if suffix in (".html", ".htm") or raw.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         return read_html(raw, name=name)
     if suffix == ".csv":
         return read_csv(raw, name=name)
     text = decode(raw, name=name)
-    return [item_from_text(text, id=path.stem, raw=raw, source_path=name)]
+    return [item_from_text(text, id=Path(name).stem, raw=raw, source_path=name)]
 
 
 def fingerprint(text: str) -> str:
@@ -150,12 +156,22 @@ def fingerprint(text: str) -> str:
 
 def find_reprints(items: list[Item], *, threshold: float = 90.0) -> list[tuple[str, str, float]]:
     """Pairs of near-identical items (rapidfuzz token-set ratio ≥ threshold): ``(id_a, id_b, score)``."""
-    from rapidfuzz import fuzz
-
+    order = {item.id: n for n, item in enumerate(items)}
     pairs = []
     for i, a in enumerate(items):
-        for b in items[i + 1:]:
-            score = fuzz.token_set_ratio(a.text, b.text)
-            if score >= threshold:
-                pairs.append((a.id, b.id, round(score, 1)))
-    return pairs
+        pool = [(b.id, b.text) for b in items[:i]]
+        pairs += [(b, a.id, score) for b, score in reprint_candidates(a.text, pool, threshold=threshold)]
+    return sorted(pairs, key=lambda p: order[p[0]])  # (earlier, later) in reading order, as before
+
+
+def reprint_candidates(text: str, pool: list[tuple[str, str]], *, threshold: float = 90.0) -> list[tuple[str, float]]:
+    """The keys of ``pool`` entries ``(key, text)`` that ``text`` nearly repeats (token-set ratio ≥ threshold),
+    with the score, in pool order; comparing one new item to a corpus is O(len(pool))."""
+    from rapidfuzz import fuzz
+
+    out = []
+    for key, other in pool:
+        score = fuzz.token_set_ratio(text, other)
+        if score >= threshold:
+            out.append((key, round(score, 1)))
+    return out

@@ -1,0 +1,40 @@
+"""Forms of the media pages: corpus upload and outlet attributes."""
+
+from __future__ import annotations
+
+from django import forms
+
+from pollwatch.media.importers import MAX_FILES
+from pollwatch.media.models import Outlet
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern of Django's docs, "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = [single(d, initial) for d in data] if isinstance(data, list | tuple) else [single(data, initial)]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"At most {MAX_FILES} files per import.")
+        return files
+
+
+class CorpusUpload(forms.Form):
+    files = MultipleFileField(label="News items", help_text="Text, HTML or CSV files, or a text file of URLs")
+    outlet = forms.CharField(max_length=200, required=False,
+                             help_text="The outlet of items whose file does not name one")
+    fetch_urls = forms.BooleanField(required=False, label="Fetch the URLs of URL lists (uses the network)")
+
+
+class OutletForm(forms.ModelForm):
+    class Meta:
+        model = Outlet
+        fields = ["ownership", "kind", "language"]
