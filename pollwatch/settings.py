@@ -7,6 +7,8 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_SECRET_KEY``: required in production; on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
   ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
+- ``POLLWATCH_TASKS``: ``database`` (default: slow jobs queued in the database, run by ``pollwatch worker``) or
+  ``immediate`` (run in-process at once).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("POLLWATCH_DATA_DIR", "var")).resolve()
@@ -67,7 +70,8 @@ INSTALLED_APPS = [
     "pollwatch.checks",
     "pollwatch.operations",
     "pollwatch.incidents",
-    "pollwatch.media",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +128,18 @@ else:
             },
         }
     }
+
+# Slow jobs — the election-day rebuild after each report — leave the request path: they are queued in the
+# database (in the report's own transaction) and run by `pollwatch worker`, which `pollwatch serve` starts.
+# POLLWATCH_TASKS=immediate runs them in-process at once instead (the test suite's choice).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks = os.environ.get("POLLWATCH_TASKS", "").strip() or "database"
+if _tasks not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"POLLWATCH_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {_tasks!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

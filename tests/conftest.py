@@ -124,3 +124,10 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(settings):
+    # The election-day rebuild after each report runs right after its commit, so a test sees derived tables at
+    # once; tests/operations/test_tasks.py checks the production path (queued in the database, run by a worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,4 +1,4 @@
-"""Commands that need the database: demo, serve, migrate, createsuperuser, import, election, manage."""
+"""Commands that need the database: demo, migrate, createsuperuser, import, election, manage."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 
 import typer
 
+from pollwatch.cli import serving
+
 DEFAULT_DEMO_DB = Path("var/demo.sqlite3")
-DbOption = typer.Option(None, "--db", help="SQLite database file (ignored when DATABASE_URL is set)")
+DbOption = serving.DbOption
 
 import_app = typer.Typer(help="Bulk-import geography, stations or observers from CSV/XLSX.", no_args_is_help=True)
 election_app = typer.Typer(help="Elections.", no_args_is_help=True)
@@ -18,7 +20,8 @@ election_app = typer.Typer(help="Elections.", no_args_is_help=True)
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
-    app.command("serve")(serve)
+    app.command("serve")(serving.serve)
+    app.command("worker")(serving.worker)
     app.command("migrate")(migrate)
     app.command("createsuperuser")(createsuperuser)
     app.command(
@@ -113,7 +116,7 @@ def demo(
         lines["build_seconds"] = f"{build_seconds:.1f}"
     _print_lines(lines)
     if not no_serve:
-        _serve(db if using_sqlite else None, port)
+        serving.run_server(db if using_sqlite else None, port)
 
 
 def _demo_collection(summary, port: int) -> dict[str, object]:
@@ -163,32 +166,6 @@ def _wipe_database(db: Path | None) -> None:
 def _setup_again(db: Path | None) -> None:
     if db is not None:
         _migrate_quietly()
-
-
-def _serve(db: Path | None, port: int, workers: int = 2) -> None:
-    env = dict(os.environ)
-    if db is not None:
-        env["POLLWATCH_DB"] = str(db)
-    typer.echo(f"Serving pollwatch at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    command = [
-        sys.executable, "-m", "gunicorn", "pollwatch.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
-        "--access-logfile", "-", "--log-level", "warning",
-    ]
-    sys.stdout.flush()
-    # Become gunicorn (exec, not a child process) so that Ctrl+C and a supervisor's signals reach it directly.
-    os.execve(sys.executable, command, env)  # noqa: S606 - fixed argument list, no shell
-
-
-def serve(
-    db: Path | None = DbOption,
-    port: int = typer.Option(8000, "--port", help="Port to serve on"),
-    workers: int = typer.Option(2, "--workers", help="Worker processes"),
-) -> None:
-    """Serve pollwatch with gunicorn at http://127.0.0.1:PORT (migrating the database first)."""
-    _setup(db)
-    _migrate_quietly()
-    _serve(db.resolve() if db else None, port, workers)
 
 
 def migrate(db: Path | None = DbOption) -> None:

@@ -42,6 +42,7 @@ from pollwatch.collection.xforms import (
 )
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.models import Deployment, Observer
+from pollwatch.operations.tasks import queue_derivation
 
 STATION_FIELDS = ("station_code", "station")
 OBSERVER_FIELDS = ("observer_code",)
@@ -351,6 +352,7 @@ def receive_submission(
             if deprecates is not None:
                 Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
             _store_attachments(submission, files)
+            queue_derivation(submission.pk)  # same transaction: a stored report always has its rebuild queued
     except IntegrityError:
         with transaction.atomic():
             existing = (Submission.objects.select_related("mission").select_for_update()
@@ -363,22 +365,7 @@ def receive_submission(
             # row, add attachments not seen yet.
             _store_attachments(existing, files)
         return Receipt(existing, created=False)
-    _derive(submission)
     return Receipt(submission, created=True)
-
-
-def _derive(submission: Submission) -> None:
-    """Bring the election-day tables (checks, master records, coverage, incidents) up to date with a report.
-
-    Runs after the report is committed: a failure here is logged and never loses the report or fails the
-    request — the derived tables are rebuilt from the stored reports by the next recompute or a reparse.
-    """
-    from pollwatch.operations.services import recompute_for_submission
-
-    try:
-        recompute_for_submission(submission)
-    except Exception:
-        logger.exception("recomputing derived tables failed for submission %s", submission.pk)
 
 
 def instance_xml(form: ObservationForm, values: dict[str, Any], *, instance_id: str = "") -> bytes:
@@ -443,8 +430,9 @@ def do_reparse_submission(submission: Submission) -> None:
     root = parse_xml(submission.raw.encode())
     submission._deprecated_id = ""
     parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
-    submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason"])
-    _derive(submission)
+    with transaction.atomic():
+        submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason"])
+        queue_derivation(submission.pk)
 
 
 def do_reparse_submissions(mission=None) -> int:

@@ -1,0 +1,97 @@
+"""``pollwatch serve`` and ``pollwatch worker``: the web processes and the task worker beside them.
+
+A laptop install runs both from one command (``serve`` starts gunicorn and one worker, and stops both on Ctrl+C
+or SIGTERM). A production install runs ``serve --no-worker`` on each stateless app server and ``pollwatch worker``
+wherever there is CPU to spare (several are fine on PostgreSQL: each task is claimed by one worker).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+DbOption = typer.Option(None, "--db", help="SQLite database file (ignored when DATABASE_URL is set)")
+
+
+def _env(db: Path | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if db is not None:
+        env["POLLWATCH_DB"] = str(db)
+    return env
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "pollwatch.cli.main", "worker"]
+
+
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "pollwatch.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+        "--access-logfile", "-", "--log-level", "warning",
+    ]
+
+
+def run_server(db: Path | None, port: int, workers: int = 2, *, with_worker: bool = True) -> None:
+    """Serve until interrupted; with ``with_worker`` the task worker runs beside gunicorn and stops with it."""
+    env = _env(db)
+    typer.echo(f"Serving pollwatch at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    sys.stdout.flush()
+    if not with_worker:
+        # Become gunicorn (exec, not a child process) so that a supervisor's signals reach it directly.
+        os.execve(sys.executable, gunicorn_command(port, workers), env)  # noqa: S606 - fixed argument list
+    children = [subprocess.Popen(worker_command(), env=env),  # noqa: S603 - fixed argument list, no shell
+                subprocess.Popen(gunicorn_command(port, workers), env=env)]  # noqa: S603
+
+    def stop(signum, _frame) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # Whichever stops first (Ctrl+C reaches both; a crash reaches one), the other is stopped too.
+    while all(child.poll() is None for child in children):
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    stop(signal.SIGTERM, None)
+    codes = [child.wait() for child in children]
+    raise typer.Exit(next((c for c in codes if c not in (0, -signal.SIGTERM)), 0))
+
+
+def serve(
+    db: Path | None = DbOption,
+    port: int = typer.Option(8000, "--port", help="Port to serve on"),
+    workers: int = typer.Option(2, "--workers", help="Web worker processes"),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Do not start the task worker (run `pollwatch worker` elsewhere)"
+    ),
+) -> None:
+    """Serve pollwatch with gunicorn at http://127.0.0.1:PORT, and the task worker beside it (migrating first)."""
+    from pollwatch.cli.web import _migrate_quietly, _setup
+
+    _setup(db)
+    _migrate_quietly()
+    run_server(db.resolve() if db else None, port, workers, with_worker=not no_worker)
+
+
+def worker(
+    db: Path | None = DbOption,
+    batch: bool = typer.Option(False, "--batch", help="Run every queued task, then exit"),
+) -> None:
+    """Run queued jobs (the election-day rebuild after each report); `pollwatch serve` starts one."""
+    from pollwatch.cli.web import _migrate_quietly, _setup
+
+    _setup(db)
+    _migrate_quietly()
+    from django.core.management import call_command
+
+    # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
+    call_command("db_worker", "--no-startup-delay", "--interval", "0.5", batch=batch, verbosity=0)

@@ -1,0 +1,102 @@
+"""The production path of the election-day rebuild: queued with the report, run by the worker.
+
+The rest of the suite runs tasks in-process; here the database backend is on, as under ``pollwatch serve``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from pollwatch.collection.models import Submission
+from pollwatch.collection.services import receive_submission
+from pollwatch.operations.models import MasterRecord
+from pollwatch.operations.tasks import derive_report, pending_derivations
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def queued_in_the_database(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def count_report(instance_id: str, ballots: int = 500) -> bytes:
+    return (
+        f'<data id="count_form" version="2024020701"><station_code>S111</station_code><registered>800</registered>'
+        f"<ballots_cast>{ballots}</ballots_cast><invalid>0</invalid><votes_mammadov>300</votes_mammadov>"
+        f"<votes_aliyeva>200</votes_aliyeva><meta><instanceID>{instance_id}</instanceID></meta></data>"
+    ).encode()
+
+
+def receive(world, instance_id: str, ballots: int = 500):
+    return receive_submission(count_report(instance_id, ballots), transport="openrosa", mission=world.cis,
+                              observer=world.observers["CIS-001"])
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def s111_master(world):
+    return MasterRecord.objects.filter(mission=world.cis, station=world.stations["S111"],
+                                       form_id="count_form").first()
+
+
+def test_a_report_is_stored_at_once_and_its_rebuild_waits_for_the_worker(world, forms):
+    receipt = receive(world, "uuid:q-1")
+    assert receipt.created and Submission.objects.filter(instance_id="uuid:q-1").exists()
+    assert s111_master(world) is None  # nothing derived on the request path
+    assert pending_derivations() == 1
+
+    run_worker()
+    assert pending_derivations() == 0
+    assert s111_master(world).values["ballots_cast"] == 500
+
+
+def test_a_duplicate_queues_nothing_and_an_edit_queues_its_own_rebuild(world, forms):
+    receive(world, "uuid:q-2")
+    assert not receive(world, "uuid:q-2").created
+    assert pending_derivations() == 1
+    edit = count_report("uuid:q-2b", ballots=520).replace(
+        b"<instanceID>uuid:q-2b</instanceID>", b"<instanceID>uuid:q-2b</instanceID><deprecatedID>uuid:q-2</deprecatedID>"
+    )
+    receive_submission(edit, transport="openrosa", mission=world.cis, observer=world.observers["CIS-001"])
+    assert pending_derivations() == 2
+    run_worker()
+    assert s111_master(world).values["ballots_cast"] == 520  # whichever order the tasks ran in
+
+
+def test_a_rejected_report_leaves_no_task_behind(world, forms):
+    receive(world, "uuid:q-3")
+    with pytest.raises(Exception, match="different report"):
+        receive(world, "uuid:q-3", ballots=999)  # 409: same instanceID, other content
+    assert pending_derivations() == 1
+
+
+def test_a_failing_rebuild_keeps_the_report_and_the_next_run_catches_up(world, forms, monkeypatch):
+    import pollwatch.operations.tasks as tasks
+
+    receive(world, "uuid:q-4")
+
+    def broken(submission):
+        raise RuntimeError("rebuild crashed")
+
+    monkeypatch.setattr(tasks, "recompute_for_submission", broken)
+    run_worker()
+    assert Submission.objects.filter(instance_id="uuid:q-4").exists()
+    assert s111_master(world) is None
+    assert pending_derivations() == 0  # failed, visible in the task admin, not retried in a loop
+
+    monkeypatch.undo()
+    receive(world, "uuid:q-5", ballots=500)  # the next report at the station rebuilds from every current one
+    run_worker()
+    assert s111_master(world).report_count == 1
+
+
+def test_the_task_is_a_no_op_for_a_report_that_was_deleted(world, forms):
+    receive(world, "uuid:q-6")
+    Submission.objects.filter(instance_id="uuid:q-6").delete()
+    assert derive_report.call(Submission.objects.count() + 999) is False
+    run_worker()
+    assert s111_master(world) is None
