@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pollwatch.checks",
     "pollwatch.operations",
     "pollwatch.incidents",
+    "pollwatch.media",
     "django_tasks",
     "django_tasks_db",
 ]
