@@ -17,6 +17,7 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("allow_empty_file", True)  # an empty file gets its own message from the importer
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
