@@ -1,10 +1,12 @@
-"""``pollwatch media``: media monitoring on files, without a database (issue 8)."""
+"""``pollwatch media``: media monitoring — ``analyze`` on files without a database, ``import`` into a mission (issue 8)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+
+DbOption = typer.Option(None, "--db", help="SQLite database file (ignored when DATABASE_URL is set)")
 
 app = typer.Typer(help="Media monitoring.", no_args_is_help=True)
 
@@ -72,3 +74,53 @@ def _print_summary(result: dict, catalogue) -> None:  # type: ignore[type-arg]
                    f"\n  {x['b']['source']} ({x['b']['stance']}): {x['b']['sentence']}")
     for r in result.get("reprints", []):
         typer.echo(f"\nreprint: {r['a']} ≈ {r['b']} ({r['similarity']})")
+
+
+@app.command("import")
+def import_items(
+    files: list[Path] = typer.Argument(..., help="Text, HTML or CSV files of news items, or text files of URLs."),
+    mission: str = typer.Option(..., "--mission", help="Mission slug"),
+    outlet: str = typer.Option("", "--outlet", help="Outlet of items whose file does not name one"),
+    ownership: str = typer.Option("", "--ownership", help="With --outlet: state, private or unknown"),
+    outlet_kind: str = typer.Option("", "--outlet-kind", help="With --outlet: agency, online, print, tv, radio, other"),
+    fetch_urls: bool = typer.Option(False, "--fetch-urls", help="Fetch the pages of URL lists (uses the network)"),
+    actors: Path | None = typer.Option(None, "--actors", help="Load this actor catalogue (TOML) into the mission first"),
+    db: Path = DbOption,
+) -> None:
+    """Import news items into a mission, find reprints, and store the automatic coding.
+
+    Each file that cannot be read is named on stderr with the reason and the rest are imported; the same
+    text imported again is skipped. The exit code is 1 only if no file could be read. Without --actors, a
+    mission's first import loads the bundled Azerbaijan 2024 catalogue.
+    """
+    from pollwatch.cli.django_setup import setup_django
+
+    setup_django(db)
+    from pollwatch.media.importers import check_import_corpus
+    from pollwatch.media.services import check_load_actor_catalogue, check_save_outlet
+    from pollwatch.missions.models import Mission
+
+    m = Mission.objects.filter(slug=mission).first()
+    if m is None:
+        typer.echo(f"error: no mission {mission!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        if actors is not None:
+            typer.echo(f"catalogue: {check_load_actor_catalogue(m, actors)} actors")
+        if outlet and (ownership or outlet_kind):
+            check_save_outlet(m, outlet, ownership=ownership, kind=outlet_kind)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    batch, unreadable = [], []
+    for path in files:
+        try:
+            batch.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            unreadable.append(f"{path}: {exc.strerror or exc}")
+    report = check_import_corpus(m, batch, outlet=outlet, fetch_urls=fetch_urls)
+    report.errors[:0] = unreadable
+    for line in report.lines():
+        typer.echo(line, err=line.startswith("skipped"))
+    if not report.imported and not report.unchanged:
+        raise typer.Exit(1)
