@@ -89,9 +89,9 @@ def import_items(
 ) -> None:
     """Import news items into a mission, find reprints, and store the automatic coding.
 
-    Each file that cannot be read is named on stderr with the reason and the rest are imported; the same
-    text imported again is skipped. The exit code is 1 only if no file could be read. Without --actors, a
-    mission's first import loads the bundled Azerbaijan 2024 catalogue.
+    Each file that cannot be read is named on stderr with the reason and the rest are imported; the same text imported again is skipped. The exit code is 1 only if no file could be read.
+
+    Without --actors, a mission's first import loads the bundled Azerbaijan 2024 catalogue.
     """
     from pollwatch.cli.django_setup import setup_django
 
