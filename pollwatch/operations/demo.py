@@ -21,6 +21,7 @@ from pollwatch.incidents.services import (
     check_transition_incident,
 )
 from pollwatch.missions.models import Deployment, Membership, Role
+from pollwatch.operations.aggregates import do_rebuild_dashboard_aggregates
 from pollwatch.operations.services import do_recompute_master_record, do_set_form_schedule
 
 CATEGORIES = ["campaigning near station", "unauthorised persons", "ballot stuffing", "carousel voting",
@@ -111,6 +112,8 @@ def build_demo_operations(summary, rng) -> dict[str, int]:
                                  ("turnout possible", "ballots_cast <= registered")]:
             check_create_quality_check(mission, form_id="closing", name=name, expression=expression)
         counts["incidents"] += _demo_incidents(mission, all_deployments, rng)
+        # The master records above were rebuilt without the per-report path: recount the dashboard's counters.
+        do_rebuild_dashboard_aggregates(mission)
     from pollwatch.operations.models import ExpectedReport
 
     counts["expected_reports"] = ExpectedReport.objects.filter(mission__in=summary.missions).count()

@@ -55,6 +55,9 @@ class ExpectedReport(models.Model):
     # The latest current submission counted for this expectation.
     submission = models.ForeignKey("collection.Submission", null=True, blank=True, on_delete=models.SET_NULL)
     first_received_at = models.DateTimeField(null=True, blank=True)
+    # station_id % MAP_BUCKETS (0 without a station): the map draws every station of buckets < k, so a large
+    # election is shown as an index-read sample of about k % of its stations instead of all of them.
+    map_bucket = models.PositiveSmallIntegerField(default=0)
 
     objects = MissionScopedQuerySet.as_manager()
 
@@ -66,10 +69,101 @@ class ExpectedReport(models.Model):
                 nulls_distinct=False,
             )
         ]
-        indexes = [models.Index(fields=["mission", "status"]), models.Index(fields=["mission", "region", "status"])]
+        indexes = [
+            models.Index(fields=["mission", "status"]), models.Index(fields=["mission", "region", "status"]),
+            # The recounts of one region and form (coverage by status, first arrivals in one hour).
+            models.Index(fields=["schedule", "region", "status"]),
+            models.Index(fields=["schedule", "region", "first_received_at"]),
+            # The map's sample (see map_bucket), with and without a region filter.
+            models.Index(fields=["mission", "map_bucket"]), models.Index(fields=["mission", "region", "map_bucket"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.schedule_id}/{self.observer_id}: {self.status}"
+
+
+MAP_BUCKETS = 100
+
+
+class CoverageCount(models.Model):
+    """Expected reports per status for one region and form: what the coverage tables read.
+
+    Derived, like everything on the dashboard: ``operations.aggregates`` rewrites the row by recounting the
+    region's expected reports of the form (never +1/-1) after ``recompute_for_submission`` re-derived them.
+    The row is also the lock that serialises those recounts (and the arrival and checklist recounts of the same
+    region and form) between concurrent writers, so the last writer's recount sees every committed change.
+    """
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    # The depth-1 unit, as ExpectedReport.region; null for a place outside any region (a country-wide team).
+    region = models.ForeignKey("geography.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    form_id = models.CharField(max_length=100)
+    missing = models.PositiveIntegerField(default=0)
+    partial = models.PositiveIntegerField(default=0)
+    complete = models.PositiveIntegerField(default=0)
+    conflicting = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Two constraints rather than nulls_distinct=False, which SQLite does not support (Django skips it there):
+        # INSERT ... ON CONFLICT DO NOTHING must find the existing row on both backends.
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "region", "form_id"], name="coverage_count_unique"),
+            models.UniqueConstraint(fields=["mission", "form_id"], condition=models.Q(region__isnull=True),
+                                    name="coverage_count_unique_no_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} @ {self.region_id}"
+
+
+class ArrivalCount(models.Model):
+    """First reports of one region and form that arrived in one local hour (the coverage-over-time chart)."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("geography.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    form_id = models.CharField(max_length=100)
+    # Start of the hour in the election's timezone (stored as an aware datetime, i.e. UTC in the database).
+    hour = models.DateTimeField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Written only under the CoverageCount lock of its region and form (delete + insert of the recounted hours).
+        constraints = [models.UniqueConstraint(fields=["mission", "region", "form_id", "hour"],
+                                               name="arrival_count_unique")]
+        indexes = [models.Index(fields=["mission", "hour"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} @ {self.region_id} {self.hour:%H}h: {self.n}"
+
+
+class ChecklistCount(models.Model):
+    """Yes answers and all yes/no answers to one checklist field over the master records of one unit's stations.
+
+    Kept per lowest unit (the stations' own unit, e.g. a constituency) rather than per region so that the
+    recount after one station's master record changed reads only that unit's records; the chart sums the units
+    of each region.
+    """
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("geography.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
+    # The unit's depth-1 ancestor, denormalised so the chart groups by region without walking the tree.
+    region = models.ForeignKey("geography.AdministrativeUnit", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    form_id = models.CharField(max_length=100)
+    field = models.CharField(max_length=200)
+    yes = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mission", "unit", "form_id", "field"],
+                                               name="checklist_count_unique")]
+        indexes = [models.Index(fields=["mission", "form_id", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}.{self.field} @ {self.unit_id}: {self.yes}/{self.total}"
 
 
 class MasterRecord(models.Model):

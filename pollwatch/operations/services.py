@@ -3,7 +3,8 @@
 Everything derived here is *recomputed* from the set of current submissions for a station and form (never
 incremented), so the result does not depend on arrival order, edits or duplicates, and running it twice
 changes nothing. ``recompute_for_submission`` is the entry point the Collection app calls after each
-received submission.
+received submission; it ends by recounting the dashboard's counter rows of the keys it touched
+(``operations.aggregates``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from typing import Any
 from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.operations.models import ConflictResolution, ExpectedReport, FormSchedule, MasterRecord
+from pollwatch.operations.aggregates import do_rebuild_dashboard_aggregates, refresh_dashboard_aggregates
+from pollwatch.operations.models import (
+    MAP_BUCKETS,
+    ConflictResolution,
+    ExpectedReport,
+    FormSchedule,
+    MasterRecord,
+)
 
 
 def _present(value: Any) -> bool:
@@ -58,7 +66,8 @@ def do_set_form_schedule(mission, *, form_id: str, due_time: dt.time, required_f
 
 
 def do_build_expected_reports(mission) -> int:
-    """One expected report per deployment × schedule; existing ones are kept, all are recomputed."""
+    """One expected report per deployment × schedule; existing ones are kept, all are recomputed, and the
+    dashboard's counters are rebuilt."""
     from pollwatch.missions.models import Deployment
 
     deployments = Deployment.objects.for_mission(mission).select_related(
@@ -71,10 +80,12 @@ def do_build_expected_reports(mission) -> int:
             unit = dep.station.unit if dep.station_id else dep.area
             expected, _ = ExpectedReport.objects.update_or_create(
                 schedule=schedule, observer_id=dep.observer_id, station_id=dep.station_id, area_id=dep.area_id,
-                defaults={"mission": mission, "due_at": due_at, "region": _region_of(unit)},
+                defaults={"mission": mission, "due_at": due_at, "region": _region_of(unit),
+                          "map_bucket": (dep.station_id or 0) % MAP_BUCKETS},
             )
             _recompute_expected(expected)
             count += 1
+    do_rebuild_dashboard_aggregates(mission)
     return count
 
 
@@ -84,7 +95,8 @@ def _current_submissions(mission):
     return Submission.objects.for_mission(mission).filter(is_current=True)
 
 
-def _recompute_expected(expected: ExpectedReport) -> None:
+def _recompute_expected(expected: ExpectedReport) -> tuple[Any, int | None, tuple]:
+    """Re-derive one expected report; returns its dashboard key (schedule, region, first arrival before/after)."""
     schedule = expected.schedule
     reports = _current_submissions(expected.mission).filter(
         observer_id=expected.observer_id, form__form_id=schedule.form_id
@@ -114,6 +126,7 @@ def _recompute_expected(expected: ExpectedReport) -> None:
     ExpectedReport.objects.filter(pk=expected.pk).update(
         status=status, submission_id=latest["pk"] if latest else None, first_received_at=first
     )
+    return schedule, expected.region_id, (expected.first_received_at, first)
 
 
 def _merge(reports: list[dict], resolutions: dict[str, ConflictResolution]) -> tuple[dict, dict, int]:
@@ -143,7 +156,11 @@ def _merge(reports: list[dict], resolutions: dict[str, ConflictResolution]) -> t
 
 
 def do_recompute_master_record(mission, station, form_id: str) -> MasterRecord | None:
-    """Rebuild the master record of one station and form from its current reports (latest per observer)."""
+    """Rebuild the master record of one station and form from its current reports (latest per observer).
+
+    The dashboard's checklist counters are recounted by the callers that know the whole batch
+    (``recompute_for_submission``, ``do_resolve_conflict``; a bulk loader calls
+    ``do_rebuild_dashboard_aggregates`` once at the end)."""
     rows = _current_submissions(mission).filter(station=station, form__form_id=form_id).order_by(
         "received_at", "pk"
     ).values("observer_id", "values", "pk")
@@ -195,9 +212,13 @@ def recompute_for_submission(submission) -> None:
         stations = {submission.station_id}
         if submission.deprecates_id and submission.deprecates is not None:
             stations.add(submission.deprecates.station_id)
+        masters = []
         for station_id in stations - {None}:
-            do_recompute_master_record(submission.mission, _station(station_id), form_id)
-        _recompute_expectations(submission, form_id, stations - {None})
+            station = _station(station_id)
+            do_recompute_master_record(submission.mission, station, form_id)
+            masters.append((form_id, station.unit_id))
+        expected = _recompute_expectations(submission, form_id, stations - {None})
+        refresh_dashboard_aggregates(submission.mission, expected=expected, masters=masters)
 
 
 def _station(pk: int):
@@ -206,7 +227,7 @@ def _station(pk: int):
     return PollingStation.objects.get(pk=pk)
 
 
-def _recompute_expectations(submission, form_id: str, station_ids: set[int]) -> None:
+def _recompute_expectations(submission, form_id: str, station_ids: set[int]) -> list[tuple]:
     from django.db.models import Q
 
     affected = Q(observer_id=submission.observer_id) if submission.observer_id else Q(pk__in=[])
@@ -216,10 +237,8 @@ def _recompute_expectations(submission, form_id: str, station_ids: set[int]) -> 
 
         unit_ids = set(PollingStation.objects.filter(pk__in=station_ids).values_list("unit_id", flat=True))
         affected |= Q(area_id__in=_ancestors(unit_ids))
-    for expected in ExpectedReport.objects.for_mission(submission.mission).filter(
-        affected, schedule__form_id=form_id
-    ).select_related("schedule", "mission", "area"):
-        _recompute_expected(expected)
+    return [_recompute_expected(expected) for expected in ExpectedReport.objects.for_mission(submission.mission)
+            .filter(affected, schedule__form_id=form_id).select_related("schedule", "mission", "area")]
 
 
 def _ancestors(unit_ids: set[int]) -> set[int]:
@@ -255,8 +274,9 @@ def do_resolve_conflict(master: MasterRecord, *, field: str, value: Any, reason:
         do_record_audit("master.resolve", user=user, mission=master.mission, obj=master,
                         detail={"field": field, "value": value, "reason": reason})
         do_recompute_master_record(master.mission, master.station, master.form_id)
-        for expected in ExpectedReport.objects.for_mission(master.mission).filter(
+        expected = [_recompute_expected(e) for e in ExpectedReport.objects.for_mission(master.mission).filter(
             station_id=master.station_id, schedule__form_id=master.form_id
-        ).select_related("schedule", "mission", "area"):
-            _recompute_expected(expected)
+        ).select_related("schedule", "mission", "area")]
+        refresh_dashboard_aggregates(master.mission, expected=expected,
+                                     masters=[(master.form_id, master.station.unit_id)])
     return resolution

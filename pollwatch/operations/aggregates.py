@@ -1,0 +1,202 @@
+"""The dashboard's counter tables, rewritten from the derived rows they count (never incremented).
+
+Three tables (``operations.models``):
+
+- ``CoverageCount`` — expected reports per status, per (mission, region, form);
+- ``ArrivalCount`` — first reports per (mission, region, form, local hour): coverage over time;
+- ``ChecklistCount`` — yes / all yes-no answers per (mission, unit, form, field) over master records.
+
+``refresh_dashboard_aggregates`` is called by ``services.recompute_for_submission`` (and conflict resolution)
+with the keys whose expected reports and master records it has just recomputed; each key is *recounted* from
+those rows, so the counters are exactly what a from-scratch count gives, whatever the order, edits or
+duplicates of the reports, and a second call changes nothing. Concurrent writers of one region and form are
+serialised by a row lock on its ``CoverageCount`` row taken after their own writes and before the recount: the
+last one to take it recounts after every other writer has committed (PostgreSQL, READ COMMITTED; SQLite has a
+single writer anyway). ``do_rebuild_dashboard_aggregates(mission)`` recounts everything in a few GROUP BYs: for
+bulk loaders (demo, benchmark), schedule changes and re-parses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncHour
+
+from pollwatch.operations.models import (
+    ArrivalCount,
+    ChecklistCount,
+    CoverageCount,
+    ExpectedReport,
+    MasterRecord,
+)
+
+STATUS_FIELDS = [s.value for s in ExpectedReport.Status]
+YES, NO = frozenset({"yes", "true"}), frozenset({"no", "false"})
+
+
+def checklist_answer(value: Any) -> bool | None:
+    """A yes/no answer (JSON boolean, or XForm text "yes"/"no"/"true"/"false"); None when it is not one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+    return None
+
+
+def _tz(mission) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(mission.election.timezone or "UTC")
+
+
+def local_hour(at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The start of ``at``'s hour on the election's wall clock (what ``TruncHour(tzinfo=tz)`` gives)."""
+    return at.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+
+
+def regions_of_units(unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """The depth-1 ancestor (region) of each unit, one query per level of the tree."""
+    from pollwatch.geography.models import AdministrativeUnit
+
+    info: dict[int, tuple[int, int | None]] = {}
+    frontier = set(unit_ids)
+    while frontier:
+        rows = AdministrativeUnit.objects.filter(pk__in=frontier).values_list("pk", "depth", "parent_id")
+        info.update({pk: (depth, parent) for pk, depth, parent in rows})
+        frontier = {parent for _, depth, parent in rows if depth > 1 and parent is not None} - set(info)
+    out: dict[int, int | None] = {}
+    for unit_id in unit_ids:
+        current: int | None = unit_id
+        while current is not None and current in info and info[current][0] > 1:
+            current = info[current][1]
+        out[unit_id] = current if current is not None and info.get(current, (0,))[0] == 1 else None
+    return out
+
+
+def _region_q(region_id: int | None) -> Q:
+    return Q(region__isnull=True) if region_id is None else Q(region_id=region_id)
+
+
+def _lock(mission_id: int, keys: list[tuple[int | None, str]]) -> None:
+    """Make sure each (region, form) has its CoverageCount row, then lock them all in one order."""
+    CoverageCount.objects.bulk_create(
+        [CoverageCount(mission_id=mission_id, region_id=region, form_id=form) for region, form in keys],
+        ignore_conflicts=True,
+    )
+    match = Q(pk__in=[])
+    for region, form in keys:
+        match |= _region_q(region) & Q(form_id=form)
+    list(CoverageCount.objects.select_for_update().filter(match, mission_id=mission_id)
+         .order_by("region_id", "form_id").values_list("pk", flat=True))
+
+
+def _recount_coverage(mission_id: int, schedule, region_id: int | None) -> None:
+    counts = dict.fromkeys(STATUS_FIELDS, 0)
+    for row in (ExpectedReport.objects.filter(_region_q(region_id), schedule=schedule).values("status")
+                .annotate(n=Count("pk")).order_by()):
+        counts[row["status"]] = row["n"]
+    CoverageCount.objects.filter(_region_q(region_id), mission_id=mission_id, form_id=schedule.form_id).update(
+        **counts
+    )
+
+
+def _recount_arrivals(mission_id: int, schedule, region_id: int | None, hours: set[dt.datetime]) -> None:
+    where = Q(mission_id=mission_id, form_id=schedule.form_id) & _region_q(region_id)
+    ArrivalCount.objects.filter(where, hour__in=hours).delete()
+    rows = []
+    for hour in sorted(hours):
+        n = ExpectedReport.objects.filter(_region_q(region_id), schedule=schedule, first_received_at__gte=hour,
+                                          first_received_at__lt=hour + dt.timedelta(hours=1)).count()
+        if n:
+            rows.append(ArrivalCount(mission_id=mission_id, region_id=region_id, form_id=schedule.form_id,
+                                     hour=hour, n=n))
+    ArrivalCount.objects.bulk_create(rows)
+
+
+def _tally(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for values in values_rows:
+        for field, value in (values or {}).items():
+            answer = checklist_answer(value)
+            if answer is not None:
+                table[field][0] += answer
+                table[field][1] += 1
+    return table
+
+
+def _recount_checklist(mission_id: int, form_id: str, unit_id: int, region_id: int | None) -> None:
+    values = MasterRecord.objects.filter(mission_id=mission_id, form_id=form_id, station__unit_id=unit_id)
+    table = _tally(values.values_list("values", flat=True))
+    ChecklistCount.objects.filter(mission_id=mission_id, form_id=form_id, unit_id=unit_id).delete()
+    ChecklistCount.objects.bulk_create([
+        ChecklistCount(mission_id=mission_id, unit_id=unit_id, region_id=region_id, form_id=form_id, field=field,
+                       yes=yes, total=total) for field, (yes, total) in sorted(table.items())])
+
+
+def refresh_dashboard_aggregates(mission, *, expected: Iterable[tuple[Any, int | None, Iterable]] = (),
+                                 masters: Iterable[tuple[str, int]] = ()) -> None:
+    """Recount the counters of the keys whose rows were just recomputed.
+
+    ``expected``: (schedule, region id, first-arrival times before and after) of each re-derived expected
+    report; ``masters``: (form id, station's unit id) of each rebuilt (or deleted) master record.
+    """
+    tz = _tz(mission)
+    coverage: dict[tuple[int | None, str], Any] = {}
+    hours: dict[tuple[int | None, str], set[dt.datetime]] = defaultdict(set)
+    for schedule, region_id, times in expected:
+        coverage[(region_id, schedule.form_id)] = schedule
+        hours[(region_id, schedule.form_id)].update(local_hour(t, tz) for t in times if t is not None)
+    units = set(masters)
+    unit_regions = regions_of_units({unit for _, unit in units})
+    keys = set(coverage) | {(unit_regions[unit], form) for form, unit in units}
+    if not keys:
+        return
+    with transaction.atomic():
+        _lock(mission.pk, sorted(keys, key=lambda k: (k[0] is not None, k[0] or 0, k[1])))
+        for key, schedule in coverage.items():
+            _recount_coverage(mission.pk, schedule, key[0])
+            if hours[key]:
+                _recount_arrivals(mission.pk, schedule, key[0], hours[key])
+        for form, unit in sorted(units):
+            _recount_checklist(mission.pk, form, unit, unit_regions[unit])
+
+
+def do_rebuild_dashboard_aggregates(mission) -> None:
+    """Recount every counter of ``mission`` from its expected reports and master records (a few GROUP BYs)."""
+    tz = _tz(mission)
+    with transaction.atomic():
+        CoverageCount.objects.filter(mission_id=mission.pk).delete()
+        ArrivalCount.objects.filter(mission_id=mission.pk).delete()
+        ChecklistCount.objects.filter(mission_id=mission.pk).delete()
+        rows = ExpectedReport.objects.filter(mission_id=mission.pk)
+        coverage: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_FIELDS, 0))
+        for row in rows.values("region_id", "schedule__form_id", "status").annotate(n=Count("pk")).order_by():
+            coverage[(row["region_id"], row["schedule__form_id"])][row["status"]] = row["n"]
+        CoverageCount.objects.bulk_create([
+            CoverageCount(mission_id=mission.pk, region_id=region, form_id=form, **counts)
+            for (region, form), counts in coverage.items()], batch_size=2000)
+        arrivals = (rows.filter(first_received_at__isnull=False)
+                    .values("region_id", "schedule__form_id", hour=TruncHour("first_received_at", tzinfo=tz))
+                    .annotate(n=Count("pk")).order_by())
+        ArrivalCount.objects.bulk_create([
+            ArrivalCount(mission_id=mission.pk, region_id=row["region_id"], form_id=row["schedule__form_id"],
+                         hour=row["hour"], n=row["n"]) for row in arrivals], batch_size=2000)
+        by_unit: dict[tuple[int, str], list] = defaultdict(list)
+        for unit, form, values in (MasterRecord.objects.filter(mission_id=mission.pk)
+                                   .values_list("station__unit_id", "form_id", "values").iterator(chunk_size=5000)):
+            by_unit[(unit, form)].append({k: v for k, v in (values or {}).items()
+                                          if checklist_answer(v) is not None})
+        unit_regions = regions_of_units({unit for unit, _ in by_unit})
+        ChecklistCount.objects.bulk_create([
+            ChecklistCount(mission_id=mission.pk, unit_id=unit, region_id=unit_regions[unit], form_id=form, field=field,
+                           yes=yes, total=total)
+            for (unit, form), values in by_unit.items() for field, (yes, total) in sorted(_tally(values).items())
+        ], batch_size=2000)
