@@ -6,6 +6,7 @@ urlpatterns = [
     path("missions/<slug:slug>/operations/", views.operations_home, name="operations"),
     path("missions/<slug:slug>/operations/dashboard", views.dashboard, name="operations-dashboard"),
     path("missions/<slug:slug>/operations/coverage", views.coverage_partial, name="operations-coverage"),
+    path("missions/<slug:slug>/operations/map", views.map_partial, name="operations-map"),
     path("missions/<slug:slug>/operations/expected/", views.expected_list, name="operations-expected"),
     path("missions/<slug:slug>/operations/coverage.csv", views.coverage_csv, name="operations-coverage-csv"),
     path("missions/<slug:slug>/operations/export/<str:what>.<str:fmt>", views.export, name="operations-export"),

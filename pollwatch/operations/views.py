@@ -29,13 +29,22 @@ def operations_home(request, slug: str):
 
 
 def dashboard(request, slug: str):
-    """Coverage, checklist answers by region, incidents and the station map; charts refresh with the filters."""
+    """Coverage, checklist answers by region and incidents; the station map loads after the page (map_partial)."""
     from pollwatch.operations.dashboard import figures
 
     mission = access_mission_by_slug(request.user, slug)
     context = _coverage_context(request, mission)
     context["figures"] = figures(mission, **context["filters"])
     return render(request, "operations/dashboard.html", context)
+
+
+def map_partial(request, slug: str):
+    """The station map alone, fetched by the dashboard with HTMX once the page is shown."""
+    from pollwatch.operations.dashboard import map_figure
+
+    mission = access_mission_by_slug(request.user, slug)
+    return render(request, "operations/_map.html", {"mission": mission,
+                                                    "map": map_figure(mission, **_filters(request))})
 
 
 def coverage_partial(request, slug: str):

@@ -53,7 +53,7 @@ def test_a_list_with_an_unknown_status_is_a_404(world, login, day):
     assert login(world.boris).get(reverse("operations-expected", args=["cis"]), {"status": "x"}).status_code == 404
 
 
-def test_the_dashboard_draws_coverage_incidents_checklist_and_map_in_bounded_queries(
+def test_the_dashboard_draws_coverage_incidents_and_checklist_in_bounded_queries_and_defers_the_map(
         world, login, day, django_assert_max_num_queries):
     client = login(world.bella)
     with django_assert_max_num_queries(16):
@@ -61,11 +61,58 @@ def test_the_dashboard_draws_coverage_incidents_checklist_and_map_in_bounded_que
     body = page.content.decode()
     for chart in ("chart-coverage", "chart-incidents", "chart-checklist", "station-map"):
         assert f'id="{chart}"' in body
-    assert "plotly/plotly.min.js" in body and "Stations by report status" in body
+    assert "plotly/plotly.min.js" in body and "Reports received over time" in body
+    map_url = reverse("operations-map", args=["cis"]) + f"?region={world.units['R1'].pk}"
+    assert f'hx-get="{map_url}"' in body and "Stations by report status" not in body
 
 
-@pytest.mark.parametrize("name", ["operations", "operations-dashboard", "operations-coverage", "operations-expected", "operations-masters",
-                                  "operations-coverage-csv"])
+def test_the_dashboard_shows_the_counts_of_the_reports_each_linked_to_them(world, login, day):
+    from pollwatch.operations.dashboard import arrivals_by_hour, checklist_by_region
+
+    body = login(world.bella).get(reverse("operations-dashboard", args=["cis"])).content.decode()
+    conflicting = reverse("operations-expected", args=["cis"]) + f"?status=conflicting&region={world.units['R1'].pk}"
+    assert f'<a href="{conflicting}">1</a>' in body.replace("&amp;", "&")
+    [(hour, n)] = arrivals_by_hour(world.cis)["closing"]
+    assert (hour.isoformat(), n) == ("2024-02-07T20:00:00+04:00", 1)  # 16:00 UTC, local Baku time
+    report(day, world.observers["CIS-001"], world.stations["S112"], {"ballot_box_sealed": "yes"}, at="16:30")
+    assert checklist_by_region(world.cis, "ballot_box_sealed", form_id="closing") == {"Absheron": 100.0}
+
+
+def test_the_station_map_is_its_own_partial_in_bounded_queries(world, login, day, django_assert_max_num_queries):
+    from pollwatch.geography.models import PollingStation
+
+    PollingStation.objects.update(latitude=40.4, longitude=49.9)
+    client = login(world.bella)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("operations-map", args=["cis"]), {"form": "closing"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "<html" not in body
+    assert "Stations by report status" in body and "S111" in body and 'id="map-sample"' not in body
+
+
+def test_a_large_selection_draws_a_labelled_sample_of_the_stations(world, login, day, monkeypatch):
+    from pollwatch.geography.models import PollingStation
+    from pollwatch.missions.services import do_deploy_observer
+    from pollwatch.operations import dashboard
+    from pollwatch.operations.models import ExpectedReport
+    from pollwatch.operations.services import do_set_form_schedule
+
+    PollingStation.objects.update(latitude=40.4, longitude=49.9)
+    start = dt.datetime(2024, 2, 7, 3, tzinfo=dt.UTC)
+    observer = do_create_observer(world.cis, code="CIS-003", name="Third", phone="")
+    do_deploy_observer(observer, station=world.stations["S211"], shift_start=start,
+                       shift_end=start + dt.timedelta(hours=14))
+    do_set_form_schedule(world.cis, form_id="closing", due_time=dt.time(21), required_fields=["valid"])
+    ExpectedReport.objects.filter(station=world.stations["S111"]).update(map_bucket=0)
+    ExpectedReport.objects.filter(station=world.stations["S211"]).update(map_bucket=60)
+    monkeypatch.setattr(dashboard, "MAP_POINTS", 1)
+    body = login(world.bella).get(reverse("operations-map", args=["cis"])).content.decode()
+    assert "S111" in body and "S211" not in body
+    assert 'id="map-sample"' in body and "A sample: 1 stations drawn" in body
+
+
+@pytest.mark.parametrize("name", ["operations", "operations-dashboard", "operations-coverage", "operations-map",
+                                  "operations-expected", "operations-masters", "operations-coverage-csv"])
 def test_a_member_of_the_other_mission_gets_a_404(world, login, day, name):
     assert login(world.alice).get(reverse(name, args=["cis"])).status_code == 404
 
