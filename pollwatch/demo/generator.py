@@ -27,6 +27,8 @@ from pollwatch.demo.results import DemoResultsTruth, build_demo_results
 from pollwatch.elections.models import Election, StationResult
 from pollwatch.elections.services import do_create_contest, do_create_election
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
+from pollwatch.media.demo import build_demo_media
+from pollwatch.media.models import NewsItem
 from pollwatch.missions.models import Deployment, Membership, Mission, Observer, Role
 from pollwatch.pvt.services import do_draw_pvt_sample
 
@@ -108,6 +110,7 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         submissions = _simulate_election_day(ieom, teams, citizens, static, stations, rng)
         submissions += simulate_pvt_counts(sample, truth, rng)
         progress("election day", 1)
+        build_demo_media([ieom, citizens], seed=seed)
         do_record_audit("demo.build", detail={"seed": seed})
     summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth)
     summary.counts = demo_counts(election)
@@ -306,4 +309,5 @@ def demo_counts(election: Election) -> dict[str, int]:
         "deployments": Deployment.objects.filter(mission__in=missions).count(),
         "submissions": Submission.objects.filter(mission__in=missions).count(),
         "official_results": StationResult.objects.filter(contest__election=election).count(),
+        "news_items": NewsItem.objects.filter(mission__in=missions).count(),
     }

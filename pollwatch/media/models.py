@@ -54,7 +54,8 @@ class Outlet(models.Model):
 
 class NewsItem(models.Model):
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="news_items")
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    # RESTRICT: an outlet with items cannot be deleted on its own, but deleting the mission removes both.
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.RESTRICT, related_name="items")
     # The id the item had in its source (file stem, CSV id column): how monitors refer to it outside the app.
     external_id = models.CharField(max_length=200, blank=True)
     date = models.DateField(null=True, blank=True)

@@ -143,3 +143,13 @@ def test_asked_to_fetch_urls_it_imports_the_pages_and_names_the_ones_that_fail(w
     assert [i.url for i in report.imported] == [f"{local_site}/cec"]
     assert "Mazahir Panahov" in report.imported[0].text
     assert len(report.errors) == 1 and f"{local_site}/missing: could not be fetched" in report.errors[0]
+
+
+def test_deleting_a_mission_deletes_its_media_but_an_outlet_with_items_cannot_be_deleted_alone(world, seeds):
+    from django.db.models import RestrictedError
+
+    outlet = seeds["000_6924cd277f211afd"].outlet
+    with pytest.raises(RestrictedError):
+        outlet.delete()
+    world.odihr.delete()
+    assert not NewsItem.objects.exists() and not Outlet.objects.exists() and not MachineCoding.objects.exists()

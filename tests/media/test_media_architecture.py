@@ -15,3 +15,14 @@ def test_the_media_analysis_library_never_imports_django_or_the_app():
         if bad:
             offenders[str(path.relative_to(ROOT))] = bad
     assert offenders == {}
+
+
+def test_the_packaged_demo_corpus_is_the_gold_set_text():
+    # The demo ships its own copy (the package must work without tests/ and ../shared); keep them equal.
+    import json
+
+    gold = json.loads((ROOT / "tests" / "media" / "gold" / "items.json").read_text())
+    demo = json.loads((ROOT / "pollwatch" / "media" / "data" / "demo" / "items.json").read_text())
+    assert [(e["id"], e["outlet"], e["text"]) for e in gold] == [(e["id"], e["outlet"], e["text"]) for e in demo]
+    for seed in (ROOT / "tests" / "media" / "fixtures").glob("*.txt"):
+        assert (ROOT / "pollwatch" / "media" / "data" / "demo" / seed.name).read_bytes() == seed.read_bytes()
