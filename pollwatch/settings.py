@@ -120,6 +120,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": _sqlite_path,
+            # A web worker keeps its SQLite connection: opening one and closing it (the last close of a WAL
+            # database checkpoints it) cost more than the report being stored.
+            "CONN_MAX_AGE": int(os.environ.get("POLLWATCH_CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the dashboard read while observers' reports are written; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions under concurrent writers.
