@@ -55,6 +55,13 @@ def main() -> None:
                     page.wait_for_load_state("networkidle")
                     page.screenshot(path=str(OUT / name), full_page=name != "home.png")
                     print(f"wrote {OUT / name}")
+                # The dashboard loads its station map as an HTMX partial after the page: wait until it is drawn.
+                page.goto(f"http://127.0.0.1:{PORT}/missions/citizens/operations/dashboard")
+                page.wait_for_selector("#station-map .plotly-graph-div .main-svg")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(OUT / "election-day-dashboard.png"), full_page=True)
+                page.locator("#station-map").screenshot(path=str(OUT / "election-day-map.png"))
+                print(f"wrote {OUT / 'election-day-dashboard.png'}, {OUT / 'election-day-map.png'}")
                 browser.close()
         finally:
             server.terminate()
