@@ -1,9 +1,11 @@
 """End to end with a real OpenRosa client: Enketo (enketo-core + enketo-transformer from the npm registry, bundled
 by ``tests/enketo/build.sh``) in headless Chromium, driven by Playwright, against a live pollwatch server.
 
-The browser authenticates with HTTP Digest itself (Playwright's ``http_credentials``), reads the mission's formList,
+A coordinator first uploads the XLSForm on the mission's forms page. The observer's browser authenticates with
+HTTP Digest itself (Playwright's ``http_credentials``), reads the mission's formList,
 downloads the XForm announced there, transforms it with enketo-transformer, renders and fills it with enketo-core
 (typing into the real form controls), and POSTs the instance Enketo produced, with a photo, to the submission URL.
+The coordinator then finds the report in the submission list, with its values and the photo.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pollwatch.collection.models import Submission
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -59,18 +62,35 @@ def chromium(browser):
     return browser
 
 
-def test_enketo_fills_the_uploaded_count_form_and_the_report_lands_in_the_inbox(world, live_server, chromium):
-    from pollwatch.collection.services import check_import_form, do_set_device_credential
+def test_an_xlsform_uploaded_in_the_ui_is_filled_in_enketo_and_the_report_shows_in_the_ui(
+        world, live_server, chromium):
+    from pollwatch.collection.services import do_set_device_credential
 
     from .conftest import DEMO_FORMS
 
-    check_import_form(world.cis, (DEMO_FORMS / "count_form.xlsx").read_bytes(), filename="count_form.xlsx")
+    url = live_server.url
     do_set_device_credential(world.observers["CIS-001"], username="pavel", password="2468")
+    coordinator = chromium.new_context()
+    office = coordinator.new_page()
+    office.set_default_timeout(20_000)
+    # 1. The CIS coordinator uploads the count form's XLSForm on the forms page.
+    office.goto(f"{url}/login/")
+    office.fill("#id_username", "boris")
+    office.fill("#id_password", PASSWORD)
+    office.click("button[type=submit]")
+    office.wait_for_url(f"{url}/missions/cis/")
+    office.goto(f"{url}/missions/cis/forms/")
+    office.set_input_files("input[type=file]", str(DEMO_FORMS / "count_form.xlsx"))
+    office.click("form[enctype] button[type=submit]")
+    office.wait_for_selector("text=Imported")
+    assert "count_form" in office.inner_text("table.data")
+
+    # 2. An observer's Enketo finds it in the formList, fills it and submits it with a photo.
     context = chromium.new_context(http_credentials={"username": "pavel", "password": "2468"})
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        page.goto(f"{live_server.url}/login/")  # any same-origin HTML page; the browser answers Digest itself
+        page.goto(f"{url}/login/")  # any same-origin HTML page; the browser answers Digest itself
         page.add_script_tag(path=str(ENKETO))
         load_errors = page.evaluate(FETCH_AND_RENDER)
         assert load_errors == []
@@ -90,3 +110,17 @@ def test_enketo_fills_the_uploaded_count_form_and_the_report_lands_in_the_inbox(
     assert sub.station == world.stations["S111"] and not sub.needs_review
     assert sub.instance_id.startswith("uuid:")
     assert [a.name for a in sub.attachments.all()] == ["protocol.jpg"]
+
+    # 3. The coordinator sees it in the mission's submission list, with its values and the photo.
+    try:
+        office.goto(f"{url}/missions/cis/submissions/")
+        row = office.locator("table.data tbody tr").first
+        assert "CIS-001" in row.inner_text() and "S111" in row.inner_text()
+        row.locator("a").first.click()
+        office.wait_for_selector("text=Attachments")
+        values = office.inner_text("table.data")
+        assert "512" in values and "300" in values
+        photo = office.request.get(url + office.get_attribute("a:text('protocol.jpg')", "href"))
+        assert photo.status == 200 and photo.body() == bytes([255, 216, 255, 224])
+    finally:
+        coordinator.close()
