@@ -1,4 +1,4 @@
-"""``pollwatch forms ...`` and ``pollwatch submissions ...`` (issue 4, Collection)."""
+"""``pollwatch forms ...``, ``pollwatch submissions ...`` and ``pollwatch api-token`` (Collection)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,10 @@ def reparse(
 
     n = do_reparse_submissions(_mission(mission) if mission else None)
     typer.echo(f"reparsed {n} submissions")
+    from pollwatch.operations.tasks import pending_derivations
+
+    if pending := pending_derivations():
+        typer.echo(f"{pending} election-day rebuilds queued: `pollwatch worker` (or `pollwatch serve`) runs them")
 
 
 @submissions_app.command("device-login")
@@ -98,3 +102,22 @@ def device_login(
         raise typer.Exit(2)
     cred, password = do_set_device_credential(obs, password=pin)
     typer.echo(f"openrosa_user: {cred.username}\nopenrosa_password: {password}")
+
+
+def api_token(
+    username: str = typer.Argument(..., help="The user the token acts as"),
+    name: str = typer.Option("", "--name", help="What the token is for, e.g. 'results script'"),
+    db: Path = DbOption,
+) -> None:
+    """Create a REST API token for a user and print it once (only its hash is stored)."""
+    setup_django(db)
+    from django.contrib.auth import get_user_model
+
+    from pollwatch.collection.services import do_create_api_token
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        typer.echo(f"error: no active user {username!r}", err=True)
+        raise typer.Exit(2)
+    _, key = do_create_api_token(user, name)
+    typer.echo(f"api_token: {key}")

@@ -30,6 +30,7 @@ app.add_typer(pvt_cli.app, name="pvt")
 app.add_typer(media_cli.app, name="media")
 app.add_typer(collection_cli.forms_app, name="forms")
 app.add_typer(collection_cli.submissions_app, name="submissions")
+app.command("api-token")(collection_cli.api_token)
 
 
 def main() -> None:

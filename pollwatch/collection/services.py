@@ -194,6 +194,13 @@ def do_create_api_token(user, name: str = "") -> tuple[ApiToken, str]:
     return token, key
 
 
+def do_revoke_api_token(token: ApiToken, *, user) -> None:
+    """Delete a token: the next request that presents it gets 401."""
+    with transaction.atomic():
+        do_record_audit("api_token.revoke", user=user, obj=token, detail={"name": token.name})
+        token.delete()
+
+
 # ---------------------------------------------------------------- submissions
 
 def _safe_name(name: str) -> str:

@@ -3,6 +3,7 @@ from django.urls import path
 from pollwatch.collection import views
 
 urlpatterns = [
+    path("account/api-tokens/", views.api_tokens, name="collection-api-tokens"),
     path("missions/<slug:slug>/forms/", views.form_list, name="collection-forms"),
     path("missions/<slug:slug>/forms/device-login", views.device_login, name="collection-device-login"),
     path("missions/<slug:slug>/forms/<int:pk>/toggle", views.form_toggle, name="collection-form-toggle"),

@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
-from pollwatch.collection.models import Attachment, ObservationForm, Submission
+from pollwatch.collection.models import ApiToken, Attachment, ObservationForm, Submission
 from pollwatch.collection.services import (
     SubmissionRejected,
     check_import_form,
+    do_create_api_token,
+    do_revoke_api_token,
     do_set_device_credential,
     do_set_form_active,
     instance_xml,
@@ -138,3 +140,19 @@ def submission_entry(request, slug: str, pk: int):
             return redirect("collection-submission", slug=mission.slug, pk=receipt.submission.pk)
     return render(request, "collection/submission_entry.html", {"mission": mission, "form": form, "entry": entry},
                   status=400 if entry.errors else 200)
+
+
+def api_tokens(request):
+    """The user's own REST API tokens: create one (its key is shown once), revoke one."""
+    new_key = ""
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke", "0") or 0, user=request.user)
+            do_revoke_api_token(token, user=request.user)
+            messages.success(request, f"Revoked the token {token.name or '(unnamed)'}.")
+            return redirect("collection-api-tokens")
+        name = request.POST.get("name", "").strip()[:100]
+        _, new_key = do_create_api_token(request.user, name)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "collection/api_tokens.html", {"tokens": tokens, "new_key": new_key},
+                  status=201 if new_key else 200)
