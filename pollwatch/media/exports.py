@@ -6,8 +6,10 @@ period, so a spreadsheet shows exactly the numbers of the page.
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from pollwatch.media import queries
-from pollwatch.media.models import Claim, LoadedTermFlag, MachineCoding
+from pollwatch.media.models import Claim, Coding, LoadedTermFlag, MachineCoding
 
 
 def item_rows(mission, filters):
@@ -25,8 +27,6 @@ def actor_rows(mission, filters):
     machine = list(MachineCoding.objects.filter(item__in=counted).order_by("item__date", "item_id", "-words").values_list(
         "item_id", "item__date", "item__outlet__name", "actor_id", "actor__name", "mentions", "words", "direct_speech",
         "reported_speech", "tone"))
-    from pollwatch.media.models import Coding
-
     codings = list(Coding.objects.filter(item__in=counted).values_list("item_id", "actor_id", "tone"))
     final = queries.final_tones([(r[0], r[3], r[-1]) for r in machine], codings)
     monitors: dict = {}
@@ -44,8 +44,6 @@ def share_rows(mission, filters):
 
 def loaded_rows(mission, filters):
     header = ["item", "date", "outlet", "term", "category", "sentence", "confirmed", "rejected"]
-    from django.db.models import Count, Q
-
     rows = (LoadedTermFlag.objects.filter(item__in=queries.counted_items(mission, filters))
             .annotate(yes=Count("reviews", filter=Q(reviews__confirmed=True)),
                       no=Count("reviews", filter=Q(reviews__confirmed=False)))

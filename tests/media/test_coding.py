@@ -147,3 +147,13 @@ def test_the_corpus_page_lists_items_with_a_bounded_number_of_queries(world, see
 def test_the_mission_home_links_to_media_monitoring(world, login):
     html = login(world.anna).get(reverse("mission-home", args=["odihr"])).content.decode()
     assert f'href="{reverse("media", args=["odihr"])}"' in html
+
+
+def test_the_coding_screen_and_the_agreement_page_use_a_bounded_number_of_queries(
+        world, seeds, login, django_assert_max_num_queries):
+    client = login(world.anna)
+    item = seeds["000_6924cd277f211afd"]
+    with django_assert_max_num_queries(20):
+        assert client.get(item_url(item)).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("media-agreement", args=["odihr"])).status_code == 200
