@@ -8,6 +8,11 @@ gunicorn with 2 sync workers; N client threads POST real count-form instances (m
 challenge per client then the nonce is reused with a growing nc, as ODK Collect does). Reported: submissions/s,
 p50/p99 latency, and the ratio to a raw INSERT loop (one transaction per row, the same columns into the same
 table through the bare DB driver) measured in the same run. Then the rows are counted: stored == accepted (201).
+
+Each report also queues its election-day rebuild (a django-tasks row in the same transaction). With ``--worker``
+(the default) one task worker runs beside gunicorn during the ingest, as ``pollwatch serve`` runs it; after the
+ingest the backlog left is drained by a worker, timed (rebuilds/s), and every reported station must then have its
+master record.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 SLUG = "bench"
 PIN = "1234"
 N_OBSERVERS = 50
+N_STATIONS = 10_000
+# Requests prepared per second of the run and client pool: more than any server here can take.
+MAX_RATE = 3000
 
 SETUP = r"""
 import datetime as dt, json, sys
@@ -49,10 +57,17 @@ check_import_form(m, (DEMO_FORMS / "count_form.xlsx").read_bytes(), filename="co
 t0 = dt.datetime(2024, 2, 7, 3, tzinfo=dt.UTC)
 users = []
 for i in range(int(sys.argv[1])):
-    s = do_create_station(u, code=f"S{i:04d}", name=f"Station {i}", registered_voters=1000)
+    s = do_create_station(u, code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
     o = do_create_observer(m, code=f"OBS-{i:03d}", name=f"Observer {i}")
     do_deploy_observer(o, station=s, shift_start=t0, shift_end=t0 + dt.timedelta(hours=14))
     users.append(do_set_device_credential(o, username=f"obs{i:03d}", password=sys.argv[2])[0].username)
+# The other stations the reports name (observers report by station code): a few reports per station, as on
+# election day, so each rebuild reads a station's handful of reports, not thousands.
+from pollwatch.geography.models import PollingStation
+PollingStation.objects.bulk_create(
+    PollingStation(election=e, unit=u, code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
+    for i in range(int(sys.argv[1]), int(sys.argv[3]))
+)
 print(json.dumps({"mission_id": m.pk, "form_pk": m.forms.get().pk, "users": users}))
 """
 
@@ -77,7 +92,9 @@ def multipart(xml: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def client_loop(port: int, user: str, station: str, deadline: float, results: list, lock: threading.Lock) -> None:
+def prepared_requests(port: int, user: str, client: int, clients: int, count: int) -> list[bytes]:
+    """``count`` complete POST requests for one client, built before the clock starts (as wrk does): the load
+    generator shares the server's two cores, so every millisecond it spends is one the server does not get."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pollwatch.settings")
     from pollwatch.collection.digest import authorization_header
@@ -89,25 +106,39 @@ def client_loop(port: int, user: str, station: str, deadline: float, results: li
     resp.read()
     challenge = resp.getheader("WWW-Authenticate")
     conn.close()
-    nc = 0
-    mine = []
-    while time.perf_counter() < deadline:
-        nc += 1
+    out = []
+    for nc in range(1, count + 1):
+        station = f"S{(client + clients * nc) % N_STATIONS:05d}"  # clients interleave over the stations
         body, ctype = multipart(instance_xml(f"uuid:{uuid.uuid4()}", station))
-        auth = authorization_header(user, PIN, method="POST", uri=path, www_authenticate=challenge, nc=f"{nc:08x}",
-                                    cnonce=uuid.uuid4().hex[:16])
+        auth = authorization_header(user, PIN, method="POST", uri=path, www_authenticate=challenge,
+                                    nc=f"{nc:08x}", cnonce=uuid.uuid4().hex[:16])
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {ctype}\r\n"
+                f"Authorization: {auth}\r\nX-OpenRosa-Version: 1.0\r\nContent-Length: {len(body)}\r\n"
+                f"Connection: close\r\n\r\n")
+        out.append(head.encode() + body)
+    return out
+
+
+def client_loop(port: int, requests: list[bytes], deadline: float, results: list, lock: threading.Lock) -> None:
+    mine = []
+    for request in requests:
+        if time.perf_counter() >= deadline:
+            break
         t = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn.request("POST", path, body=body, headers={"Content-Type": ctype, "Authorization": auth,
-                                                           "X-OpenRosa-Version": "1.0"})
-            r = conn.getresponse()
-            r.read()
-            mine.append((r.status, time.perf_counter() - t))
-        except OSError:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(request)
+                reply = b""
+                while b"\r\n" not in reply:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    reply += chunk
+                while sock.recv(65536):  # read to the end: the server closes after its reply
+                    pass
+            mine.append((int(reply.split(b" ", 2)[1]), time.perf_counter() - t))
+        except (OSError, IndexError, ValueError):
             mine.append((0, time.perf_counter() - t))
-        finally:
-            conn.close()
     with lock:
         results.extend(mine)
 
@@ -133,7 +164,7 @@ cols = ", ".join(f'"{c}"' for c in ("mission_id", "form_id", "transport", "insta
 raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
 ph = "?" if connection.vendor == "sqlite" else "%s"
 sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 11)})"
-values = json.dumps({"station_code": "S0000", "registered": 1000, "ballots_cast": 612})
+values = json.dumps({"station_code": "S00000", "registered": 1000, "ballots_cast": 612})
 n = 0
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < seconds:
@@ -145,14 +176,46 @@ while time.perf_counter() - t0 < seconds:
 print(n / (time.perf_counter() - t0))
 """
     out = subprocess.run([PY, "-c", code, str(mission_id), str(form_pk), str(seconds),
-                          instance_xml("uuid:x", "S0000").decode()], env=env, capture_output=True, text=True,
+                          instance_xml("uuid:x", "S00000").decode()], env=env, capture_output=True, text=True,
                          check=False, cwd=ROOT)
     if out.returncode:
         raise RuntimeError(out.stderr)
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def run_backend(backend: str, clients: int, seconds: float) -> dict:
+QUEUE_STATE = r"""
+import json
+import django
+django.setup()
+from django_tasks_db.models import DBTaskResult
+from pollwatch.collection.models import Submission
+from pollwatch.operations.models import MasterRecord
+print(json.dumps({"ready": DBTaskResult.objects.filter(status="READY").count(),
+                  "failed": DBTaskResult.objects.filter(status="FAILED").count(),
+                  "stations_reported": Submission.objects.exclude(station=None).values("station").distinct().count(),
+                  "master_records": MasterRecord.objects.count()}))
+"""
+
+
+def drain_queue(env: dict) -> dict:
+    """Run the task worker over the backlog the ingest left, timed; then check every report was derived."""
+    def state() -> dict:
+        out = subprocess.run([PY, "-c", QUEUE_STATE], env=env, check=True, capture_output=True, text=True, cwd=ROOT)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    backlog = state()["ready"]
+    t = time.perf_counter()
+    subprocess.run([PY, "-m", "django", "db_worker", "--batch", "--no-startup-delay", "-v0"], env=env, check=True,
+                   cwd=ROOT)
+    drain = time.perf_counter() - t
+    after = state()
+    return {"backlog_after_ingest": backlog, "drain_seconds": round(drain, 1),
+            "rebuilds_per_s": round(backlog / drain, 1) if backlog else None, "tasks_left": after["ready"],
+            "tasks_failed": after["failed"],
+            "every_station_derived": after["master_records"] == after["stations_reported"]}
+
+
+def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"pollwatch-bench-{backend}-"))
     env = {**os.environ, "POLLWATCH_DATA_DIR": str(tmp), "DJANGO_SETTINGS_MODULE": "pollwatch.settings",
            "POLLWATCH_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
@@ -167,16 +230,19 @@ def run_backend(backend: str, clients: int, seconds: float) -> dict:
         cluster._run("createdb", "-h", str(cluster.dir), "-U", "postgres", "pollwatch")
         env["DATABASE_URL"] = url
         env["POLLWATCH_CONN_MAX_AGE"] = "60"  # a worker keeps its connection, as behind a pooler
-    server = None
+    server = worker = None
     try:
         subprocess.run([PY, "-m", "django", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-        setup = json.loads(subprocess.run([PY, "-c", SETUP, str(N_OBSERVERS), PIN], env=env, check=True,
+        setup = json.loads(subprocess.run([PY, "-c", SETUP, str(N_OBSERVERS), PIN, str(N_STATIONS)], env=env, check=True,
                                           capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
         port = free_port()
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "pollwatch.wsgi", "-w", "2", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(), "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "--backlog", "2048"], env=env, cwd=ROOT,
         )
+        if with_worker:  # as `pollwatch serve` runs it: one task worker beside the web workers
+            worker = subprocess.Popen([PY, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.2",
+                                       "-v0"], env=env, cwd=ROOT)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -194,9 +260,11 @@ def run_backend(backend: str, clients: int, seconds: float) -> dict:
                 time.sleep(0.1)
         results: list = []
         lock = threading.Lock()
+        per_client = int(seconds * MAX_RATE / clients) + 1
+        prepared = [prepared_requests(port, setup["users"][i % N_OBSERVERS], i, clients, per_client)
+                    for i in range(clients)]
         deadline = time.perf_counter() + seconds
-        threads = [threading.Thread(target=client_loop, args=(port, setup["users"][i % N_OBSERVERS],
-                                                              f"S{i % N_OBSERVERS:04d}", deadline, results, lock))
+        threads = [threading.Thread(target=client_loop, args=(port, prepared[i], deadline, results, lock))
                    for i in range(clients)]
         t0 = time.perf_counter()
         for t in threads:
@@ -207,6 +275,11 @@ def run_backend(backend: str, clients: int, seconds: float) -> dict:
         server.terminate()
         server.wait(timeout=10)
         server = None
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+            worker = None
+        derived = drain_queue(env)
         count_code = ("import django; django.setup(); from pollwatch.collection.models import Submission; "
                       "print(Submission.objects.filter(transport='openrosa').count())")
         stored = int(subprocess.run([PY, "-c", count_code], env=env, check=True, capture_output=True, text=True,
@@ -225,11 +298,13 @@ def run_backend(backend: str, clients: int, seconds: float) -> dict:
             "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
             "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000, 1) if lat else None,
             "raw_insert_per_s": round(raw_rate, 1), "ratio_to_raw": round(rate / raw_rate, 3),
+            "worker_during_ingest": with_worker, **derived,
         }
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         if cluster is not None:
             cluster.stop()
 
@@ -239,10 +314,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
+                        help="run the task worker during the ingest, as `pollwatch serve` does (default: yes)")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        print(json.dumps(run_backend(backend, args.clients, args.seconds)), flush=True)
+        print(json.dumps(run_backend(backend, args.clients, args.seconds, args.worker)), flush=True)
 
 
 if __name__ == "__main__":
