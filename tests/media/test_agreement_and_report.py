@@ -166,7 +166,6 @@ def test_exports_stream_the_reports_rows_as_csv_and_xlsx(world, corpus, coded_by
     assert values[0][:3] == ("subject", "source_a", "stance_a")
     cis = Actor.objects.get(mission=world.odihr, key="cis_mission").name
     assert any(row[1] == cis and row[2] == "positive" for row in values[1:])
-    response.close()
     assert client.get(reverse("media-export", args=["odihr", "secrets", "csv"])).status_code == 404
 
 
