@@ -66,27 +66,33 @@ def do_set_form_schedule(mission, *, form_id: str, due_time: dt.time, required_f
 
 
 def do_build_expected_reports(mission) -> int:
-    """One expected report per deployment × schedule; existing ones are kept, all are recomputed, and the
-    dashboard's counters are rebuilt."""
+    """One expected report per deployment × schedule; existing ones are kept, all are recomputed (in bulk), and
+    the dashboard's counters are rebuilt."""
     from pollwatch.missions.models import Deployment
+    from pollwatch.operations.bulk import do_rebuild_expected_statuses
 
-    deployments = Deployment.objects.for_mission(mission).select_related(
+    deployments = list(Deployment.objects.for_mission(mission).select_related(
         "station__unit__parent__parent", "area__parent__parent"
-    )
-    count = 0
+    ))
+    existing = {(e.schedule_id, e.observer_id, e.station_id, e.area_id): e
+                for e in ExpectedReport.objects.for_mission(mission)}
+    create, update = [], []
     for schedule in FormSchedule.objects.for_mission(mission):
         due_at = _due_at(mission, schedule.due_time)
         for dep in deployments:
             unit = dep.station.unit if dep.station_id else dep.area
-            expected, _ = ExpectedReport.objects.update_or_create(
-                schedule=schedule, observer_id=dep.observer_id, station_id=dep.station_id, area_id=dep.area_id,
-                defaults={"mission": mission, "due_at": due_at, "region": _region_of(unit),
-                          "map_bucket": (dep.station_id or 0) % MAP_BUCKETS},
-            )
-            _recompute_expected(expected)
-            count += 1
+            key = (schedule.pk, dep.observer_id, dep.station_id, dep.area_id)
+            expected = existing.get(key) or ExpectedReport(
+                mission=mission, schedule=schedule, observer_id=dep.observer_id, station_id=dep.station_id,
+                area_id=dep.area_id)
+            expected.due_at, expected.region = due_at, _region_of(unit)
+            expected.map_bucket = (dep.station_id or 0) % MAP_BUCKETS
+            (update if expected.pk else create).append(expected)
+    ExpectedReport.objects.bulk_update(update, ["due_at", "region", "map_bucket"], batch_size=1000)
+    ExpectedReport.objects.bulk_create(create, batch_size=1000)
+    do_rebuild_expected_statuses(mission)  # in memory, the per-report path's own status rule
     do_rebuild_dashboard_aggregates(mission)
-    return count
+    return len(create) + len(update)
 
 
 def _current_submissions(mission):
@@ -106,27 +112,30 @@ def _recompute_expected(expected: ExpectedReport) -> tuple[Any, int | None, tupl
     elif expected.area_id:
         reports = reports.filter(station__unit_id__in=_units_under(expected.area))
     rows = list(reports.order_by("received_at", "pk").values("pk", "received_at", "values", "station_id"))
-    if not rows:
-        status, latest, first = ExpectedReport.Status.MISSING, None, None
-    else:
-        latest, first = rows[-1], rows[0]["received_at"]
-        values = latest["values"] or {}
-        conflicting = MasterRecord.objects.filter(
-            mission_id=expected.mission_id, form_id=schedule.form_id,
-            station_id__in={r["station_id"] for r in rows if r["station_id"]}, open_conflicts__gt=0,
-        ).exists()
-        if conflicting:
-            status = ExpectedReport.Status.CONFLICTING
-        elif any(not _present(values.get(f)) for f in schedule.required_fields):
-            status = ExpectedReport.Status.PARTIAL
-        elif first > expected.due_at:
-            status = ExpectedReport.Status.LATE
-        else:
-            status = ExpectedReport.Status.COMPLETE
+    status = expected_status(rows, schedule, expected.due_at, conflicting=lambda stations: MasterRecord.objects.filter(
+        mission_id=expected.mission_id, form_id=schedule.form_id, station_id__in=stations, open_conflicts__gt=0,
+    ).exists())
+    latest, first = (rows[-1], rows[0]["received_at"]) if rows else (None, None)
     ExpectedReport.objects.filter(pk=expected.pk).update(
         status=status, submission_id=latest["pk"] if latest else None, first_received_at=first
     )
     return schedule, expected.region_id, (expected.first_received_at, first)
+
+
+def expected_status(rows: list[dict], schedule: FormSchedule, due_at, *, conflicting) -> str:
+    """The status of an expected report from its current reports (oldest first, each with ``received_at``,
+    ``values`` and ``station_id``); ``conflicting(station_ids)`` tells whether one of those stations has an open
+    conflict on the form. Shared by the per-report path and the bulk rebuild (operations/bulk.py)."""
+    if not rows:
+        return ExpectedReport.Status.MISSING
+    values = rows[-1]["values"] or {}
+    if conflicting({r["station_id"] for r in rows if r["station_id"]}):
+        return ExpectedReport.Status.CONFLICTING
+    if any(not _present(values.get(f)) for f in schedule.required_fields):
+        return ExpectedReport.Status.PARTIAL
+    if rows[0]["received_at"] > due_at:
+        return ExpectedReport.Status.LATE
+    return ExpectedReport.Status.COMPLETE
 
 
 def _merge(reports: list[dict], resolutions: dict[str, ConflictResolution]) -> tuple[dict, dict, int]:
