@@ -14,7 +14,8 @@ from pollwatch.cli import serving
 DEFAULT_DEMO_DB = Path("var/demo.sqlite3")
 DbOption = serving.DbOption
 
-import_app = typer.Typer(help="Bulk-import geography, stations or observers from CSV/XLSX.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk-import geography, stations or observers from CSV/XLSX, boundaries from GeoJSON.",
+                         no_args_is_help=True)
 election_app = typer.Typer(help="Elections.", no_args_is_help=True)
 
 
@@ -284,6 +285,33 @@ def import_observers(
 ) -> None:
     """Import a mission's observers; upserts by observer code."""
     _run_import("observers", file, election=None, mission=mission, maps=maps, dry_run=dry_run, db=db)
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Path = typer.Argument(..., help="GeoJSON FeatureCollection of Polygon/MultiPolygon features (lon/lat)"),
+    election: str = typer.Option(..., "--election", help="Election slug"),
+    code_property: str = typer.Option("code", "--code-property", help="Feature property holding the unit code"),
+    dry_run: bool = DryRunOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Import unit outlines (drawn on the station map); matches features to units by code."""
+    _setup(db, migrate=True)
+    from pollwatch.elections.models import Election
+    from pollwatch.geography.boundaries import check_import_boundaries
+
+    target = Election.objects.filter(slug=election).first()
+    if target is None:
+        raise _fail(f"no election {election!r}")
+    report = check_import_boundaries(target, file, code_property=code_property, dry_run=dry_run)
+    if not report.ok:
+        typer.echo(f"{file}: {len(report.errors)} error(s); nothing was imported.", err=True)
+        for error in report.errors[:200]:
+            typer.echo(f"  {error}", err=True)
+        raise typer.Exit(1)
+    verb = "would be" if dry_run else "were"
+    typer.echo(f"{file}: {report.features} features; {report.matched} unit boundaries {verb} stored."
+               + (" (dry run: nothing written)" if dry_run else ""))
 
 
 @election_app.command("create")

@@ -20,6 +20,9 @@ class AdministrativeUnit(models.Model):
     level = models.CharField(max_length=64, help_text="What this level is called, e.g. region, constituency")
     latitude = models.FloatField(null=True, blank=True, validators=LATITUDE)
     longitude = models.FloatField(null=True, blank=True, validators=LONGITUDE)
+    # The unit's outline as a GeoJSON geometry (Polygon or MultiPolygon, lon/lat), from `pollwatch import
+    # boundaries`; the station map draws it, or an approximate hull of the stations when it is null.
+    boundary = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["election", "depth", "code"]

@@ -54,3 +54,13 @@ def do_create_station(
         latitude=latitude,
         longitude=longitude,
     )
+
+
+@transaction.atomic
+def do_set_unit_boundaries(election: Election, boundaries: dict[str, dict]) -> int:
+    """Store each unit's GeoJSON geometry, by unit code (already checked by ``check_import_boundaries``)."""
+    units = {u.code: u for u in AdministrativeUnit.objects.filter(election=election, code__in=boundaries)}
+    for code, geometry in boundaries.items():
+        units[code].boundary = geometry
+    AdministrativeUnit.objects.bulk_update(list(units.values()), ["boundary"], batch_size=500)
+    return len(units)
