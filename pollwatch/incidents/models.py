@@ -57,7 +57,9 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["mission", "status"]), models.Index(fields=["mission", "category", "severity"])]
+        indexes = [models.Index(fields=["mission", "status"]), models.Index(fields=["mission", "category", "severity"]),
+                   # The dashboard's time-window filter on incidents (when they occurred).
+                   models.Index(fields=["mission", "occurred_at"])]
 
     def __str__(self) -> str:
         return f"{self.category} ({self.get_severity_display()})"

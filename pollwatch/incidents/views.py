@@ -20,8 +20,13 @@ def access_incident_by_id(user, mission, pk: int) -> Incident:
 
 
 def incident_list(request, slug: str):
+    """Incidents by status, category, severity and the dashboard's filters (region, observer group, when it
+    occurred, flag), so a bar of the dashboard's incident chart lands on the incidents it counts."""
+    from pollwatch.operations.filters import parse_filters
+
     mission = access_mission_by_slug(request.user, slug)
-    rows = Incident.objects.for_mission(mission).select_related("station", "region", "assignee")
+    filters = parse_filters(mission, request.GET)
+    rows = Incident.objects.filter(filters.incident_q()).select_related("station", "region", "assignee")
     status, category, severity = request.GET.get("status", ""), request.GET.get("category", ""), request.GET.get("severity", "")
     if status in Incident.Status.values:
         rows = rows.filter(status=status)
@@ -32,8 +37,9 @@ def incident_list(request, slug: str):
     if not request.GET.get("duplicates"):
         rows = rows.filter(duplicate_of__isnull=True)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "incidents/incident_list.html", {"mission": mission, "page": page,
-                                                            "statuses": Incident.Status.choices})
+    return render(request, "incidents/incident_list.html", {"mission": mission, "page": page, "filters": filters,
+                                                            "statuses": Incident.Status.choices,
+                                                            "severities": Incident.Severity.choices})
 
 
 def incident_detail(request, slug: str, pk: int):

@@ -36,10 +36,11 @@ def do_create_user(username: str, password: str | None = None, **extra):
 
 @transaction.atomic
 def do_create_observer(
-    mission: Mission, *, code: str, name: str, phone: str = "", email: str = "", languages: str = ""
+    mission: Mission, *, code: str, name: str, phone: str = "", email: str = "", languages: str = "",
+    category: str = "",
 ) -> Observer:
     observer = Observer.objects.create(
-        mission=mission, code=code, name=name, phone=phone, email=email, languages=languages
+        mission=mission, code=code, name=name, phone=phone, email=email, languages=languages, category=category
     )
     do_record_audit("observer.create", mission=mission, obj=observer)
     return observer

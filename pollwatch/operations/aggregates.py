@@ -121,7 +121,7 @@ def _recount_arrivals(mission_id: int, schedule, region_id: int | None, hours: s
     ArrivalCount.objects.bulk_create(rows)
 
 
-def _tally(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
+def tally_answers(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for values in values_rows:
         for field, value in (values or {}).items():
@@ -134,7 +134,7 @@ def _tally(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
 
 def _recount_checklist(mission_id: int, form_id: str, unit_id: int, region_id: int | None) -> None:
     values = MasterRecord.objects.filter(mission_id=mission_id, form_id=form_id, station__unit_id=unit_id)
-    table = _tally(values.values_list("values", flat=True))
+    table = tally_answers(values.values_list("values", flat=True))
     ChecklistCount.objects.filter(mission_id=mission_id, form_id=form_id, unit_id=unit_id).delete()
     ChecklistCount.objects.bulk_create([
         ChecklistCount(mission_id=mission_id, unit_id=unit_id, region_id=region_id, form_id=form_id, field=field,
@@ -198,5 +198,5 @@ def do_rebuild_dashboard_aggregates(mission) -> None:
         ChecklistCount.objects.bulk_create([
             ChecklistCount(mission_id=mission.pk, unit_id=unit, region_id=unit_regions[unit], form_id=form, field=field,
                            yes=yes, total=total)
-            for (unit, form), values in by_unit.items() for field, (yes, total) in sorted(_tally(values).items())
+            for (unit, form), values in by_unit.items() for field, (yes, total) in sorted(tally_answers(values).items())
         ], batch_size=2000)

@@ -1,29 +1,28 @@
 """The election-day dashboard: queries behind each chart and the Plotly figures (offline JS, no tiles).
 
-Every chart reads the counter tables of ``operations.aggregates`` (tens to hundreds of rows, whatever the
-election's size) or the incidents (hundreds); the station map is its own partial (``map_figure``) and draws at
-most about ``MAP_POINTS`` (3,000) stations: beyond that, an index-read sample of whole ``map_bucket`` s, labelled as one.
+With no filter or region and form only, every chart reads the counter tables of ``operations.aggregates`` (tens
+to hundreds of rows, whatever the election's size) or the incidents (hundreds); an observer group, time window
+or flag (``operations.filters``) makes each chart one GROUP BY over the filtered rows instead. Every bar and
+point carries the URL of the list behind it in ``customdata`` (``static/pollwatch/charts.js`` follows it on
+click). The station map is its own partial (``operations.stationmap``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import zoneinfo
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncHour
+from django.urls import reverse
 
 from pollwatch.incidents.models import Incident
-from pollwatch.operations.models import MAP_BUCKETS, ArrivalCount, ChecklistCount, ExpectedReport
-
-# Drawing order: the worst status last, so it sits on top; a station shows its worst status over the forms.
-STATUS_COLOURS = {"complete": "#2e8b57", "late": "#8e6bbf", "partial": "#e8a33d", "conflicting": "#d45087",
-                  "missing": "#b3261e"}
-WORST = list(STATUS_COLOURS)
-# The map draws about this many stations at most (a sample of whole map buckets beyond), and never more than
-# MAP_LIMIT expected reports.
-MAP_POINTS = 3000
-MAP_LIMIT = 20000
+from pollwatch.operations.aggregates import tally_answers
+from pollwatch.operations.filters import Filters
+from pollwatch.operations.models import ArrivalCount, ChecklistCount
 
 
 @functools.cache
@@ -33,121 +32,127 @@ def _template() -> dict:
     return pio.templates["plotly_white"].to_plotly_json()
 
 
-def _html(data: list[dict], layout: dict) -> str:
+def figure_html(data: list[dict], layout: dict) -> str:
     """A Plotly figure as an HTML fragment, from plain dicts: building ``go.Figure`` objects validates every
     property and every point (tens of ms per chart, most of the page's time); the JSON drawn is the same."""
     import plotly.io as pio
 
     layout = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 340, "template": _template(), **layout}
     return pio.to_html({"data": data, "layout": layout}, include_plotlyjs=False, full_html=False,
-                       config={"displaylogo": False}, validate=False)
+                       config={"displaylogo": False}, validate=False,
+                       post_script="window.pollwatchLinks && pollwatchLinks(document.getElementById('{plot_id}'));")
 
 
-def arrivals_by_hour(mission, *, region_id=None, form_id=""):
-    """First reports per local hour and form (cumulative = coverage over time), from ``ArrivalCount``."""
-    rows = ArrivalCount.objects.filter(mission=mission)
-    if region_id:
-        rows = rows.filter(region_id=region_id)
-    if form_id:
-        rows = rows.filter(form_id=form_id)
-    series: dict[str, list] = defaultdict(list)
+
+
+def arrivals_by_hour(mission, filters: Filters | None = None) -> dict[str, list]:
+    """First reports per local hour and form (cumulative = coverage over time): from ``ArrivalCount``, or with
+    filters the counters cannot answer, a GROUP BY over the filtered expected reports received in the window."""
+    filters = filters or Filters(mission)
     tz = zoneinfo.ZoneInfo(mission.election.timezone or "UTC")
-    for row in rows.values("form_id", "hour").annotate(total=Sum("n")).order_by("hour", "form_id"):
+    if filters.on_counters:
+        rows = ArrivalCount.objects.filter(mission=mission)
+        if filters.region_id:
+            rows = rows.filter(region_id=filters.region_id)
+        if filters.form_id:
+            rows = rows.filter(form_id=filters.form_id)
+        rows = rows.values("form_id", "hour").annotate(total=Sum("n")).order_by("hour", "form_id")
+    else:
+        rows = (filters.expected().filter(filters.received_q(), first_received_at__isnull=False)
+                .values(form_id=F("schedule__form_id"), hour=TruncHour("first_received_at", tzinfo=tz))
+                .annotate(total=Count("pk")).order_by("hour", "form_id"))
+    series: dict[str, list] = defaultdict(list)
+    for row in rows:
         series[row["form_id"]].append((row["hour"].astimezone(tz), row["total"]))
     return dict(series)
 
 
-def incidents_by_category(mission, *, region_id=None):
-    rows = Incident.objects.for_mission(mission).filter(duplicate_of__isnull=True)
-    if region_id:
-        rows = rows.filter(region_id=region_id)
+def incidents_by_category(mission, filters: Filters | None = None) -> list[dict]:
+    filters = filters or Filters(mission)
+    rows = Incident.objects.filter(filters.incident_q(), duplicate_of__isnull=True)
     return list(rows.values("category", "severity").annotate(n=Count("pk")).order_by("category", "severity"))
 
 
-def checklist_by_region(mission, field: str, *, form_id: str):
-    """% of master records per region where ``field`` is yes (e.g. the ballot box was sealed), over the
-    records that answer it, from ``ChecklistCount`` (one row per unit, summed per region)."""
+def checklist_rows(mission, field: str, *, form_id: str, filters: Filters | None = None) -> list[tuple]:
+    """(region id, region name, yes, answers) of ``field`` over the master records of ``form_id``: from
+    ``ChecklistCount`` (one row per unit, summed per region), or, with filters the counters cannot answer, a
+    tally of the filtered master records' answers."""
     from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.operations.aggregates import regions_of_units
+    from pollwatch.operations.models import MasterRecord
 
-    rows = list(ChecklistCount.objects.filter(mission=mission, form_id=form_id, field=field).values("region_id")
-                .annotate(yes_n=Sum("yes"), total_n=Sum("total")).order_by())
-    names = dict(AdministrativeUnit.objects.filter(pk__in=[r["region_id"] for r in rows if r["region_id"]])
-                 .values_list("pk", "name"))
-    table = {names.get(r["region_id"], "—"): (r["yes_n"], r["total_n"]) for r in rows}
-    return {r: round(100 * yes / n, 1) for r, (yes, n) in sorted(table.items()) if n}
-
-
-def station_statuses(mission, *, region_id=None, form_id=""):
-    """(code, latitude, longitude, status) of the expected reports the map draws, and the share of the
-    selection's stations they cover (1.0, or a sample: every station with ``map_bucket`` below a cut-off)."""
-    # No ORDER BY: the model's default ordering (due_at, observer) would join and sort every row read.
-    rows = ExpectedReport.objects.for_mission(mission).filter(station__isnull=False,
-                                                              station__latitude__isnull=False).order_by()
-    if region_id:
-        rows = rows.filter(region_id=region_id)
-    if form_id:
-        rows = rows.filter(schedule__form_id=form_id)
-    # Stations in bucket 0 are ~1/MAP_BUCKETS of the selection: enough to know how many buckets fit MAP_POINTS.
-    per_bucket = rows.filter(map_bucket=0).values("station_id").distinct().count()
-    buckets = MAP_BUCKETS if per_bucket == 0 else max(1, min(MAP_BUCKETS, MAP_POINTS // per_bucket))
-    if buckets < MAP_BUCKETS:
-        rows = rows.filter(map_bucket__lt=buckets)
-    points = list(rows.values_list("station__code", "station__latitude", "station__longitude", "status")
-                  [:MAP_LIMIT])
-    return points, buckets / MAP_BUCKETS, per_bucket * MAP_BUCKETS
+    filters = filters or Filters(mission)
+    if filters.on_counters:
+        rows = ChecklistCount.objects.filter(mission=mission, form_id=form_id, field=field)
+        if filters.region_id:
+            rows = rows.filter(region_id=filters.region_id)
+        table = {r["region_id"]: (r["yes_n"], r["total_n"])
+                 for r in rows.values("region_id").annotate(yes_n=Sum("yes"), total_n=Sum("total")).order_by()}
+    else:
+        masters = MasterRecord.objects.filter(dataclasses.replace(filters, form_id=form_id).master_q())
+        by_unit: dict[int, list] = defaultdict(list)
+        for unit, values in masters.values_list("station__unit_id", "values"):
+            by_unit[unit].append({field: (values or {}).get(field)})
+        regions = regions_of_units(by_unit)
+        counts: dict = defaultdict(lambda: [0, 0])
+        for unit, values in by_unit.items():
+            yes, n = tally_answers(values).get(field, (0, 0))
+            counts[regions[unit]][0] += yes
+            counts[regions[unit]][1] += n
+        table = {region: tuple(c) for region, c in counts.items()}
+    names = dict(AdministrativeUnit.objects.filter(pk__in=[r for r in table if r]).values_list("pk", "name"))
+    return sorted(((r, names.get(r, "—"), yes, n) for r, (yes, n) in table.items() if n), key=lambda r: r[1])
 
 
-def map_figure(mission, *, region_id=None, form_id="") -> dict:
-    """The station map on its own (the dashboard loads it as an HTMX partial) and an honest label."""
-    points, share, estimate = station_statuses(mission, region_id=region_id, form_id=form_id)
-    rank = {status: i for i, status in enumerate(WORST)}
-    worst: dict[str, tuple] = {}
-    for point in points:
-        seen = worst.get(point[0])
-        if seen is None or rank[point[3]] > rank[seen[3]]:
-            worst[point[0]] = point
-    stations = list(worst.values())
-    data = []
-    for status, colour in STATUS_COLOURS.items():
-        sub = [p for p in stations if p[3] == status]
-        data.append({"type": "scattergl", "x": [p[2] for p in sub], "y": [p[1] for p in sub], "mode": "markers",
-                     "name": status, "text": [p[0] for p in sub], "marker": {"color": colour, "size": 5}})
-    title = "Stations by report status"
-    if share < 1:
-        title += f" (sample: {len(stations):,} stations, ~{share:.0%})"
-    html = _html(data, {"title": {"text": title}, "xaxis": {"title": {"text": "longitude"}},
-                        "yaxis": {"title": {"text": "latitude"}, "scaleanchor": "x"}, "height": 480})
-    label = ""
-    if share < 1:
-        label = (f"A sample: {len(stations):,} stations drawn, those whose id mod {MAP_BUCKETS} is below "
-                 f"{round(share * MAP_BUCKETS)} (~{share:.0%} of about {estimate:,} in this selection). "
-                 "The coverage tables count every station.")
-    return {"html": html, "shown": len(stations), "sampled": share < 1, "label": label}
+def checklist_by_region(mission, field: str, *, form_id: str, filters: Filters | None = None) -> dict[str, float]:
+    """% of master records per region where ``field`` is yes (e.g. the ballot box was sealed), over the
+    records that answer it."""
+    return {name: round(100 * yes / n, 1) for _, name, yes, n in checklist_rows(mission, field, form_id=form_id,
+                                                                                  filters=filters)}
 
 
-def figures(mission, *, region_id=None, form_id="") -> dict[str, str]:
+def figures(mission, filters: Filters | None = None) -> dict[str, str]:
+    """The three charts; each bar or point links (``customdata``) to the list of what it counts."""
+    filters = filters or Filters(mission)
+    slug = mission.slug
     out = {}
+    expected_url = reverse("operations-expected", args=[slug])
     data = []
-    for form, points in arrivals_by_hour(mission, region_id=region_id, form_id=form_id).items():
-        total, xs, ys = 0, [], []
+    for form, points in arrivals_by_hour(mission, filters).items():
+        total, xs, ys, links = 0, [], [], []
         for hour, n in points:
             total += n
             xs.append(hour)
             ys.append(total)
+            # The point's number is everything received up to the end of its hour (from the window's start).
+            end = hour + dt.timedelta(hours=1)
+            if filters.until is not None:
+                end = min(end, filters.until)
+            links.append(f"{expected_url}?" + filters.query(form=form, to=end.strftime("%Y-%m-%dT%H:%M"),
+                                                            received=1))
         data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": form,
-                     "line": {"shape": "hv"}})
-    out["coverage"] = _html(data, {"title": {"text": "Reports received over time (cumulative, local time)"}})
+                     "line": {"shape": "hv"}, "customdata": links})
+    out["coverage"] = figure_html(data, {"title": {"text": "Reports received over time (cumulative, local time)"}})
 
-    rows = incidents_by_category(mission, region_id=region_id)
+    rows = incidents_by_category(mission, filters)
+    incidents_url = reverse("incidents", args=[slug])
     data = []
     for severity, label in Incident.Severity.choices:
         sub = [r for r in rows if r["severity"] == severity]
-        data.append({"type": "bar", "x": [r["category"] for r in sub], "y": [r["n"] for r in sub], "name": label})
-    out["incidents"] = _html(data, {"title": {"text": "Incidents by category and severity"}, "barmode": "stack"})
+        data.append({"type": "bar", "x": [r["category"] for r in sub], "y": [r["n"] for r in sub], "name": label,
+                     "customdata": [f"{incidents_url}?" + filters.query(form=None, category=r["category"],
+                                                                        severity=severity) for r in sub]})
+    title = "Incidents by category and severity"
+    if filters.flag == "late":
+        title += " (the late flag does not apply to incidents)"
+    out["incidents"] = figure_html(data, {"title": {"text": title}, "barmode": "stack"})
 
-    sealed = checklist_by_region(mission, "ballot_box_sealed", form_id="closing")
-    out["checklist"] = _html(
-        [{"type": "bar", "x": list(sealed.values()), "y": list(sealed.keys()), "orientation": "h"}],
+    sealed = checklist_rows(mission, "ballot_box_sealed", form_id="closing", filters=filters)
+    masters_url = reverse("operations-masters", args=[slug])
+    out["checklist"] = figure_html(
+        [{"type": "bar", "x": [round(100 * yes / n, 1) for _, _, yes, n in sealed], "y": [r[1] for r in sealed],
+          "orientation": "h",
+          "customdata": [f"{masters_url}?" + filters.query(region=r[0] or None, form="closing") for r in sealed]}],
         {"title": {"text": "% stations where the ballot box was sealed (closing, master records)"},
          "xaxis": {"range": [0, 100]}})
     return out

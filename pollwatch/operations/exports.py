@@ -1,8 +1,9 @@
 """Exports of election-day tables as CSV (streamed row by row) or XLSX (openpyxl write-only, spooled to a
 temporary file), respecting the user's permissions: observers' phone numbers only for PII roles.
 
-Each export is a function ``(mission, show_pii) -> (header, rows iterator)``; rows come from ``.iterator()``
-so memory stays flat whatever the size of the selection.
+Each export is a function ``(mission, show_pii, filters) -> (header, rows iterator)`` with the dashboard's
+filters (``operations.filters``); rows come from ``.iterator()`` so memory stays flat whatever the size of the
+selection.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Iterator
 
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.incidents.models import Incident
-from pollwatch.operations.models import ExpectedReport, MasterRecord
+from pollwatch.operations.filters import Filters
+from pollwatch.operations.models import MasterRecord
 
 CHUNK = 2000
 
@@ -25,29 +27,26 @@ def _cell(value):
     return value
 
 
-def coverage_rows(mission, show_pii: bool, **filters):
+def coverage_rows(mission, show_pii: bool, filters: Filters | None = None):
+    """Expected reports; the status is the one the coverage tables count (missing when nothing came in the
+    time window)."""
+    filters = filters or Filters(mission)
     header = ["observer", "name", "phone", "form", "station", "area", "region", "due_at", "status", "first_received_at"]
-    rows = ExpectedReport.objects.for_mission(mission)
-    if filters.get("region_id"):
-        rows = rows.filter(region_id=filters["region_id"])
-    if filters.get("form_id"):
-        rows = rows.filter(schedule__form_id=filters["form_id"])
-    data = rows.order_by("pk").values_list(
+    data = filters.expected().order_by("pk").values_list(
         "observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code", "area__code",
-        "region__name", "due_at", "status", "first_received_at").iterator(chunk_size=CHUNK)
+        "region__name", "due_at", "shown_status", "first_received_at").iterator(chunk_size=CHUNK)
     return _without_phone(header, data, show_pii, index=2)
 
 
-def submission_rows(mission, show_pii: bool, **filters):
+def submission_rows(mission, show_pii: bool, filters: Filters | None = None):
+    filters = filters or Filters(mission)
     fields: list[str] = []
     for definition in ObservationForm.objects.for_mission(mission).values_list("fields", flat=True):
         fields += [f["name"] for f in definition or [] if f.get("name") and f["name"] not in fields]
     for values in Submission.objects.for_mission(mission).values_list("values", flat=True)[:500]:
         fields += [k for k in values or {} if k not in fields]
     header = ["id", "received_at", "form", "observer", "phone", "station", "transport", "is_current", *fields]
-    rows = Submission.objects.for_mission(mission)
-    if filters.get("form_id"):
-        rows = rows.filter(form__form_id=filters["form_id"])
+    rows = Submission.objects.filter(filters.submission_q())
     data = (
         [pk, at, form, obs, phone, station, transport, current, *(_cell((values or {}).get(f)) for f in fields)]
         for pk, at, form, obs, phone, station, transport, current, values in rows.order_by("pk").values_list(
@@ -57,22 +56,20 @@ def submission_rows(mission, show_pii: bool, **filters):
     return _without_phone(header, data, show_pii, index=4)
 
 
-def master_rows(mission, show_pii: bool, **filters):
+def master_rows(mission, show_pii: bool, filters: Filters | None = None):
+    filters = filters or Filters(mission)
     header = ["station", "form", "reports", "open_conflicts", "values", "conflicts"]
-    rows = MasterRecord.objects.for_mission(mission)
-    if filters.get("form_id"):
-        rows = rows.filter(form_id=filters["form_id"])
+    rows = MasterRecord.objects.filter(filters.master_q())
     data = ([s, f, n, c, _cell(v), _cell(k)] for s, f, n, c, v, k in rows.order_by("pk").values_list(
         "station__code", "form_id", "report_count", "open_conflicts", "values", "conflicts").iterator(chunk_size=CHUNK))
     return header, data
 
 
-def incident_rows(mission, show_pii: bool, **filters):
+def incident_rows(mission, show_pii: bool, filters: Filters | None = None):
+    filters = filters or Filters(mission)
     header = ["id", "occurred_at", "source", "category", "severity", "status", "station", "region", "location",
               "observer", "phone", "description", "duplicate_of"]
-    rows = Incident.objects.for_mission(mission)
-    if filters.get("region_id"):
-        rows = rows.filter(region_id=filters["region_id"])
+    rows = Incident.objects.filter(filters.incident_q())
     data = rows.order_by("pk").values_list(
         "pk", "occurred_at", "source", "category", "severity", "status", "station__code", "region__name", "location",
         "observer__code", "observer__phone", "description", "duplicate_of").iterator(chunk_size=CHUNK)

@@ -76,6 +76,8 @@ class ExpectedReport(models.Model):
             models.Index(fields=["schedule", "region", "first_received_at"]),
             # The map's sample (see map_bucket), with and without a region filter.
             models.Index(fields=["mission", "map_bucket"]), models.Index(fields=["mission", "region", "map_bucket"]),
+            # The dashboard's time-window filter (reports received from/to), read by a GROUP BY without counters.
+            models.Index(fields=["mission", "first_received_at"]),
         ]
 
     def __str__(self) -> str:

@@ -4,39 +4,50 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Count
+
+from pollwatch.operations.filters import Filters
 from pollwatch.operations.models import CoverageCount, ExpectedReport, MasterRecord
 
 STATUSES = [s.value for s in ExpectedReport.Status]
 
 
-def expected_reports(mission, *, region_id: int | None = None, form_id: str = "", status: str = ""):
-    rows = ExpectedReport.objects.for_mission(mission)
-    if region_id:
-        rows = rows.filter(region_id=region_id)
-    if form_id:
-        rows = rows.filter(schedule__form_id=form_id)
+def expected_reports(mission, *, filters: Filters | None = None, status: str = "", received: bool = False):
+    """The expected reports of the filters, counted under ``shown_status`` (see ``Filters.shown_status``);
+    ``received``: only those whose first report came in (in the time window, if there is one)."""
+    filters = filters or Filters(mission)
+    rows = filters.expected()
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.filter(shown_status=status)
+    if received:
+        rows = rows.filter(filters.received_q(), first_received_at__isnull=False)
     return rows
 
 
-def coverage(mission, *, by: str, region_id: int | None = None, form_id: str = "") -> list[dict]:
+def coverage(mission, *, by: str, filters: Filters | None = None) -> list[dict]:
     """Counts of expected reports per status, grouped ``by`` "region" or "form".
 
-    Reads the stored counters (``CoverageCount``, one row per region and form, kept equal to a recount of the
-    expected reports by ``recompute_for_submission``), so it costs the same at 100 or 100,000 stations.
+    With region and form filters only, reads the stored counters (``CoverageCount``, one row per region and form,
+    kept equal to a recount of the expected reports by ``recompute_for_submission``), so it costs the same at 100
+    or 100,000 stations. Any other filter is one GROUP BY over the filtered expected reports.
     """
-    ident = {"region": "region_id", "form": "form_id"}[by]
-    rows = CoverageCount.objects.filter(mission=mission)
-    if region_id:
-        rows = rows.filter(region_id=region_id)
-    if form_id:
-        rows = rows.filter(form_id=form_id)
+    filters = filters or Filters(mission)
     table: dict = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
-    for row in rows.values(ident, *STATUSES):
-        counts = table[row[ident]]
-        for status in STATUSES:
-            counts[status] += row[status]
+    if filters.on_counters:
+        ident = {"region": "region_id", "form": "form_id"}[by]
+        rows = CoverageCount.objects.filter(mission=mission)
+        if filters.region_id:
+            rows = rows.filter(region_id=filters.region_id)
+        if filters.form_id:
+            rows = rows.filter(form_id=filters.form_id)
+        for row in rows.values(ident, *STATUSES):
+            counts = table[row[ident]]
+            for status in STATUSES:
+                counts[status] += row[status]
+    else:
+        ident = {"region": "region_id", "form": "schedule__form_id"}[by]
+        for row in filters.expected().values(ident, "shown_status").annotate(n=Count("pk")).order_by():
+            table[row[ident]][row["shown_status"]] += row["n"]
     table = {k: counts for k, counts in table.items() if sum(counts.values())}
     if by == "region":
         from pollwatch.geography.models import AdministrativeUnit
@@ -54,10 +65,10 @@ def coverage(mission, *, by: str, region_id: int | None = None, form_id: str = "
     return sorted(result, key=lambda r: str(r["label"]))
 
 
-def silent_observers(mission, *, show_pii: bool, region_id: int | None = None, form_id: str = "") -> list[dict]:
+def silent_observers(mission, *, show_pii: bool, filters: Filters | None = None) -> list[dict]:
     """The observers whose expected report is missing, with their phone only when ``show_pii``."""
     rows = (
-        expected_reports(mission, region_id=region_id, form_id=form_id, status=ExpectedReport.Status.MISSING)
+        expected_reports(mission, filters=filters, status=ExpectedReport.Status.MISSING)
         .select_related("observer", "station", "area", "schedule", "region")
         .order_by("region__name", "observer__code")
     )

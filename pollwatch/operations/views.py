@@ -7,20 +7,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pollwatch.missions.access import access_mission_by_slug, can_manage, can_see_pii
 from pollwatch.operations import queries
+from pollwatch.operations.filters import FLAGS, Filters, observer_groups, parse_filters
 from pollwatch.operations.models import FormSchedule, MasterRecord
 from pollwatch.operations.services import check_resolve_conflict
 
 
-def _filters(request) -> dict:
-    region = request.GET.get("region", "")
-    return {
-        "region_id": int(region) if region.isdigit() else None,
-        "form_id": request.GET.get("form", "")[:100],
-    }
+def _filters(request, mission, **known) -> Filters:
+    """The filters of the page; values it cannot use are dropped and listed in ``filters.notes``."""
+    return parse_filters(mission, request.GET, **known)
 
 
 def operations_home(request, slug: str):
@@ -34,17 +33,17 @@ def dashboard(request, slug: str):
 
     mission = access_mission_by_slug(request.user, slug)
     context = _coverage_context(request, mission)
-    context["figures"] = figures(mission, **context["filters"])
+    context["figures"] = figures(mission, context["filters"])
     return render(request, "operations/dashboard.html", context)
 
 
 def map_partial(request, slug: str):
     """The station map alone, fetched by the dashboard with HTMX once the page is shown."""
-    from pollwatch.operations.dashboard import map_figure
+    from pollwatch.operations.stationmap import map_figure
 
     mission = access_mission_by_slug(request.user, slug)
     return render(request, "operations/_map.html", {"mission": mission,
-                                                    "map": map_figure(mission, **_filters(request))})
+                                                    "map": map_figure(mission, _filters(request, mission))})
 
 
 def coverage_partial(request, slug: str):
@@ -55,17 +54,29 @@ def coverage_partial(request, slug: str):
 def _coverage_context(request, mission) -> dict:
     from pollwatch.geography.models import AdministrativeUnit
 
-    filters = _filters(request)
+    regions = list(AdministrativeUnit.objects.filter(election=mission.election, depth=1).order_by("name"))
+    groups = observer_groups(mission)
+    filters = _filters(request, mission, regions=regions, groups=groups)
+    expected_url = reverse("operations-expected", args=[mission.slug])
+    by_region = queries.coverage(mission, by="region", filters=filters)
+    by_form = queries.coverage(mission, by="form", filters=filters)
+    for rows, key in ((by_region, "region"), (by_form, "form")):
+        for row in rows:
+            row["cells"] = [(row["counts"][s], f"{expected_url}?" + filters.query(status=s, **{key: row["id"] or None}))
+                            for s in queries.STATUSES]
     return {
         "mission": mission,
         "statuses": queries.STATUSES,
-        "by_region": queries.coverage(mission, by="region", **filters),
-        "by_form": queries.coverage(mission, by="form", **filters),
-        "conflicts": queries.conflicting_masters(mission).count(),
-        "regions": AdministrativeUnit.objects.filter(election=mission.election, depth=1).order_by("name"),
+        "by_region": by_region,
+        "by_form": by_form,
+        "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0).count(),
+        "conflicts_query": filters.query(flag=None),
+        "regions": regions,
+        "groups": groups,
+        "flags": FLAGS,
         "forms": FormSchedule.objects.for_mission(mission).values_list("form_id", flat=True),
         "filters": filters,
-        "query": request.GET.urlencode(),
+        "query": filters.query(),
     }
 
 
@@ -75,24 +86,32 @@ def expected_list(request, slug: str):
     status = request.GET.get("status", "")
     if status and status not in queries.STATUSES:
         raise Http404("No such status")
+    filters = _filters(request, mission)
+    received = request.GET.get("received") == "1"
     rows = (
-        queries.expected_reports(mission, status=status, **_filters(request))
+        queries.expected_reports(mission, filters=filters, status=status, received=received)
         .select_related("observer", "station", "area", "region", "schedule", "submission")
         .order_by("region__name", "observer__code")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(request, "operations/expected_list.html", {
         "mission": mission, "page": page, "status": status, "show_pii": can_see_pii(request.user, mission),
+        "filters": filters, "received": received, "query": filters.query(status=status, received=received or None),
     })
 
 
 def master_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
-    rows = MasterRecord.objects.for_mission(mission).select_related("station").order_by("-open_conflicts", "station__code")
-    if request.GET.get("conflicts"):
+    filters = _filters(request, mission)
+    rows = (MasterRecord.objects.filter(filters.master_q()).select_related("station")
+            .order_by("-open_conflicts", "station__code"))
+    conflicts = bool(request.GET.get("conflicts"))
+    if conflicts:
         rows = rows.filter(open_conflicts__gt=0)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(request, "operations/master_list.html", {"mission": mission, "page": page})
+    return render(request, "operations/master_list.html", {
+        "mission": mission, "page": page, "filters": filters,
+        "query": filters.query(conflicts=1 if conflicts else None)})
 
 
 def master_detail(request, slug: str, pk: int):
@@ -137,7 +156,7 @@ def export(request, slug: str, what: str, fmt: str):
     mission = access_mission_by_slug(request.user, slug)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
-    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), **_filters(request))
+    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission))
     name = f"{mission.slug}-{what}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
