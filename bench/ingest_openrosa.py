@@ -54,20 +54,29 @@ e = do_create_election(slug="b", name="Bench", country="az", date=dt.date(2024, 
 u = do_create_unit(e, code="AZ", name="AZ", level="country")
 m = do_create_mission(e, slug="bench", name="Bench", kind="citizen")
 check_import_form(m, (DEMO_FORMS / "count_form.xlsx").read_bytes(), filename="count_form.xlsx")
+# Grouped as on election day: 10 regions of 10 constituencies of ~100 stations (the derived tables recount per
+# region or constituency, so a flat list of 10,000 stations would make every rebuild read them all).
+from pollwatch.geography.models import PollingStation
+regions = [do_create_unit(e, code=f"R{r}", name=f"Region {r}", level="region", parent=u) for r in range(10)]
+constituencies = [do_create_unit(e, code=f"C{r}{c}", name=f"Constituency {r}{c}", level="constituency",
+                                 parent=regions[r]) for r in range(10) for c in range(10)]
 t0 = dt.datetime(2024, 2, 7, 3, tzinfo=dt.UTC)
 users = []
 for i in range(int(sys.argv[1])):
-    s = do_create_station(u, code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
+    s = do_create_station(constituencies[i % 100], code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
     o = do_create_observer(m, code=f"OBS-{i:03d}", name=f"Observer {i}")
     do_deploy_observer(o, station=s, shift_start=t0, shift_end=t0 + dt.timedelta(hours=14))
     users.append(do_set_device_credential(o, username=f"obs{i:03d}", password=sys.argv[2])[0].username)
 # The other stations the reports name (observers report by station code): a few reports per station, as on
 # election day, so each rebuild reads a station's handful of reports, not thousands.
-from pollwatch.geography.models import PollingStation
 PollingStation.objects.bulk_create(
-    PollingStation(election=e, unit=u, code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
+    PollingStation(election=e, unit=constituencies[i % 100], code=f"S{i:05d}", name=f"Station {i}",
+                   registered_voters=1000)
     for i in range(int(sys.argv[1]), int(sys.argv[3]))
 )
+# The count form is due at 21:00: every deployment expects one, so each rebuild also re-derives coverage.
+from pollwatch.operations.services import do_set_form_schedule
+do_set_form_schedule(m, form_id="count_form", due_time=dt.time(21, 0))
 print(json.dumps({"mission_id": m.pk, "form_pk": m.forms.get().pk, "users": users}))
 """
 
