@@ -88,7 +88,14 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["mission", "received_at"])]
+        indexes = [
+            models.Index(fields=["mission", "received_at"]),
+            # The election-day rebuild reads one station's, or one observer's, reports in arrival order: without
+            # these the planner walks (mission, received_at) through every report of the mission (7.7 s per
+            # report at 1M reports on SQLite).
+            models.Index(fields=["station", "received_at"], name="submission_station_time"),
+            models.Index(fields=["observer", "received_at"], name="submission_observer_time"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["mission", "instance_id"],
