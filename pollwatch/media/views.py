@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -146,16 +146,11 @@ def report(request, slug: str):
 
 def export(request, slug: str, what: str, fmt: str):
     from pollwatch.media.exports import EXPORTS
-    from pollwatch.operations.exports import csv_stream, xlsx_file
+    from pollwatch.operations.exports import download_response
 
     mission = access_mission_by_slug(request.user, slug)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, queries.Filters.from_query(request.GET))
     name = f"{mission.slug}-media-{what}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(xlsx_file(header, data, title=what), as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download_response(header, data, fmt=fmt, name=name, title=what)

@@ -113,6 +113,18 @@ def xlsx_file(header, data, *, title: str):
     return spool
 
 
+def download_response(header, data, *, fmt: str, name: str, title: str):
+    """A CSV export streamed row by row, or an XLSX built in a spooled temporary file, as a download."""
+    from django.http import FileResponse, StreamingHttpResponse
+
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(xlsx_file(header, data, title=title), as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 def _naive(value):
     """Excel has no time zones: datetimes are written in UTC without tzinfo."""
     import datetime as dt

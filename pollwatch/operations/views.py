@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseForbidden, StreamingHttpResponse
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -151,19 +151,14 @@ def resolve_conflict(request, slug: str, pk: int):
 
 def export(request, slug: str, what: str, fmt: str):
     """CSV (streamed) or XLSX of coverage, submissions, master records or incidents; phones for PII roles only."""
-    from pollwatch.operations.exports import EXPORTS, csv_stream, xlsx_file
+    from pollwatch.operations.exports import EXPORTS, download_response
 
     mission = access_mission_by_slug(request.user, slug)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission))
     name = f"{mission.slug}-{what}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(xlsx_file(header, data, title=what), as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download_response(header, data, fmt=fmt, name=name, title=what)
 
 
 def coverage_csv(request, slug: str):
