@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def queued_in_the_database(settings):
+def queued_in_the_database(settings, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker drops stale connections between tasks, as a long-running process should; inside the test's
+    # transaction that would close the test's own connection (PostgreSQL), so it keeps it here.
+    import django_tasks_db.management.commands.db_worker as db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
 def count_report(instance_id: str, ballots: int = 500) -> bytes:
@@ -82,13 +87,13 @@ def test_a_failing_rebuild_keeps_the_report_and_the_next_run_catches_up(world, f
     def broken(submission):
         raise RuntimeError("rebuild crashed")
 
-    monkeypatch.setattr(tasks, "recompute_for_submission", broken)
-    run_worker()
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "recompute_for_submission", broken)
+        run_worker()
     assert Submission.objects.filter(instance_id="uuid:q-4").exists()
     assert s111_master(world) is None
     assert pending_derivations() == 0  # failed, visible in the task admin, not retried in a loop
 
-    monkeypatch.undo()
     receive(world, "uuid:q-5", ballots=500)  # the next report at the station rebuilds from every current one
     run_worker()
     assert s111_master(world).report_count == 1
