@@ -87,10 +87,11 @@ def worker(
     batch: bool = typer.Option(False, "--batch", help="Run every queued task, then exit"),
 ) -> None:
     """Run queued jobs (the election-day rebuild after each report); `pollwatch serve` starts one."""
-    from pollwatch.cli.web import _migrate_quietly, _setup
+    from pollwatch.cli.web import _setup
 
+    # No migrate here: `serve` (or `pollwatch migrate`) has done it, and several workers starting at once must
+    # not each run migrations against the same database.
     _setup(db)
-    _migrate_quietly()
     from django.core.management import call_command
 
     # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
