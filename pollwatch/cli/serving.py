@@ -94,5 +94,8 @@ def worker(
     _setup(db)
     from django.core.management import call_command
 
+    from pollwatch.operations.tasks import share_sqlite_writer_lock
+
+    share_sqlite_writer_lock()
     # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
     call_command("db_worker", "--no-startup-delay", "--interval", "0.5", batch=batch, verbosity=0)

@@ -105,3 +105,31 @@ def test_the_task_is_a_no_op_for_a_report_that_was_deleted(world, forms):
     assert derive_report.call(Submission.objects.count() + 999) is False
     run_worker()
     assert s111_master(world) is None
+
+
+def test_on_sqlite_the_worker_leaves_the_writer_lock_free_after_each_rebuild_for_as_long_as_it_held_it(
+        world, forms, monkeypatch):
+    """One writer at a time on SQLite: a worker that claimed its next rebuild at once would starve the web
+    workers' report inserts during a burst (see share_sqlite_writer_lock)."""
+    from django.db import connection
+    from django_tasks.signals import task_finished, task_started
+
+    from pollwatch.operations import tasks
+
+    pauses: list[float] = []
+    monkeypatch.setattr(tasks, "sleep", pauses.append)
+    clock = iter([100.0, 100.05, 200.0, 205.0])  # a 50 ms rebuild, then a 5 s one
+    monkeypatch.setattr(tasks, "perf_counter", lambda: next(clock))
+    tasks.share_sqlite_writer_lock()
+    try:
+        receive(world, "uuid:q-lock-1")
+        receive(world, "uuid:q-lock-2", ballots=501)
+        run_worker()
+    finally:
+        task_started.disconnect(dispatch_uid="pollwatch-sqlite-note-start")
+        task_finished.disconnect(dispatch_uid="pollwatch-sqlite-pause")
+    assert pending_derivations() == 0 and s111_master(world).values["ballots_cast"] == 501
+    if connection.vendor == "sqlite":
+        assert pauses == pytest.approx([0.05, tasks.MAX_SQLITE_PAUSE])  # a long rebuild does not idle it long
+    else:
+        assert pauses == []  # PostgreSQL locks rows: the worker never waits
