@@ -129,5 +129,15 @@ def login(client):
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(settings):
     # The election-day rebuild after each report runs right after its commit, so a test sees derived tables at
-    # once; tests/operations/test_tasks.py checks the production path (queued in the database, run by a worker).
+    # once; tests/collection/test_derivation_queue.py checks the production path (queued in the database, run by
+    # a worker).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unit_trees():
+    # Each test builds its own geography, and SQLite reuses the ids a rolled-back test used: a tree cached by
+    # (unit count, highest id) could look current in the next test.
+    from pollwatch.geography.tree import forget_trees
+
+    forget_trees()

@@ -62,23 +62,12 @@ def local_hour(at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return at.astimezone(tz).replace(minute=0, second=0, microsecond=0)
 
 
-def regions_of_units(unit_ids: Iterable[int]) -> dict[int, int | None]:
-    """The depth-1 ancestor (region) of each unit, one query per level of the tree."""
-    from pollwatch.geography.models import AdministrativeUnit
+def regions_of_units(election_id: int, unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """The depth-1 ancestor (region) of each unit."""
+    from pollwatch.geography.tree import unit_tree
 
-    info: dict[int, tuple[int, int | None]] = {}
-    frontier = set(unit_ids)
-    while frontier:
-        rows = AdministrativeUnit.objects.filter(pk__in=frontier).values_list("pk", "depth", "parent_id")
-        info.update({pk: (depth, parent) for pk, depth, parent in rows})
-        frontier = {parent for _, depth, parent in rows if depth > 1 and parent is not None} - set(info)
-    out: dict[int, int | None] = {}
-    for unit_id in unit_ids:
-        current: int | None = unit_id
-        while current is not None and current in info and info[current][0] > 1:
-            current = info[current][1]
-        out[unit_id] = current if current is not None and info.get(current, (0,))[0] == 1 else None
-    return out
+    tree = unit_tree(election_id)
+    return {unit_id: tree.region(unit_id) for unit_id in unit_ids}
 
 
 def _region_q(region_id: int | None) -> Q:
@@ -155,7 +144,7 @@ def refresh_dashboard_aggregates(mission, *, expected: Iterable[tuple[Any, int |
         coverage[(region_id, schedule.form_id)] = schedule
         hours[(region_id, schedule.form_id)].update(local_hour(t, tz) for t in times if t is not None)
     units = set(masters)
-    unit_regions = regions_of_units({unit for _, unit in units})
+    unit_regions = regions_of_units(mission.election_id, {unit for _, unit in units})
     keys = set(coverage) | {(unit_regions[unit], form) for form, unit in units}
     if not keys:
         return
@@ -194,7 +183,7 @@ def do_rebuild_dashboard_aggregates(mission) -> None:
                                    .values_list("station__unit_id", "form_id", "values").iterator(chunk_size=5000)):
             by_unit[(unit, form)].append({k: v for k, v in (values or {}).items()
                                           if checklist_answer(v) is not None})
-        unit_regions = regions_of_units({unit for unit, _ in by_unit})
+        unit_regions = regions_of_units(mission.election_id, {unit for unit, _ in by_unit})
         ChecklistCount.objects.bulk_create([
             ChecklistCount(mission_id=mission.pk, unit_id=unit, region_id=unit_regions[unit], form_id=form, field=field,
                            yes=yes, total=total)

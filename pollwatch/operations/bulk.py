@@ -67,7 +67,7 @@ def do_rebuild_master_records(mission) -> int:
 def do_rebuild_expected_statuses(mission) -> int:
     """Re-derive the status of every expected report of ``mission`` (they must exist: ``do_build_expected_reports``
     creates them) from the current reports, in memory."""
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.tree import unit_tree
 
     by_observer: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for row in (_current_submissions(mission).filter(observer__isnull=False, form__isnull=False)
@@ -77,19 +77,8 @@ def do_rebuild_expected_statuses(mission) -> int:
         by_observer[(row["observer_id"], row["form__form_id"])].append(row)
     conflicted = set(MasterRecord.objects.for_mission(mission).filter(open_conflicts__gt=0)
                      .values_list("station_id", "form_id"))
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in AdministrativeUnit.objects.filter(election_id=mission.election_id).values_list("pk", "parent_id"):
-        children[parent].append(pk)
+    tree = unit_tree(mission.election_id)
     under: dict[int, set[int]] = {}
-
-    def units_under(area_id: int) -> set[int]:
-        if area_id not in under:
-            ids, frontier = {area_id}, [area_id]
-            while frontier:
-                frontier = [c for p in frontier for c in children[p]]
-                ids.update(frontier)
-            under[area_id] = ids
-        return under[area_id]
 
     schedules = {s.pk: s for s in FormSchedule.objects.for_mission(mission)}
     rows = list(ExpectedReport.objects.for_mission(mission).filter(schedule_id__in=schedules))
@@ -99,7 +88,9 @@ def do_rebuild_expected_statuses(mission) -> int:
         if expected.station_id:
             reports = [r for r in reports if r["station_id"] == expected.station_id]
         elif expected.area_id:
-            area = units_under(expected.area_id)
+            if expected.area_id not in under:
+                under[expected.area_id] = tree.under(expected.area_id)
+            area = under[expected.area_id]
             reports = [r for r in reports if r["station__unit_id"] in area]
         status = expected_status(
             reports, schedule, expected.due_at,

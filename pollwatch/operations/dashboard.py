@@ -93,7 +93,7 @@ def checklist_rows(mission, field: str, *, form_id: str, filters: Filters | None
         by_unit: dict[int, list] = defaultdict(list)
         for unit, values in masters.values_list("station__unit_id", "values"):
             by_unit[unit].append({field: (values or {}).get(field)})
-        regions = regions_of_units(by_unit)
+        regions = regions_of_units(mission.election_id, by_unit)
         counts: dict = defaultdict(lambda: [0, 0])
         for unit, values in by_unit.items():
             yes, n = tally_answers(values).get(field, (0, 0))

@@ -43,13 +43,9 @@ def _region_of(unit):
 
 
 def _units_under(area) -> set[int]:
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.tree import unit_tree
 
-    ids, frontier = {area.pk}, [area.pk]
-    while frontier:
-        frontier = list(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids.update(frontier)
-    return ids
+    return unit_tree(area.election_id).under(area.pk)
 
 
 def do_set_form_schedule(mission, *, form_id: str, due_time: dt.time, required_fields=(), user=None) -> FormSchedule:
@@ -239,27 +235,17 @@ def _station(pk: int):
 def _recompute_expectations(submission, form_id: str, station_ids: set[int]) -> list[tuple]:
     from django.db.models import Q
 
+    from pollwatch.geography.tree import unit_tree
+
     affected = Q(observer_id=submission.observer_id) if submission.observer_id else Q(pk__in=[])
     if station_ids:
         affected |= Q(station_id__in=station_ids)
         from pollwatch.geography.models import PollingStation
 
         unit_ids = set(PollingStation.objects.filter(pk__in=station_ids).values_list("unit_id", flat=True))
-        affected |= Q(area_id__in=_ancestors(unit_ids))
+        affected |= Q(area_id__in=unit_tree(submission.mission.election_id).ancestors(unit_ids))
     return [_recompute_expected(expected) for expected in ExpectedReport.objects.for_mission(submission.mission)
             .filter(affected, schedule__form_id=form_id).select_related("schedule", "mission", "area")]
-
-
-def _ancestors(unit_ids: set[int]) -> set[int]:
-    from pollwatch.geography.models import AdministrativeUnit
-
-    ids, frontier = set(unit_ids), set(unit_ids)
-    while frontier:
-        frontier = set(
-            AdministrativeUnit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)
-        ) - ids
-        ids |= frontier
-    return ids
 
 
 def check_resolve_conflict(master: MasterRecord, *, field: str, value: Any, reason: str, user) -> ConflictResolution:
