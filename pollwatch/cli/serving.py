@@ -96,6 +96,7 @@ def worker(
 
     from pollwatch.operations.tasks import share_sqlite_writer_lock
 
-    share_sqlite_writer_lock()
+    if not batch:  # beside the web workers; a batch run is asked to drain the backlog as fast as it can
+        share_sqlite_writer_lock()
     # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
     call_command("db_worker", "--no-startup-delay", "--interval", "0.5", batch=batch, verbosity=0)

@@ -245,6 +245,23 @@ def test_duplicates_and_conflicts_outside_a_test_transaction_keep_one_row_as_in_
     assert sorted(Submission.objects.values_list("instance_id", flat=True)) == ["uuid:next", "uuid:prod"]
 
 
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_naming_a_station_deleted_since_it_was_cached_is_stored_and_flagged(world, forms, device):
+    # Each process caches the election's station codes; a station deleted meanwhile must not turn the report
+    # into a failed insert (the foreign key is checked at commit, so only outside a test transaction).
+    from pollwatch.geography.models import PollingStation
+    from pollwatch.geography.services import do_create_station
+
+    do_create_station(world.stations["S111"].unit, code="S777", name="Temporary", registered_voters=500)
+    pavel = device("pavel")
+    assert pavel.submit(SUBMIT, count_xml("uuid:before", station="S777")).status_code == 201
+    PollingStation.objects.filter(code="S777").delete()
+    assert pavel.submit(SUBMIT, count_xml("uuid:after", station="S777")).status_code == 201
+    after = Submission.objects.get(instance_id="uuid:after")
+    assert after.station is None and after.needs_review and "S777" in after.review_reason
+    assert Submission.objects.filter(instance_id="uuid:before").exists()
+
 def test_a_received_report_updates_the_election_day_tables_at_once(world):
     # Every transport ends in receive_submission, which brings master records and checks up to date.
     from pollwatch.collection.services import check_import_form, receive_submission
