@@ -1,18 +1,21 @@
 """Benchmark: OpenRosa ingest throughput of a running server (gunicorn, 2 workers) on SQLite and PostgreSQL.
 
     .venv/bin/python bench/ingest_openrosa.py [--backend sqlite|postgres|both] [--clients 16] [--seconds 15]
+                                              [--no-worker] [--no-drain]
 
 For each backend: a fresh database (PostgreSQL: a throwaway cluster on a unix socket, see
 ``pollwatch.testing.pgcluster``), migrated, with one mission, its demo forms and device logins for 50 observers;
 gunicorn with 2 sync workers; N client threads POST real count-form instances (multipart, Digest auth, one
 challenge per client then the nonce is reused with a growing nc, as ODK Collect does). Reported: submissions/s,
 p50/p99 latency, and the ratio to a raw INSERT loop (one transaction per row, the same columns into the same
-table through the bare DB driver) measured in the same run. Then the rows are counted: stored == accepted (201).
+table through the bare DB driver) measured in the same run, and, before the ingest, the rate of the authenticated
+HEAD that precedes each submission (Digest check, 204, no write): the ceiling of this server stack on this box.
+Then the rows are counted: stored == accepted (201).
 
 Each report also queues its election-day rebuild (a django-tasks row in the same transaction). With ``--worker``
-(the default) one task worker runs beside gunicorn during the ingest, as ``pollwatch serve`` runs it; after the
-ingest the backlog left is drained by a worker, timed (rebuilds/s), and every reported station must then have its
-master record.
+(the default) one task worker (``pollwatch worker``) runs beside gunicorn during the ingest, as ``pollwatch serve``
+runs it; after the ingest the backlog left is drained by ``pollwatch worker --batch``, timed (rebuilds/s), and every
+reported station must then have its master record (``--no-drain`` skips that, for quick ingest-only runs).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
+POLLWATCH = [PY, "-m", "pollwatch.cli.main"]
 SLUG = "bench"
 PIN = "1234"
 N_OBSERVERS = 50
@@ -101,9 +105,11 @@ def multipart(xml: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def prepared_requests(port: int, user: str, client: int, clients: int, count: int) -> list[bytes]:
+def prepared_requests(port: int, user: str, client: int, clients: int, count: int, method: str = "POST"
+                      ) -> list[bytes]:
     """``count`` complete POST requests for one client, built before the clock starts (as wrk does): the load
-    generator shares the server's two cores, so every millisecond it spends is one the server does not get."""
+    generator shares the server's two cores, so every millisecond it spends is one the server does not get.
+    ``method="HEAD"``: the authenticated HEAD that ODK Collect sends before a submission (no body, no write)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pollwatch.settings")
     from pollwatch.collection.digest import authorization_header
@@ -118,9 +124,13 @@ def prepared_requests(port: int, user: str, client: int, clients: int, count: in
     out = []
     for nc in range(1, count + 1):
         station = f"S{(client + clients * nc) % N_STATIONS:05d}"  # clients interleave over the stations
-        body, ctype = multipart(instance_xml(f"uuid:{uuid.uuid4()}", station))
-        auth = authorization_header(user, PIN, method="POST", uri=path, www_authenticate=challenge,
+        auth = authorization_header(user, PIN, method=method, uri=path, www_authenticate=challenge,
                                     nc=f"{nc:08x}", cnonce=uuid.uuid4().hex[:16])
+        if method == "HEAD":
+            out.append((f"HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {auth}\r\n"
+                        "X-OpenRosa-Version: 1.0\r\nConnection: close\r\n\r\n").encode())
+            continue
+        body, ctype = multipart(instance_xml(f"uuid:{uuid.uuid4()}", station))
         head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {ctype}\r\n"
                 f"Authorization: {auth}\r\nX-OpenRosa-Version: 1.0\r\nContent-Length: {len(body)}\r\n"
                 f"Connection: close\r\n\r\n")
@@ -150,6 +160,25 @@ def client_loop(port: int, requests: list[bytes], deadline: float, results: list
             mine.append((0, time.perf_counter() - t))
     with lock:
         results.extend(mine)
+
+
+def timed_load(port: int, users: list[str], clients: int, seconds: float, method: str = "POST"
+               ) -> tuple[list, float]:
+    """``clients`` threads sending prepared requests for ``seconds``: their (status, latency) list and the time."""
+    results: list = []
+    lock = threading.Lock()
+    per_client = int(seconds * MAX_RATE / clients) + 1
+    prepared = [prepared_requests(port, users[i % N_OBSERVERS], i, clients, per_client, method)
+                for i in range(clients)]
+    deadline = time.perf_counter() + seconds
+    threads = [threading.Thread(target=client_loop, args=(port, prepared[i], deadline, results, lock))
+               for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - t0
 
 
 def free_port() -> int:
@@ -214,8 +243,7 @@ def drain_queue(env: dict) -> dict:
 
     backlog = state()["ready"]
     t = time.perf_counter()
-    subprocess.run([PY, "-m", "django", "db_worker", "--batch", "--no-startup-delay", "-v0"], env=env, check=True,
-                   cwd=ROOT)
+    subprocess.run([*POLLWATCH, "worker", "--batch"], env=env, check=True, cwd=ROOT)
     drain = time.perf_counter() - t
     after = state()
     return {"backlog_after_ingest": backlog, "drain_seconds": round(drain, 1),
@@ -224,7 +252,7 @@ def drain_queue(env: dict) -> dict:
             "every_station_derived": after["master_records"] == after["stations_reported"]}
 
 
-def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -> dict:
+def run_backend(backend: str, clients: int, seconds: float, with_worker: bool, drain: bool = True) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"pollwatch-bench-{backend}-"))
     env = {**os.environ, "POLLWATCH_DATA_DIR": str(tmp), "DJANGO_SETTINGS_MODULE": "pollwatch.settings",
            "POLLWATCH_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
@@ -250,8 +278,7 @@ def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -
              "--log-level", "warning", "--backlog", "2048"], env=env, cwd=ROOT,
         )
         if with_worker:  # as `pollwatch serve` runs it: one task worker beside the web workers
-            worker = subprocess.Popen([PY, "-m", "django", "db_worker", "--no-startup-delay", "--interval", "0.2",
-                                       "-v0"], env=env, cwd=ROOT)
+            worker = subprocess.Popen([*POLLWATCH, "worker"], env=env, cwd=ROOT)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -267,20 +294,10 @@ def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -
                 break
             except OSError:
                 time.sleep(0.1)
-        results: list = []
-        lock = threading.Lock()
-        per_client = int(seconds * MAX_RATE / clients) + 1
-        prepared = [prepared_requests(port, setup["users"][i % N_OBSERVERS], i, clients, per_client)
-                    for i in range(clients)]
-        deadline = time.perf_counter() + seconds
-        threads = [threading.Thread(target=client_loop, args=(port, prepared[i], deadline, results, lock))
-                   for i in range(clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
+        # The server's own ceiling on this box, measured first (the queue is empty): the same clients, the same Digest check, no body and no write
+        # (the authenticated HEAD that precedes each submission, answered 204).
+        ceiling, ceiling_elapsed = timed_load(port, setup["users"], clients, min(seconds, 5), method="HEAD")
+        results, elapsed = timed_load(port, setup["users"], clients, seconds)
         server.terminate()
         server.wait(timeout=10)
         server = None
@@ -288,7 +305,7 @@ def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -
             worker.terminate()
             worker.wait(timeout=30)
             worker = None
-        derived = drain_queue(env)
+        derived = drain_queue(env) if drain else {}
         count_code = ("import django; django.setup(); from pollwatch.collection.models import Submission; "
                       "print(Submission.objects.filter(transport='openrosa').count())")
         stored = int(subprocess.run([PY, "-c", count_code], env=env, check=True, capture_output=True, text=True,
@@ -307,6 +324,7 @@ def run_backend(backend: str, clients: int, seconds: float, with_worker: bool) -
             "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
             "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000, 1) if lat else None,
             "raw_insert_per_s": round(raw_rate, 1), "ratio_to_raw": round(rate / raw_rate, 3),
+            "authenticated_head_per_s": round(sum(1 for st, _ in ceiling if st == 204) / ceiling_elapsed, 1),
             "worker_during_ingest": with_worker, **derived,
         }
     finally:
@@ -325,10 +343,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--worker", action=argparse.BooleanOptionalAction, default=True,
                         help="run the task worker during the ingest, as `pollwatch serve` does (default: yes)")
+    parser.add_argument("--drain", action=argparse.BooleanOptionalAction, default=True,
+                        help="after the ingest, drain the queue with a worker, timed, and check every report was "
+                             "derived (default: yes; --no-drain for quick ingest-only runs)")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        print(json.dumps(run_backend(backend, args.clients, args.seconds, args.worker)), flush=True)
+        print(json.dumps(run_backend(backend, args.clients, args.seconds, args.worker, args.drain)), flush=True)
 
 
 if __name__ == "__main__":
