@@ -135,6 +135,13 @@ def _tasks_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 takes ~0.6 s a password here, and the world alone has five users: ~3 s per test spent on nothing any
+    # test checks (Django's testing docs recommend a fast hasher). Production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_unit_trees():
     # Each test builds its own geography, and SQLite reuses the ids a rolled-back test used: a tree cached by
     # (unit count, highest id) could look current in the next test.

@@ -21,8 +21,6 @@ def _media_root_and_fresh_caches(settings, tmp_path):
     from pollwatch.collection.services import forget_forms
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The world's five users are hashed with PBKDF2 otherwise: a second per test spent on nothing tested here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     forget_credentials()
     forget_forms()
 
