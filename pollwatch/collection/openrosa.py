@@ -6,6 +6,7 @@ observer's device credential. Only these views are CSRF-exempt.
 
 from __future__ import annotations
 
+import functools
 import time
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -92,7 +93,15 @@ def forget_credentials() -> None:
 
 
 def openrosa_view(view):
-    return csrf_exempt(login_not_required(view))
+    @functools.wraps(view)
+    def without_body_for_head(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        # ODK Collect sends HEAD before each submission; its 401 challenge (or 403/404) must carry no body (RFC 9110).
+        if request.method == "HEAD" and not response.streaming:
+            response.content = b""
+        return response
+
+    return csrf_exempt(login_not_required(without_body_for_head))
 
 
 @openrosa_view

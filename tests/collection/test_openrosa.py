@@ -128,6 +128,15 @@ def test_missing_auth_is_a_401_with_a_digest_challenge(forms, client):
     assert 'qop="auth"' in response["WWW-Authenticate"]
 
 
+def test_a_head_without_auth_gets_the_challenge_without_a_body(forms, rf):
+    # Called directly: Django's test client strips HEAD bodies itself, a WSGI server does not.
+    from pollwatch.collection.openrosa import submission
+
+    response = submission(rf.head(SUBMIT), slug="cis")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Digest ")
+    assert response.content == b""
+
+
 def test_a_wrong_pin_is_a_401(forms, client, devices):
     from .conftest import DigestClient
 
