@@ -56,6 +56,13 @@ def pending_derivations() -> int:
 # The longest pause after one task: a slow task (a big rebuild) must not idle the worker for long.
 MAX_SQLITE_PAUSE = 0.2
 _started: list[float] = []
+_newest_seen: list[int | None] = []
+
+
+def _newest_report() -> int | None:
+    from pollwatch.collection.models import Submission
+
+    return Submission.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
 def _note_start(**_kwargs) -> None:
@@ -63,12 +70,16 @@ def _note_start(**_kwargs) -> None:
 
 
 def _pause_as_long_as_it_ran(**_kwargs) -> None:
-    if _started:
+    newest = _newest_report()
+    reports_arriving = not _newest_seen or _newest_seen[0] != newest
+    _newest_seen[:] = [newest]
+    if _started and reports_arriving:
         sleep(min(perf_counter() - _started[0], MAX_SQLITE_PAUSE))
 
 
 def share_sqlite_writer_lock() -> None:
-    """On SQLite, make this worker process pause after each task for as long as the task ran.
+    """On SQLite, make this worker process pause after each task for as long as the task ran, while reports are
+    arriving.
 
     Why: SQLite has one writer, and a rebuild holds the write lock from its first statement to its commit. With a
     backlog, a worker that claims its next task the instant the last one commits holds that lock nearly all the
@@ -76,9 +87,12 @@ def share_sqlite_writer_lock() -> None:
     keep missing the short gaps: measured, a burst's ingest fell from 215 to 20 reports/s with one worker beside
     gunicorn. Pausing for as long as the task held the lock leaves every waiter a window at least that long, so
     reports keep being accepted at close to their own rate and the worker drains at about half speed during the
-    burst. PostgreSQL locks rows, not the database, so nothing is done there.
+    burst. "Arriving" means a report was stored since the previous task finished (the newest report's id
+    changed): once the burst is over the worker drains the backlog at full speed. PostgreSQL locks rows, not the
+    database, so nothing is done there.
     """
     if connection.vendor != "sqlite":
         return
+    _newest_seen.clear()
     task_started.connect(_note_start, dispatch_uid="pollwatch-sqlite-note-start")
     task_finished.connect(_pause_as_long_as_it_ran, dispatch_uid="pollwatch-sqlite-pause")
