@@ -73,7 +73,7 @@ def reparse(
 ) -> None:
     """Rebuild parsed values, station and review flags of submissions from their stored raw XML."""
     setup_django(db)
-    from pollwatch.collection.services import do_reparse_submissions
+    from pollwatch.collection.submissions import do_reparse_submissions
 
     n = do_reparse_submissions(_mission(mission) if mission else None)
     typer.echo(f"reparsed {n} submissions")

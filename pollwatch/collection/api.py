@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from pollwatch.collection.models import ApiToken, ObservationForm, Submission
-from pollwatch.collection.services import (
+from pollwatch.collection.submissions import (
     SubmissionRejected,
     check_submission_values,
     instance_xml,

@@ -18,7 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from pollwatch.collection import digest
 from pollwatch.collection.models import DeviceCredential, ObservationForm
-from pollwatch.collection.services import IncomingFile, SubmissionRejected, current_forms, receive_submission
+from pollwatch.collection.services import current_forms
+from pollwatch.collection.submissions import IncomingFile, SubmissionRejected, receive_submission
 from pollwatch.missions.models import Mission
 
 # Advertised in X-OpenRosa-Accept-Content-Length; larger POSTs get 413 before the body is read.

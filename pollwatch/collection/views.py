@@ -12,15 +12,13 @@ from django.views.decorators.http import require_POST
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
 from pollwatch.collection.models import ApiToken, Attachment, ObservationForm, Submission
 from pollwatch.collection.services import (
-    SubmissionRejected,
     check_import_form,
     do_create_api_token,
     do_revoke_api_token,
     do_set_device_credential,
     do_set_form_active,
-    instance_xml,
-    receive_submission,
 )
+from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
 from pollwatch.collection.xforms import FormError
 from pollwatch.missions.access import access_mission_by_slug, can_manage
 from pollwatch.missions.models import Observer

@@ -18,7 +18,7 @@ PIN = "2468"
 @pytest.fixture(autouse=True)
 def _media_root_and_fresh_caches(settings, tmp_path):
     from pollwatch.collection.openrosa import forget_credentials
-    from pollwatch.collection.services import forget_forms
+    from pollwatch.collection.submissions import forget_forms
 
     settings.MEDIA_ROOT = tmp_path / "media"
     forget_credentials()

@@ -112,7 +112,7 @@ def test_the_submission_list_shows_reports_with_a_bounded_number_of_queries(worl
 
 
 def test_reparse_rebuilds_values_from_the_raw_store(world, forms, device):
-    from pollwatch.collection.services import do_reparse_submissions
+    from pollwatch.collection.submissions import do_reparse_submissions
 
     device("pavel").submit("/m/cis/submission", count_xml("uuid:re"))
     Submission.objects.filter(instance_id="uuid:re").update(values={}, station=None)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from pollwatch.collection.models import Submission
-from pollwatch.collection.services import receive_submission
+from pollwatch.collection.submissions import receive_submission
 from pollwatch.operations.models import MasterRecord
 from pollwatch.operations.tasks import derive_report, pending_derivations
 

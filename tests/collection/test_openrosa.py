@@ -273,7 +273,8 @@ def test_a_report_naming_a_station_deleted_since_it_was_cached_is_stored_and_fla
 
 def test_a_received_report_updates_the_election_day_tables_at_once(world):
     # Every transport ends in receive_submission, which brings master records and checks up to date.
-    from pollwatch.collection.services import check_import_form, receive_submission
+    from pollwatch.collection.services import check_import_form
+    from pollwatch.collection.submissions import receive_submission
     from pollwatch.operations.models import MasterRecord
 
     from .conftest import DEMO_FORMS
