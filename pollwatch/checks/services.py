@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
@@ -53,18 +55,20 @@ def do_create_quality_check(mission, *, form_id: str, name: str, expression: str
     return check
 
 
-def _active_checks(mission, form_id: str):
+def active_checks(mission, form_id: str) -> list[tuple[QualityCheck, Any]]:
+    """The form's active rules, parsed: read once per rebuild and passed to both evaluations below."""
     return [
         (c, expr.parse(c.expression))
         for c in QualityCheck.objects.for_mission(mission).filter(form_id=form_id, is_active=True)
     ]
 
 
-def do_evaluate_checks_on_submission(submission) -> list[CheckResult]:
-    """(Re)evaluate every active rule of the submission's form; idempotent."""
+def do_evaluate_checks_on_submission(submission, checks: list | None = None) -> list[CheckResult]:
+    """(Re)evaluate every active rule of the submission's form (``checks``: from ``active_checks``); idempotent."""
     if submission.form_id is None:
         return []
-    checks = _active_checks(submission.mission, submission.form.form_id)
+    if checks is None:
+        checks = active_checks(submission.mission, submission.form.form_id)
     results = []
     for check, tree in checks:
         result, _ = CheckResult.objects.update_or_create(
@@ -76,9 +80,11 @@ def do_evaluate_checks_on_submission(submission) -> list[CheckResult]:
     return results
 
 
-def do_evaluate_checks_on_master(master) -> list[CheckResult]:
+def do_evaluate_checks_on_master(master, checks: list | None = None) -> list[CheckResult]:
+    if checks is None:
+        checks = active_checks(master.mission, master.form_id)
     results = []
-    for check, tree in _active_checks(master.mission, master.form_id):
+    for check, tree in checks:
         result, _ = CheckResult.objects.update_or_create(
             quality_check=check, master=master,
             defaults={"mission_id": master.mission_id, "station_id": master.station_id,

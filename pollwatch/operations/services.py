@@ -160,7 +160,8 @@ def _merge(reports: list[dict], resolutions: dict[str, ConflictResolution]) -> t
     return merged, conflicts, open_count
 
 
-def do_recompute_master_record(mission, station, form_id: str) -> MasterRecord | None:
+def do_recompute_master_record(mission, station, form_id: str, *, checks: list | None = None
+                               ) -> MasterRecord | None:
     """Rebuild the master record of one station and form from its current reports (latest per observer).
 
     The dashboard's checklist counters are recounted by the callers that know the whole batch
@@ -190,7 +191,7 @@ def do_recompute_master_record(mission, station, form_id: str) -> MasterRecord |
     )
     from pollwatch.checks.services import do_evaluate_checks_on_master
 
-    do_evaluate_checks_on_master(master)
+    do_evaluate_checks_on_master(master, checks)
     return master
 
 
@@ -198,13 +199,15 @@ def recompute_for_submission(submission) -> None:
     """Bring every derived election-day table up to date after ``submission`` was received, edited or
     re-parsed. Idempotent: calling it twice, or for submissions in any order, gives the same state."""
     from pollwatch.checks.models import CheckResult
-    from pollwatch.checks.services import do_evaluate_checks_on_submission
+    from pollwatch.checks.services import active_checks, do_evaluate_checks_on_submission
 
+    # The form's rules are read once for the report and its station's master record(s).
+    checks = active_checks(submission.mission, submission.form.form_id) if submission.form_id else []
     with transaction.atomic():
         if submission.deprecates_id:
             CheckResult.objects.filter(submission_id=submission.deprecates_id).delete()
         if submission.is_current:
-            do_evaluate_checks_on_submission(submission)
+            do_evaluate_checks_on_submission(submission, checks)
         else:
             CheckResult.objects.filter(submission=submission).delete()
         if submission.form_id is None:
@@ -220,7 +223,7 @@ def recompute_for_submission(submission) -> None:
         masters = []
         for station_id in stations - {None}:
             station = _station(station_id)
-            do_recompute_master_record(submission.mission, station, form_id)
+            do_recompute_master_record(submission.mission, station, form_id, checks=checks)
             masters.append((form_id, station.unit_id))
         expected = _recompute_expectations(submission, form_id, stations - {None})
         refresh_dashboard_aggregates(submission.mission, expected=expected, masters=masters)
