@@ -162,7 +162,7 @@ def measure_writes(n: int, seed: int) -> tuple[float, float, float]:
         observer, station = deployments[int(rng.integers(len(deployments)))]
         submission = Submission.objects.create(
             mission=form.mission, form=form, observer_id=observer, station_id=station, transport="sms",
-            instance_id=f"w{i}", received_at=at + dt.timedelta(minutes=i), raw="{}",
+            instance_id=f"w{seed}-{i}", received_at=at + dt.timedelta(minutes=i), raw="{}",
             values={"ballot_box_sealed": bool(rng.random() > 0.05), "valid": 100})
         started = time.perf_counter()
         recompute_for_submission(submission)
@@ -190,6 +190,10 @@ def run(args) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+        else:  # what `pollwatch worker` (and the demo build) run on SQLite
+            from pollwatch.operations.tasks import refresh_sqlite_statistics
+
+            refresh_sqlite_statistics()
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         print(f"{engine}: {args.stations:,} stations, {args.submissions:,} submissions built in "
               f"{time.perf_counter() - started:.0f} s (load average {os.getloadavg()[0]:.2f})")

@@ -94,8 +94,9 @@ def worker(
     _setup(db)
     from django.core.management import call_command
 
-    from pollwatch.operations.tasks import share_sqlite_writer_lock
+    from pollwatch.operations.tasks import keep_sqlite_statistics_fresh, share_sqlite_writer_lock
 
+    keep_sqlite_statistics_fresh()
     if not batch:  # beside the web workers; a batch run is asked to drain the backlog as fast as it can
         share_sqlite_writer_lock()
     # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
