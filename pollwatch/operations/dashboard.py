@@ -43,8 +43,6 @@ def figure_html(data: list[dict], layout: dict) -> str:
                        post_script="window.pollwatchLinks && pollwatchLinks(document.getElementById('{plot_id}'));")
 
 
-
-
 def arrivals_by_hour(mission, filters: Filters | None = None) -> dict[str, list]:
     """First reports per local hour and form (cumulative = coverage over time): from ``ArrivalCount``, or with
     filters the counters cannot answer, a GROUP BY over the filtered expected reports received in the window."""

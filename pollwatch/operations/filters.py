@@ -62,9 +62,6 @@ class Filters:
         params = {**self.params, **{k.rstrip("_"): v for k, v in overrides.items()}}
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
-    def kwargs(self) -> dict:
-        return {"region_id": self.region_id, "form_id": self.form_id}
-
     # Expected reports ------------------------------------------------------------------------------------
     def expected_q(self) -> Q:
         from pollwatch.checks.models import CheckResult
@@ -179,14 +176,10 @@ class Filters:
 
     @functools.cached_property
     def region_units(self) -> list[int]:
-        """The region and every unit below it (one query per level)."""
-        from pollwatch.geography.models import AdministrativeUnit
+        """The region and every unit below it (from the election's unit tree)."""
+        from pollwatch.geography.tree import unit_tree
 
-        found, frontier = [self.region_id], [self.region_id]
-        while frontier:
-            frontier = list(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            found += frontier
-        return found
+        return sorted(unit_tree(self.mission.election_id).under(self.region_id))
 
 
 def observer_groups(mission) -> list[str]:

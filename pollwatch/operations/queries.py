@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count
 
 from pollwatch.operations.filters import Filters
-from pollwatch.operations.models import CoverageCount, ExpectedReport, MasterRecord
+from pollwatch.operations.models import CoverageCount, ExpectedReport
 
 STATUSES = [s.value for s in ExpectedReport.Status]
 
@@ -78,7 +78,3 @@ def silent_observers(mission, *, show_pii: bool, filters: Filters | None = None)
          "due_at": e.due_at}
         for e in rows
     ]
-
-
-def conflicting_masters(mission):
-    return MasterRecord.objects.for_mission(mission).filter(open_conflicts__gt=0).select_related("station")
