@@ -215,25 +215,23 @@ def receive_submission(
     try:
         _insert(submission, deprecates, files)
     except IntegrityError:
-        existing = Submission.objects.filter(mission=mission, instance_id=header.instance_id).first()
-        if existing is None:
-            # Not a duplicate: a row the report points to is gone (a station deleted since this process cached
-            # its code). Look everything up afresh and store it once more.
-            forget_forms()
-            parse_into(submission, header.root, form, observer_fixed=observer is not None)
-            _insert(submission, deprecates, files)
-            return Receipt(submission, created=True)
         with transaction.atomic():
             existing = (Submission.objects.select_related("mission").select_for_update()
-                        .get(mission=mission, instance_id=header.instance_id))
-            if existing.content_hash != content_hash:
-                raise SubmissionRejected(
-                    409, f"A different report with instanceID {header.instance_id} was already received."
-                ) from None
-            # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep one
-            # row, add attachments not seen yet.
-            _store_attachments(existing, files)
-        return Receipt(existing, created=False)
+                        .filter(mission=mission, instance_id=header.instance_id).first())
+            if existing is not None:
+                if existing.content_hash != content_hash:
+                    raise SubmissionRejected(
+                        409, f"A different report with instanceID {header.instance_id} was already received."
+                    ) from None
+                # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep
+                # one row, add attachments not seen yet.
+                _store_attachments(existing, files)
+                return Receipt(existing, created=False)
+        # Not a duplicate: a row the report points to is gone (a station deleted since this process cached its
+        # code). Look everything up afresh and store it once more.
+        forget_forms()
+        parse_into(submission, header.root, form, observer_fixed=observer is not None)
+        _insert(submission, deprecates, files)
     return Receipt(submission, created=True)
 
 
