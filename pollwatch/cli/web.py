@@ -233,17 +233,22 @@ def _run_import(kind: str, file: Path, *, election: str | None, mission: str | N
     except ImportFileError as exc:
         raise _fail(str(exc)) from None
     if not report.ok:
-        typer.echo(f"{file}: {len(report.errors)} error(s); nothing was imported.", err=True)
-        for error in report.errors[:200]:
-            typer.echo(f"  {error}", err=True)
-        if len(report.errors) > 200:
-            typer.echo(f"  … and {len(report.errors) - 200} more", err=True)
-        raise typer.Exit(1)
+        raise _refused(file, report.errors)
     verb = "would be" if dry_run else "were"
     typer.echo(
         f"{file}: {report.rows} rows; {report.created} {verb} created, {report.updated} {verb} updated, "
         f"{report.unchanged} unchanged." + (" (dry run: nothing written)" if dry_run else "")
     )
+
+
+def _refused(file: Path, errors: list[str], shown: int = 200) -> typer.Exit:
+    """Print why an import was refused (the first ``shown`` errors) and return the exit to raise."""
+    typer.echo(f"{file}: {len(errors)} error(s); nothing was imported.", err=True)
+    for error in errors[:shown]:
+        typer.echo(f"  {error}", err=True)
+    if len(errors) > shown:
+        typer.echo(f"  … and {len(errors) - shown} more", err=True)
+    return typer.Exit(1)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -305,10 +310,7 @@ def import_boundaries(
         raise _fail(f"no election {election!r}")
     report = check_import_boundaries(target, file, code_property=code_property, dry_run=dry_run)
     if not report.ok:
-        typer.echo(f"{file}: {len(report.errors)} error(s); nothing was imported.", err=True)
-        for error in report.errors[:200]:
-            typer.echo(f"  {error}", err=True)
-        raise typer.Exit(1)
+        raise _refused(file, report.errors)
     verb = "would be" if dry_run else "were"
     typer.echo(f"{file}: {report.features} features; {report.matched} unit boundaries {verb} stored."
                + (" (dry run: nothing written)" if dry_run else ""))
