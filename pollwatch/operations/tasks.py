@@ -15,6 +15,7 @@ failure the backend catches and logs, so it can never undo the report either.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from time import perf_counter, sleep
 
 from django.db import connection
@@ -55,8 +56,21 @@ def pending_derivations() -> int:
 
 # The longest pause after one task: a slow task (a big rebuild) must not idle the worker for long.
 MAX_SQLITE_PAUSE = 0.2
-_started: list[float] = []
-_newest_seen: list[int | None] = []
+# How often a long-running worker refreshes SQLite's planner statistics (ANALYZE), in seconds.
+SQLITE_ANALYZE_EVERY = 600.0
+_NOT_SEEN = object()
+
+
+@dataclass
+class _SqliteWorker:
+    """What this worker process remembers between tasks on SQLite."""
+
+    task_started_at: float | None = None
+    newest_report: object = _NOT_SEEN  # the newest report's id after the previous task
+    analyzed_at: float | None = None
+
+
+_sqlite_worker = _SqliteWorker()
 
 
 def _newest_report() -> int | None:
@@ -66,15 +80,15 @@ def _newest_report() -> int | None:
 
 
 def _note_start(**_kwargs) -> None:
-    _started[:] = [perf_counter()]
+    _sqlite_worker.task_started_at = perf_counter()
 
 
 def _pause_as_long_as_it_ran(**_kwargs) -> None:
     newest = _newest_report()
-    reports_arriving = not _newest_seen or _newest_seen[0] != newest
-    _newest_seen[:] = [newest]
-    if _started and reports_arriving:
-        sleep(min(perf_counter() - _started[0], MAX_SQLITE_PAUSE))
+    reports_arriving = newest != _sqlite_worker.newest_report
+    _sqlite_worker.newest_report = newest
+    if _sqlite_worker.task_started_at is not None and reports_arriving:
+        sleep(min(perf_counter() - _sqlite_worker.task_started_at, MAX_SQLITE_PAUSE))
 
 
 def share_sqlite_writer_lock() -> None:
@@ -93,41 +107,37 @@ def share_sqlite_writer_lock() -> None:
     """
     if connection.vendor != "sqlite":
         return
-    _newest_seen.clear()
+    _sqlite_worker.newest_report = _NOT_SEEN
     task_started.connect(_note_start, dispatch_uid="pollwatch-sqlite-note-start")
     task_finished.connect(_pause_as_long_as_it_ran, dispatch_uid="pollwatch-sqlite-pause")
-
-
-# How often a long-running worker refreshes SQLite's planner statistics (ANALYZE), in seconds.
-SQLITE_ANALYZE_EVERY = 600.0
-_analyzed_at: list[float] = []
 
 
 def refresh_sqlite_statistics() -> bool:
     """On SQLite, run a sampled ``ANALYZE`` so the query planner knows the tables' sizes; False elsewhere.
 
-    Why: without statistics SQLite guesses, and at election scale it guessed wrong for the rebuild's queries
-    (walking a mission-wide index instead of the station's): measured at 200,000 reports, a report's rebuild
-    took 123 ms p50 before ``ANALYZE`` and 39 ms after (723 ms at 1,000,000). ``analysis_limit`` samples each
-    index, so the cost stays bounded (0.4 s at 200,000 reports). PostgreSQL's autovacuum does this by itself.
+    Why: without statistics SQLite guesses its query plans, and at election scale it guessed badly for the
+    rebuild's queries: a report's rebuild took 123 ms p50 before ``ANALYZE`` and 39 ms after at 200,000 reports
+    (723 and 532 ms at 1,000,000). ``analysis_limit`` samples each index, so the cost stays bounded (0.4 s at
+    200,000 reports). PostgreSQL's autovacuum does this by itself.
     """
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
-    _analyzed_at[:] = [perf_counter()]
+    _sqlite_worker.analyzed_at = perf_counter()
     return True
 
 
 def _refresh_statistics_now_and_then(**_kwargs) -> None:
-    if not _analyzed_at or perf_counter() - _analyzed_at[0] >= SQLITE_ANALYZE_EVERY:
+    last = _sqlite_worker.analyzed_at
+    if last is None or perf_counter() - last >= SQLITE_ANALYZE_EVERY:
         refresh_sqlite_statistics()
 
 
 def keep_sqlite_statistics_fresh() -> None:
-    """In a worker on SQLite: refresh the planner statistics now and then every ``SQLITE_ANALYZE_EVERY``
-    seconds of work (the reports it rebuilds are what grows the tables)."""
+    """In a worker on SQLite: refresh the planner statistics now, then after a task whenever
+    ``SQLITE_ANALYZE_EVERY`` seconds have passed since the last refresh (its work is what grows the tables)."""
     if connection.vendor != "sqlite":
         return
     refresh_sqlite_statistics()
