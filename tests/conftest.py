@@ -127,10 +127,11 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_in_process(settings):
-    # The election-day rebuild after each report runs right after its commit, so a test sees derived tables at
-    # once; tests/collection/test_derivation_queue.py checks the production path (queued in the database, run by
-    # a worker).
+def _derive_in_process(settings):
+    # A stored report is derived in the request that stores it, so a test sees the election-day tables at once;
+    # tests/collection/test_derivation_queue.py checks the production path (pending in the reports table,
+    # derived in batches by the worker). Other slow jobs run in-process too.
+    settings.POLLWATCH_DERIVE = "immediate"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

@@ -63,35 +63,41 @@ def active_checks(mission, form_id: str) -> list[tuple[QualityCheck, Any]]:
     ]
 
 
-def do_evaluate_checks_on_submission(submission, checks: list | None = None) -> list[CheckResult]:
-    """(Re)evaluate every active rule of the submission's form (``checks``: from ``active_checks``); idempotent."""
-    if submission.form_id is None:
-        return []
-    if checks is None:
-        checks = active_checks(submission.mission, submission.form.form_id)
-    results = []
-    for check, tree in checks:
-        result, _ = CheckResult.objects.update_or_create(
-            quality_check=check, submission=submission,
-            defaults={"mission_id": submission.mission_id, "station_id": submission.station_id,
-                      "outcome": expr.evaluate(tree, submission.values or {})},
-        )
-        results.append(result)
-    return results
+class _ActiveChecks(dict):
+    """Active rules per (mission, form id), parsed once per batch."""
+
+    def of(self, mission, form_id: str) -> list[tuple[QualityCheck, Any]]:
+        key = (mission.pk, form_id)
+        if key not in self:
+            self[key] = active_checks(mission, form_id)
+        return self[key]
 
 
-def do_evaluate_checks_on_master(master, checks: list | None = None) -> list[CheckResult]:
-    if checks is None:
-        checks = active_checks(master.mission, master.form_id)
-    results = []
-    for check, tree in checks:
-        result, _ = CheckResult.objects.update_or_create(
-            quality_check=check, master=master,
-            defaults={"mission_id": master.mission_id, "station_id": master.station_id,
-                      "outcome": expr.evaluate(tree, master.values or {})},
-        )
-        results.append(result)
-    return results
+def derive_check_results(submissions) -> None:
+    """The deriver subscribed to "reports stored": every active rule of each report's form, evaluated on the
+    report if it is current (a report an edit replaced, and the report an edit replaces, keep no results)."""
+    ids = [s.pk for s in submissions] + [s.deprecates_id for s in submissions if s.deprecates_id]
+    CheckResult.objects.filter(submission_id__in=ids).delete()
+    checks = _ActiveChecks()
+    CheckResult.objects.bulk_create([
+        CheckResult(quality_check=check, submission=s, mission_id=s.mission_id, station_id=s.station_id,
+                    outcome=expr.evaluate(tree, s.values or {}))
+        for s in submissions if s.is_current and s.form_id is not None
+        for check, tree in checks.of(s.mission, s.form.form_id)
+    ], batch_size=1000)
+
+
+def do_evaluate_checks_on_masters(mission, masters) -> None:
+    """(Re)evaluate every active rule of their forms on master records just rebuilt (one mission's)."""
+    if not masters:
+        return
+    CheckResult.objects.filter(master_id__in=[m.pk for m in masters]).delete()
+    checks = _ActiveChecks()
+    CheckResult.objects.bulk_create([
+        CheckResult(quality_check=check, master=m, mission_id=m.mission_id, station_id=m.station_id,
+                    outcome=expr.evaluate(tree, m.values or {}))
+        for m in masters for check, tree in checks.of(mission, m.form_id)
+    ], batch_size=1000)
 
 
 def do_evaluate_check_everywhere(check: QualityCheck) -> int:

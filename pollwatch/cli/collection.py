@@ -77,10 +77,11 @@ def reparse(
 
     n = do_reparse_submissions(_mission(mission) if mission else None)
     typer.echo(f"reparsed {n} submissions")
-    from pollwatch.operations.tasks import pending_derivations
+    from pollwatch.collection.derivation import backlog
 
-    if pending := pending_derivations():
-        typer.echo(f"{pending} election-day rebuilds queued: `pollwatch worker` (or `pollwatch serve`) runs them")
+    if pending := backlog().pending:
+        typer.echo(f"{pending} reports queued for derivation: `pollwatch worker` (or `pollwatch serve`, or "
+                   "`pollwatch derive`) brings the election-day tables up to date")
 
 
 @submissions_app.command("device-login")

@@ -82,22 +82,96 @@ def serve(
     run_server(db.resolve() if db else None, port, workers, with_worker=not no_worker)
 
 
+def _run_one_queued_job() -> bool:
+    """Run one ready django-tasks job (slow jobs other than derivation); False when none was ready."""
+    from django.db.utils import OperationalError
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+    tasks = DBTaskResult.objects.ready().filter(backend_name="default")
+    with exclusive_transaction(tasks.db):
+        try:
+            job = tasks.get_locked()
+            if job is not None:
+                job.claim(_WORKER_ID)
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc):
+                raise
+            return False
+    if job is None:
+        return False
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False, max_tasks=None,
+           worker_id=_WORKER_ID, excluded_queue_names=[]).run_task(job)
+    return True
+
+
+_WORKER_ID = f"pollwatch-{os.getpid()}"
+# Finished jobs' rows are kept this long (for the admin), then pruned: queue bookkeeping does not grow for ever.
+KEEP_FINISHED_JOBS_DAYS = 7
+
+
+def _prune_finished_jobs() -> None:
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", "--min-age-days", str(KEEP_FINISHED_JOBS_DAYS), verbosity=0)
+
+
 def worker(
     db: Path | None = DbOption,
-    batch: bool = typer.Option(False, "--batch", help="Run every queued task, then exit"),
+    batch: bool = typer.Option(False, "--batch", help="Derive every pending report and run every queued job, then exit"),
 ) -> None:
-    """Run queued jobs (the election-day rebuild after each report); `pollwatch serve` starts one."""
+    """Derive stored reports into the election-day tables, in batches, and run other queued jobs; `pollwatch
+    serve` starts one. On PostgreSQL several workers can run at once (each claims its own batch)."""
     from pollwatch.cli.web import _setup
 
     # No migrate here: `serve` (or `pollwatch migrate`) has done it, and several workers starting at once must
     # not each run migrations against the same database.
     _setup(db)
-    from django.core.management import call_command
+    from pollwatch.collection.derivation import WorkerLoop
+    from pollwatch.dbtools import SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics
 
-    from pollwatch.operations.tasks import keep_sqlite_statistics_fresh, share_sqlite_writer_lock
+    loop = WorkerLoop(batch=batch, other_jobs=_run_one_queued_job,
+                      every=[(SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics), (3600.0, _prune_finished_jobs)])
 
-    keep_sqlite_statistics_fresh()
-    if not batch:  # beside the web workers; a batch run is asked to drain the backlog as fast as it can
-        share_sqlite_writer_lock()
-    # db_worker stops gracefully on SIGTERM/SIGINT (after the task in hand).
-    call_command("db_worker", "--no-startup-delay", "--interval", "0.5", batch=batch, verbosity=0)
+    def stop(_signum, _frame) -> None:  # finish the batch in hand, then stop
+        loop.running = False
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    loop.run()
+
+
+def derive(
+    db: Path | None = DbOption,
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Queue the reports whose derivation failed again first"),
+    mission: str = typer.Option("", "--mission", help="Only this mission's failed reports (with --retry-failed)"),
+) -> None:
+    """Bring the election-day tables up to date with every stored report now, in this process."""
+    from pollwatch.cli.web import _setup
+
+    _setup(db)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from pollwatch.collection.derivation import backlog, derive_backlog, do_retry_failed
+    from pollwatch.missions.models import Mission
+
+    if retry_failed:
+        scope = None
+        if mission:
+            scope = Mission.objects.filter(slug=mission).first()
+            if scope is None:
+                typer.echo(f"error: no mission {mission!r}", err=True)
+                raise typer.Exit(2)
+        typer.echo(f"queued again: {do_retry_failed(scope)}")
+    todo = backlog().pending
+    with Progress(TextColumn("deriving"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("derive", total=todo)
+        derived = derive_backlog(progress=lambda n: bar.advance(task, n))
+    state = backlog()
+    typer.echo(f"derived: {derived}\nfailed: {state.failed}")
+    if state.failed:
+        typer.echo("some reports failed to derive: see them in the admin (Submissions, derive state = failed), "
+                   "fix the cause, then `pollwatch derive --retry-failed`", err=True)
+        raise typer.Exit(1)

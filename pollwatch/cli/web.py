@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("serve")(serving.serve)
     app.command("worker")(serving.worker)
+    app.command("derive")(serving.derive)
     app.command("migrate")(migrate)
     app.command("createsuperuser")(createsuperuser)
     app.command(

@@ -47,6 +47,12 @@ class ObservationForm(models.Model):
         return f"{self.title} (v{self.version})"
 
 
+class DeriveState(models.IntegerChoices):
+    DONE = 0, "Derived"
+    PENDING = 1, "Pending"
+    FAILED = 2, "Failed"
+
+
 class Submission(models.Model):
     """One report as received. ``raw`` is kept verbatim and is the source of truth; ``values`` is derived."""
 
@@ -83,6 +89,10 @@ class Submission(models.Model):
     )
     # False once an edit replaced this report: lists and counts show current reports only.
     is_current = models.BooleanField(default=True)
+    # The reports table is the derivation queue (collection/derivation.py): a stored report is PENDING until the
+    # worker has brought the election-day tables up to date with it, FAILED (with the reason) if that raised.
+    derive_state = models.PositiveSmallIntegerField(choices=DeriveState.choices, default=DeriveState.PENDING)
+    derive_error = models.TextField(blank=True)
 
     objects = MissionScopedQuerySet.as_manager()
 
@@ -95,6 +105,11 @@ class Submission(models.Model):
             # report at 1M reports on SQLite).
             models.Index(fields=["station", "received_at"], name="submission_station_time"),
             models.Index(fields=["observer", "received_at"], name="submission_observer_time"),
+            # The queue: partial indexes hold only the reports still to derive (or failed), so claiming a batch,
+            # the backlog and its oldest report are index reads whatever the size of the table. Queries repeat
+            # the condition literally (SQLite uses a partial index only then).
+            models.Index(fields=["id"], name="submission_pending", condition=models.Q(derive_state=1)),
+            models.Index(fields=["mission", "id"], name="submission_failed", condition=models.Q(derive_state=2)),
         ]
         constraints = [
             models.UniqueConstraint(

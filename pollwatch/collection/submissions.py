@@ -1,4 +1,4 @@
-"""The one path every report takes: store it verbatim, parse it, queue its election-day rebuild.
+"""The one path every report takes: store it verbatim, parse it; the stored row is the derivation queue's entry.
 
 Every transport (OpenRosa, web entry, REST API, CLI) ends in :func:`receive_submission`: store the raw payload and
 its attachments verbatim, then parse typed values from it in the same transaction. Dedupe is a unique constraint on
@@ -21,11 +21,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.collection.models import Attachment, ObservationForm, Submission
+from pollwatch.collection.derivation import on_report_stored
+from pollwatch.collection.models import Attachment, DeriveState, ObservationForm, Submission
 from pollwatch.collection.xforms import XmlError, read_instance_header, read_values
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.models import Deployment, Observer
-from pollwatch.operations.tasks import queue_derivation
 
 STATION_FIELDS = ("station_code", "station")
 OBSERVER_FIELDS = ("observer_code",)
@@ -241,7 +241,8 @@ def _insert(submission: Submission, deprecates: Submission | None, files: list[I
         if deprecates is not None:
             Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
         _store_attachments(submission, files)
-        queue_derivation(submission.pk)  # same transaction: a stored report always has its rebuild queued
+        # Born pending (Submission.derive_state): the worker derives it; nothing else is written per report.
+        on_report_stored(submission)
 
 
 def instance_xml(form: ObservationForm, values: dict[str, Any], *, instance_id: str = "") -> bytes:
@@ -306,9 +307,11 @@ def do_reparse_submission(submission: Submission) -> None:
     root = parse_xml(submission.raw.encode())
     submission._deprecated_id = ""
     parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
+    submission.derive_state, submission.derive_error = DeriveState.PENDING, ""
     with transaction.atomic():
-        submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason"])
-        queue_derivation(submission.pk)
+        submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason",
+                                       "derive_state", "derive_error"])
+        on_report_stored(submission)
 
 
 def do_reparse_submissions(mission=None) -> int:

@@ -112,7 +112,7 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         progress("election day", 1)
         build_demo_media([ieom, citizens], seed=seed)
         do_record_audit("demo.build", detail={"seed": seed})
-    from pollwatch.operations.tasks import refresh_sqlite_statistics
+    from pollwatch.dbtools import refresh_sqlite_statistics
 
     refresh_sqlite_statistics()  # everything was written in bulk: the planner's statistics at once, not later
     summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth)

@@ -69,6 +69,14 @@ def _user(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def derive_incidents(submissions) -> None:
+    """The deriver subscribed to "reports stored": each current report of an incident form becomes (or, for an
+    edit, updates) its incident."""
+    for submission in submissions:
+        if submission.form_id is not None and submission.form.kind == "incident" and submission.is_current:
+            do_report_incident_from_submission(submission)
+
+
 def do_report_incident_from_submission(submission) -> Incident | None:
     """An incident form's report becomes an incident once; an edit updates the same incident."""
     values = submission.values or {}

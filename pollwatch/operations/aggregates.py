@@ -87,27 +87,49 @@ def _lock(mission_id: int, keys: list[tuple[int | None, str]]) -> None:
          .order_by("region_id", "form_id").values_list("pk", flat=True))
 
 
-def _recount_coverage(mission_id: int, schedule, region_id: int | None) -> None:
-    counts = dict.fromkeys(STATUS_FIELDS, 0)
-    for row in (ExpectedReport.objects.filter(_region_q(region_id), schedule=schedule).values("status")
-                .annotate(n=Count("pk")).order_by()):
-        counts[row["status"]] = row["n"]
-    CoverageCount.objects.filter(_region_q(region_id), mission_id=mission_id, form_id=schedule.form_id).update(
-        **counts
-    )
+def _in_regions(region_ids: set[int | None]) -> Q:
+    q = Q(region_id__in={r for r in region_ids if r is not None})
+    return q | Q(region__isnull=True) if None in region_ids else q
 
 
-def _recount_arrivals(mission_id: int, schedule, region_id: int | None, hours: set[dt.datetime]) -> None:
-    where = Q(mission_id=mission_id, form_id=schedule.form_id) & _region_q(region_id)
-    ArrivalCount.objects.filter(where, hour__in=hours).delete()
-    rows = []
-    for hour in sorted(hours):
-        n = ExpectedReport.objects.filter(_region_q(region_id), schedule=schedule, first_received_at__gte=hour,
-                                          first_received_at__lt=hour + dt.timedelta(hours=1)).count()
-        if n:
-            rows.append(ArrivalCount(mission_id=mission_id, region_id=region_id, form_id=schedule.form_id,
-                                     hour=hour, n=n))
-    ArrivalCount.objects.bulk_create(rows)
+def _recount_coverage(mission_id: int, coverage: dict[tuple[int | None, str], Any]) -> None:
+    """Recount the CoverageCount rows of ``coverage`` ((region, form) → schedule) in one GROUP BY."""
+    counts: dict[tuple[int | None, str], dict[str, int]] = {key: dict.fromkeys(STATUS_FIELDS, 0) for key in coverage}
+    schedules = {schedule.pk for schedule in coverage.values()}
+    for row in (ExpectedReport.objects.filter(_in_regions({r for r, _ in coverage}), schedule_id__in=schedules)
+                .values("region_id", "schedule__form_id", "status").annotate(n=Count("pk")).order_by()):
+        key = (row["region_id"], row["schedule__form_id"])
+        if key in counts:
+            counts[key][row["status"]] = row["n"]
+    for (region_id, form_id), by_status in counts.items():
+        CoverageCount.objects.filter(_region_q(region_id), mission_id=mission_id, form_id=form_id).update(**by_status)
+
+
+def _recount_arrivals(mission_id: int, tz, coverage: dict[tuple[int | None, str], Any],
+                      hours: dict[tuple[int | None, str], set[dt.datetime]]) -> None:
+    """Recount the ArrivalCount rows of the given (region, form) keys and local hours in one GROUP BY."""
+    wanted = {(region, form, hour) for (region, form), hs in hours.items() for hour in hs}
+    if not wanted:
+        return
+    lo, hi = min(h for _, _, h in wanted), max(h for _, _, h in wanted) + dt.timedelta(hours=1)
+    regions = {r for r, _ in hours}
+    schedules = {coverage[key].pk for key in hours}
+    found = {
+        (row["region_id"], row["schedule__form_id"], row["hour"]): row["n"]
+        for row in ExpectedReport.objects.filter(_in_regions(regions), schedule_id__in=schedules,
+                                                 first_received_at__gte=lo, first_received_at__lt=hi)
+        .values("region_id", "schedule__form_id", hour=TruncHour("first_received_at", tzinfo=tz))
+        .annotate(n=Count("pk")).order_by()
+    }
+    stale = Q(pk__in=[])
+    for (region, form), hs in hours.items():
+        stale |= _region_q(region) & Q(form_id=form, hour__in=hs)
+    ArrivalCount.objects.filter(stale, mission_id=mission_id).delete()
+    ArrivalCount.objects.bulk_create([
+        ArrivalCount(mission_id=mission_id, region_id=region, form_id=form, hour=hour, n=n)
+        for (region, form, hour), n in sorted(found.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1], kv[0][2]))
+        if (region, form, hour) in wanted and n
+    ])
 
 
 def tally_answers(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
@@ -121,13 +143,21 @@ def tally_answers(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
     return table
 
 
-def _recount_checklist(mission_id: int, form_id: str, unit_id: int, region_id: int | None) -> None:
-    values = MasterRecord.objects.filter(mission_id=mission_id, form_id=form_id, station__unit_id=unit_id)
-    table = tally_answers(values.values_list("values", flat=True))
-    ChecklistCount.objects.filter(mission_id=mission_id, form_id=form_id, unit_id=unit_id).delete()
+def _recount_checklists(mission_id: int, units: set[tuple[str, int]], unit_regions: dict[int, int | None]) -> None:
+    """Recount the ChecklistCount rows of every (form, unit) in the product of ``units``' forms and units: one
+    read of those units' master records, one delete, one insert."""
+    forms, unit_ids = {f for f, _ in units}, {u for _, u in units}
+    by_key: dict[tuple[str, int], list] = defaultdict(list)
+    for unit, form, values in (MasterRecord.objects.filter(mission_id=mission_id, form_id__in=forms,
+                                                            station__unit_id__in=unit_ids)
+                               .values_list("station__unit_id", "form_id", "values").iterator(chunk_size=5000)):
+        by_key[(form, unit)].append(values)
+    ChecklistCount.objects.filter(mission_id=mission_id, form_id__in=forms, unit_id__in=unit_ids).delete()
     ChecklistCount.objects.bulk_create([
-        ChecklistCount(mission_id=mission_id, unit_id=unit_id, region_id=region_id, form_id=form_id, field=field,
-                       yes=yes, total=total) for field, (yes, total) in sorted(table.items())])
+        ChecklistCount(mission_id=mission_id, unit_id=unit, region_id=unit_regions[unit], form_id=form, field=field,
+                       yes=yes, total=total)
+        for (form, unit), rows in sorted(by_key.items()) for field, (yes, total) in sorted(tally_answers(rows).items())
+    ], batch_size=2000)
 
 
 def refresh_dashboard_aggregates(mission, *, expected: Iterable[tuple[Any, int | None, Iterable]] = (),
@@ -150,12 +180,11 @@ def refresh_dashboard_aggregates(mission, *, expected: Iterable[tuple[Any, int |
         return
     with transaction.atomic():
         _lock(mission.pk, sorted(keys, key=lambda k: (k[0] is not None, k[0] or 0, k[1])))
-        for key, schedule in coverage.items():
-            _recount_coverage(mission.pk, schedule, key[0])
-            if hours[key]:
-                _recount_arrivals(mission.pk, schedule, key[0], hours[key])
-        for form, unit in sorted(units):
-            _recount_checklist(mission.pk, form, unit, unit_regions[unit])
+        if coverage:
+            _recount_coverage(mission.pk, coverage)
+            _recount_arrivals(mission.pk, tz, coverage, {k: h for k, h in hours.items() if h})
+        if units:
+            _recount_checklists(mission.pk, units, unit_regions)
 
 
 def do_rebuild_dashboard_aggregates(mission) -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import zoneinfo
 
 from pollwatch.checks.services import check_create_quality_check
-from pollwatch.collection.models import ObservationForm, Submission
+from pollwatch.collection.models import DeriveState, ObservationForm, Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.incidents.services import (
     check_mark_duplicate,
@@ -22,7 +22,7 @@ from pollwatch.incidents.services import (
 )
 from pollwatch.missions.models import Deployment, Membership, Role
 from pollwatch.operations.aggregates import do_rebuild_dashboard_aggregates
-from pollwatch.operations.bulk import do_rebuild_master_records
+from pollwatch.operations.derive import do_rebuild_master_records
 from pollwatch.operations.services import do_set_form_schedule
 
 CATEGORIES = ["campaigning near station", "unauthorised persons", "ballot stuffing", "carousel voting",
@@ -95,7 +95,7 @@ def build_demo_operations(summary, rng) -> dict[str, int]:
         Submission.objects.bulk_create(rows, batch_size=2000)
         counts["closing_reports"] += len(rows)
         # One bulk rebuild (the per-report path's own merge rule) instead of ~25 queries per station.
-        counts["master_records"] += do_rebuild_master_records(mission)
+        counts["master_records"] += len(do_rebuild_master_records(mission).records)
         forms = set(ObservationForm.objects.for_mission(mission).values_list("form_id", flat=True))
         if "opening" in forms:
             do_set_form_schedule(mission, form_id="opening", due_time=dt.time(8, 30),
@@ -107,8 +107,10 @@ def build_demo_operations(summary, rng) -> dict[str, int]:
                                  ("turnout possible", "ballots_cast <= registered")]:
             check_create_quality_check(mission, form_id="closing", name=name, expression=expression)
         counts["incidents"] += _demo_incidents(mission, all_deployments, rng)
-        # The master records above were rebuilt without the per-report path: recount the dashboard's counters.
+        # The master records above were rebuilt without the per-report path: recount the dashboard's counters,
+        # and take the bulk-loaded reports out of the derivation queue (the bulk rebuild derived them).
         do_rebuild_dashboard_aggregates(mission)
+        Submission.objects.for_mission(mission).update(derive_state=DeriveState.DONE)
     from pollwatch.operations.models import ExpectedReport
 
     counts["expected_reports"] = ExpectedReport.objects.filter(mission__in=summary.missions).count()

@@ -5,53 +5,14 @@ import datetime as dt
 
 import pytest
 
-from pollwatch.checks.models import CheckResult
 from pollwatch.checks.services import check_create_quality_check
 from pollwatch.missions.services import do_create_observer, do_deploy_observer
 from pollwatch.operations.bulk import do_rebuild_election_day
-from pollwatch.operations.models import (
-    ArrivalCount,
-    ChecklistCount,
-    CoverageCount,
-    ExpectedReport,
-    MasterRecord,
-)
+from pollwatch.operations.models import ExpectedReport, MasterRecord
 from pollwatch.operations.services import check_resolve_conflict, do_set_form_schedule
-from tests.operations.reports import make_form, report
+from tests.operations.reports import make_form, report, scramble, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def ordered(rows) -> list:
-    return sorted(rows, key=repr)  # rows hold None next to numbers
-
-
-def snapshot(mission) -> dict:
-    return {
-        "masters": ordered((m.station_id, m.form_id, m.values, m.conflicts, m.open_conflicts, m.report_count)
-                          for m in MasterRecord.objects.filter(mission=mission)),
-        "expected": ordered(ExpectedReport.objects.filter(mission=mission)
-                           .values_list("observer_id", "station_id", "area_id", "status", "submission_id",
-                                        "first_received_at")),
-        "checks": ordered(CheckResult.objects.filter(mission=mission)
-                         .values_list("quality_check_id", "submission_id", "master__station_id", "outcome")),
-        "coverage": ordered(CoverageCount.objects.filter(mission=mission)
-                           .values_list("region_id", "form_id", "missing", "partial", "complete", "conflicting",
-                                        "late")),
-        "arrivals": ordered(ArrivalCount.objects.filter(mission=mission).values_list("region_id", "form_id", "hour",
-                                                                                   "n")),
-        "checklist": ordered(ChecklistCount.objects.filter(mission=mission)
-                            .values_list("unit_id", "form_id", "field", "yes", "total")),
-    }
-
-
-def scramble(mission) -> None:
-    """Make every derived row wrong, as a loader that bypassed the per-report path would leave them."""
-    MasterRecord.objects.filter(mission=mission).update(values={}, conflicts={}, open_conflicts=7, report_count=0)
-    ExpectedReport.objects.filter(mission=mission).update(status="missing", submission=None, first_received_at=None)
-    CheckResult.objects.filter(mission=mission).delete()
-    CoverageCount.objects.filter(mission=mission).delete()
-    ChecklistCount.objects.filter(mission=mission).delete()
 
 
 @pytest.fixture

@@ -1,0 +1,282 @@
+"""The reports table is the derivation queue: "reports stored" is announced to the apps that derive from them.
+
+Ingest writes one row per report in one short transaction and nothing else: the row is born ``PENDING``
+(``Submission.derive_state``). A worker (``pollwatch worker``, started by ``pollwatch serve``) claims pending
+reports in batches, hands each batch to the **derivers** registered here — the apps above collection (checks,
+incidents, operations; later SMS and statements) subscribe from their ``AppConfig.ready()`` — and marks the
+batch derived in the same transaction as the derivers' writes. So collection knows nothing of dashboards, and:
+
+- nothing is lost: a report is pending until a transaction that derived it committed; a worker killed mid-batch
+  leaves its batch pending (the transaction rolls back) and the next worker takes it;
+- a report whose derivation raises is retried alone, and if it fails alone it is marked ``FAILED`` with the
+  reason (``pollwatch derive --retry-failed`` tries again); it never blocks the batch or the reports after it;
+- derivers are idempotent (they recompute from the current reports, never increment), so a report derived twice,
+  late, or in another batch than its neighbours leaves the same state;
+- no bookkeeping grows: the queue is a partial index that holds only pending (and failed) reports.
+
+PostgreSQL: several workers claim disjoint batches (``FOR UPDATE SKIP LOCKED``) and hold the rows' locks until
+their batch commits. SQLite has one writer: one worker, whose batch transaction is kept short (``SQLITE_BATCH``)
+so a web worker waits at most a few tens of milliseconds for the write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pollwatch.collection.models import DeriveState, Submission
+
+logger = logging.getLogger(__name__)
+
+# A deriver takes the batch's reports (mission, form and the report each one edits loaded) and brings its own
+# tables up to date with them, inside the caller's transaction.
+Deriver = Callable[[Sequence[Submission]], None]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    order: int
+    name: str
+    derive: Deriver
+
+
+_derivers: list[_Registered] = []
+
+
+def register_deriver(name: str, derive: Deriver, *, order: int = 100) -> None:
+    """Subscribe ``derive`` to "reports stored"; lower ``order`` runs first (checks before the master records
+    that count them). Registering a name again replaces it (apps' ``ready()`` may run twice in tests)."""
+    _derivers[:] = [d for d in _derivers if d.name != name]
+    _derivers.append(_Registered(order, name, derive))
+    _derivers.sort(key=lambda d: (d.order, d.name))
+
+
+def unregister_deriver(name: str) -> None:
+    _derivers[:] = [d for d in _derivers if d.name != name]
+
+
+def registered_derivers() -> list[str]:
+    return [d.name for d in _derivers]
+
+
+def with_relations(queryset):
+    return queryset.select_related("mission__election", "form", "deprecates", "station")
+
+
+def _run_derivers(submissions: Sequence[Submission]) -> None:
+    for deriver in _derivers:
+        deriver.derive(submissions)
+
+
+def derive_submissions(submissions: Sequence[Submission]) -> None:
+    """Run every deriver over ``submissions`` and mark them derived, in one transaction (raises on failure)."""
+    if not submissions:
+        return
+    with transaction.atomic():
+        _run_derivers(submissions)
+        Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
+            derive_state=DeriveState.DONE, derive_error=""
+        )
+    for s in submissions:
+        s.derive_state, s.derive_error = DeriveState.DONE, ""
+
+
+def _mark_failed(submission: Submission, exc: BaseException) -> None:
+    reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    logger.exception("deriving report %s failed", submission.pk, exc_info=exc)
+    Submission.objects.filter(pk=submission.pk).update(derive_state=DeriveState.FAILED, derive_error=reason)
+    submission.derive_state, submission.derive_error = DeriveState.FAILED, reason
+
+
+def derive_or_mark_failed(submissions: Sequence[Submission]) -> int:
+    """Derive a batch; if it raises, derive each report alone and mark those that still fail. Returns the
+    number of reports marked failed. Used by the worker and by immediate mode (POLLWATCH_DERIVE=immediate)."""
+    try:
+        with transaction.atomic():
+            derive_submissions(submissions)
+        return 0
+    except Exception as exc:  # noqa: BLE001 - any error in a deriver: isolate the culprit, keep the others
+        if len(submissions) == 1:
+            _mark_failed(submissions[0], exc)
+            return 1
+    failed = 0
+    for submission in submissions:
+        try:
+            with transaction.atomic():
+                derive_submissions([submission])
+        except Exception as exc:  # noqa: BLE001
+            _mark_failed(submission, exc)
+            failed += 1
+    return failed
+
+
+def derive_immediately() -> bool:
+    """True when reports are derived in the request that stores them (tests, or a deployment without a worker)."""
+    return getattr(settings, "POLLWATCH_DERIVE", "worker") == "immediate"
+
+
+def on_report_stored(submission: Submission) -> None:
+    """Called by the receive path inside the report's transaction: in immediate mode derive it now, in its own
+    savepoint, so that a failing deriver marks it failed and can never undo the stored report."""
+    if derive_immediately():
+        submission = with_relations(Submission.objects.filter(pk=submission.pk)).get()
+        derive_or_mark_failed([submission])
+
+
+# --- the worker side --------------------------------------------------------------------------------------------
+
+# Reports per batch. PostgreSQL holds the claimed rows' locks for the batch, nothing else waits on them; SQLite holds
+# the database's only write lock for the whole batch, so its batches are smaller (measured: bench/election_day.py).
+POSTGRES_BATCH = 500
+SQLITE_BATCH = 100
+
+
+def batch_size() -> int:
+    return SQLITE_BATCH if connection.vendor == "sqlite" else POSTGRES_BATCH
+
+
+def pending() -> QuerySet[Submission]:
+    # The condition is written exactly as the partial index's, so SQLite uses it.
+    return Submission.objects.filter(derive_state=DeriveState.PENDING)
+
+
+def failed(mission=None):
+    qs = Submission.objects.filter(derive_state=DeriveState.FAILED)
+    return qs.filter(mission=mission) if mission is not None else qs
+
+
+def derive_next_batch(limit: int | None = None) -> int:
+    """Claim up to ``limit`` pending reports (oldest first), derive them and mark them; the number claimed.
+
+    PostgreSQL: claimed with ``FOR UPDATE SKIP LOCKED``, so concurrent workers take disjoint batches and a
+    crash mid-batch leaves it pending. SQLite: one writer, the claim is a plain read and the batch one
+    IMMEDIATE transaction."""
+    limit = limit or batch_size()
+    with transaction.atomic():
+        claimed = pending().order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            claimed = claimed.select_for_update(skip_locked=True, of=("self",))
+        batch = list(with_relations(claimed)[:limit])
+        if batch:
+            derive_or_mark_failed(batch)
+    return len(batch)
+
+
+def derive_backlog(limit: int | None = None, *, progress: Callable[[int], None] | None = None) -> int:
+    """Derive every pending report now (``pollwatch derive``, tests, bulk loaders); the number derived."""
+    total = 0
+    while n := derive_next_batch(limit):
+        total += n
+        if progress is not None:
+            progress(n)
+    return total
+
+
+def do_retry_failed(mission=None) -> int:
+    """Put failed reports back in the queue (``pollwatch derive --retry-failed``); how many."""
+    return failed(mission).update(derive_state=DeriveState.PENDING, derive_error="")
+
+
+def do_queue_for_derivation(submission_ids: Iterable[int]) -> int:
+    """Mark stored reports pending again (after a re-parse changed their values)."""
+    return Submission.objects.filter(pk__in=list(submission_ids)).update(
+        derive_state=DeriveState.PENDING, derive_error=""
+    )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What /health and the dashboard say about the queue."""
+
+    pending: int
+    failed: int
+    oldest_pending_s: float  # age of the oldest pending report; 0 when none
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.pending == 0
+
+
+def backlog(mission=None) -> Backlog:
+    queue = pending()
+    if mission is not None:
+        queue = queue.filter(mission=mission)
+    oldest = queue.order_by("pk").values_list("received_at", flat=True).first()
+    age = max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return Backlog(pending=queue.count(), failed=failed(mission).count(), oldest_pending_s=round(age, 1))
+
+
+# The longest pause after a batch on SQLite (see WorkerLoop.share_sqlite_writer_lock).
+MAX_SQLITE_PAUSE = 0.2
+
+
+def newest_report_id() -> int | None:
+    return Submission.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+@dataclass
+class WorkerLoop:
+    """``pollwatch worker``: derive batches while reports are pending; when none are, run one of the other queued
+    jobs (``other_jobs``, e.g. django-tasks), else sleep ``idle_sleep`` seconds. ``batch``: drain what is there,
+    then return. ``every``: housekeeping jobs and their period in seconds (SQLite statistics, pruning)."""
+
+    batch: bool = False
+    idle_sleep: float = 0.2
+    other_jobs: Callable[[], bool] | None = None
+    every: list[tuple[float, Callable[[], object]]] = field(default_factory=list)
+    running: bool = True
+    derived: int = 0
+    _last_run: dict[int, float] = field(default_factory=dict)
+    _newest_seen: int | None = None
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        for i, (seconds, job) in enumerate(self.every):
+            if now - self._last_run.get(i, float("-inf")) >= seconds:
+                self._last_run[i] = now
+                job()
+
+    def share_sqlite_writer_lock(self, batch_seconds: float) -> None:
+        """On SQLite, while reports are arriving, pause after a batch for as long as it held the write lock.
+
+        Why: SQLite has one writer, and a batch holds the lock from its first write to its commit. A worker that
+        claims its next batch the instant the last one commits holds that lock nearly all the time, while the web
+        workers waiting for it sleep in SQLite's busy handler (steps of 1, 2, 5 … 100 ms) and keep missing the
+        short gaps (measured with the per-report queue: a burst's ingest fell from 215 to 20 reports/s). Pausing
+        as long as the batch ran leaves every waiter a window at least that long. "Arriving": the newest report's
+        id changed since the previous batch; once the burst is over the worker drains at full speed, and a
+        ``--batch`` run never pauses. PostgreSQL locks rows, not the database: nothing to do there."""
+        if self.batch or connection.vendor != "sqlite":
+            return
+        newest = newest_report_id()
+        arriving = newest != self._newest_seen
+        self._newest_seen = newest
+        if arriving:
+            time.sleep(min(batch_seconds, MAX_SQLITE_PAUSE))
+
+    def run(self) -> int:
+        from django.db import close_old_connections
+
+        while self.running:
+            close_old_connections()
+            self._housekeeping()
+            started = time.perf_counter()
+            n = derive_next_batch()
+            self.derived += n
+            if n:
+                self.share_sqlite_writer_lock(time.perf_counter() - started)
+                continue
+            if self.other_jobs is not None and self.other_jobs():
+                continue
+            if self.batch:
+                break
+            time.sleep(self.idle_sleep)
+        return self.derived
