@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from pollwatch.collection.models import DeriveState, Submission
@@ -206,12 +206,13 @@ class Backlog:
 
 
 def backlog(mission=None) -> Backlog:
+    """The queue in two index reads: pending reports (count, oldest) and failed ones."""
     queue = pending()
     if mission is not None:
         queue = queue.filter(mission=mission)
-    oldest = queue.order_by("pk").values_list("received_at", flat=True).first()
-    age = max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
-    return Backlog(pending=queue.count(), failed=failed(mission).count(), oldest_pending_s=round(age, 1))
+    state = queue.aggregate(n=Count("pk"), oldest=Min("received_at"))
+    age = max((timezone.now() - state["oldest"]).total_seconds(), 0.0) if state["oldest"] else 0.0
+    return Backlog(pending=state["n"], failed=failed(mission).count(), oldest_pending_s=round(age, 1))
 
 
 # The longest pause after a batch on SQLite (see WorkerLoop.share_sqlite_writer_lock).

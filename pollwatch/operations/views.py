@@ -64,8 +64,13 @@ def _coverage_context(request, mission) -> dict:
         for row in rows:
             row["cells"] = [(row["counts"][s], f"{expected_url}?" + filters.query(status=s, **{key: row["id"] or None}))
                             for s in queries.STATUSES]
+    from pollwatch.collection.derivation import backlog
+
     return {
         "mission": mission,
+        # How fresh the derived tables are: reports stored but not yet derived, and how long the oldest waits.
+        "freshness": backlog(mission),
+        "can_manage": can_manage(request.user, mission),
         "statuses": queries.STATUSES,
         "by_region": by_region,
         "by_form": by_form,
