@@ -12,7 +12,7 @@ table through the bare DB driver) measured in the same run, and, before the inge
 HEAD that precedes each submission (Digest check, 204, no write): the ceiling of this server stack on this box.
 Then the rows are counted: stored == accepted (201).
 
-Each report also queues its election-day rebuild (a django-tasks row in the same transaction). With ``--worker``
+Each stored report is pending in the reports table until the worker derives it (collection/derivation.py). With ``--worker``
 (the default) one task worker (``pollwatch worker``) runs beside gunicorn during the ingest, as ``pollwatch serve``
 runs it; after the ingest the backlog left is drained by ``pollwatch worker --batch``, timed (rebuilds/s), and every
 reported station must then have its master record (``--no-drain`` skips that, for quick ingest-only runs).
@@ -198,17 +198,18 @@ from pollwatch.collection.models import Submission
 mission_id, form_pk, seconds, xml = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 table = Submission._meta.db_table
 cols = ", ".join(f'"{c}"' for c in ("mission_id", "form_id", "transport", "instance_id", "received_at", "raw",
-                                    "values", "needs_review", "review_reason", "content_hash", "is_current"))
+                                    "values", "needs_review", "review_reason", "content_hash", "is_current",
+                                    "derive_state", "derive_error"))
 raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
 ph = "?" if connection.vendor == "sqlite" else "%s"
-sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 11)})"
+sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 13)})"
 values = json.dumps({"station_code": "S00000", "registered": 1000, "ballots_cast": 612})
 n = 0
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < seconds:
     cur = raw.cursor()
     cur.execute(sql, (mission_id, form_pk, "raw", f"raw:{uuid.uuid4()}", dt.datetime.now(dt.UTC).isoformat(),
-                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True))
+                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True, 1, ""))
     raw.commit()
     n += 1
 print(n / (time.perf_counter() - t0))
@@ -225,11 +226,10 @@ QUEUE_STATE = r"""
 import json
 import django
 django.setup()
-from django_tasks_db.models import DBTaskResult
-from pollwatch.collection.models import Submission
+from pollwatch.collection.models import DeriveState, Submission
 from pollwatch.operations.models import MasterRecord
-print(json.dumps({"ready": DBTaskResult.objects.filter(status="READY").count(),
-                  "failed": DBTaskResult.objects.filter(status="FAILED").count(),
+print(json.dumps({"ready": Submission.objects.filter(derive_state=DeriveState.PENDING).count(),
+                  "failed": Submission.objects.filter(derive_state=DeriveState.FAILED).count(),
                   "stations_reported": Submission.objects.exclude(station=None).values("station").distinct().count(),
                   "master_records": MasterRecord.objects.count()}))
 """

@@ -133,10 +133,13 @@ def on_report_stored(submission: Submission) -> None:
 
 # --- the worker side --------------------------------------------------------------------------------------------
 
-# Reports per batch. PostgreSQL holds the claimed rows' locks for the batch, nothing else waits on them; SQLite holds
-# the database's only write lock for the whole batch, so its batches are smaller (measured: bench/election_day.py).
+# Reports per batch. PostgreSQL holds the claimed rows' locks for the batch, nothing else waits on them. SQLite holds
+# the database's only write lock for the whole batch: while reports are arriving the worker sizes its batches so
+# that one holds the lock about SQLITE_LOCK_TARGET seconds (WorkerLoop), and drains with full batches otherwise.
 POSTGRES_BATCH = 500
-SQLITE_BATCH = 100
+SQLITE_BATCH = 500
+SQLITE_LOCK_TARGET = 0.02
+SQLITE_MIN_BATCH = 5
 
 
 def batch_size() -> int:
@@ -237,6 +240,8 @@ class WorkerLoop:
     derived: int = 0
     _last_run: dict[int, float] = field(default_factory=dict)
     _newest_seen: int | None = None
+    limit: int | None = None  # the next batch's size (None: the backend's default)
+    _last_batch: int = 0
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
@@ -246,22 +251,27 @@ class WorkerLoop:
                 job()
 
     def share_sqlite_writer_lock(self, batch_seconds: float) -> None:
-        """On SQLite, while reports are arriving, pause after a batch for as long as it held the write lock.
+        """On SQLite, while reports are arriving, keep batches short and pause after each as long as it ran.
 
-        Why: SQLite has one writer, and a batch holds the lock from its first write to its commit. A worker that
-        claims its next batch the instant the last one commits holds that lock nearly all the time, while the web
-        workers waiting for it sleep in SQLite's busy handler (steps of 1, 2, 5 … 100 ms) and keep missing the
-        short gaps (measured with the per-report queue: a burst's ingest fell from 215 to 20 reports/s). Pausing
-        as long as the batch ran leaves every waiter a window at least that long. "Arriving": the newest report's
-        id changed since the previous batch; once the burst is over the worker drains at full speed, and a
-        ``--batch`` run never pauses. PostgreSQL locks rows, not the database: nothing to do there."""
+        Why: SQLite has one writer, and a batch holds the write lock from its first statement to its commit. The web
+        workers waiting for it sleep in SQLite's busy handler (steps of 1, 2, 5 … 100 ms): a worker that claimed
+        its next batch the instant the last one committed held the lock nearly all the time and they kept missing
+        the short gaps (measured with the old per-report queue: a burst's ingest fell from 215 to 20 reports/s).
+        So while reports arrive, the next batch is sized to hold the lock about ``SQLITE_LOCK_TARGET`` seconds,
+        and after each one the worker leaves every waiter a window at least as long. "Arriving": the newest
+        report's id changed since the previous batch. Once the burst is over the worker drains with full batches
+        and no pause; a ``--batch`` run never pauses. PostgreSQL locks rows, not the database: nothing to do."""
         if self.batch or connection.vendor != "sqlite":
             return
         newest = newest_report_id()
         arriving = newest != self._newest_seen
         self._newest_seen = newest
-        if arriving:
-            time.sleep(min(batch_seconds, MAX_SQLITE_PAUSE))
+        if not arriving:
+            self.limit = SQLITE_BATCH
+            return
+        per_report = batch_seconds / max(self._last_batch, 1)
+        self.limit = int(min(max(SQLITE_LOCK_TARGET / max(per_report, 1e-6), SQLITE_MIN_BATCH), SQLITE_BATCH))
+        time.sleep(min(batch_seconds, MAX_SQLITE_PAUSE))
 
     def run(self) -> int:
         from django.db import close_old_connections
@@ -270,7 +280,7 @@ class WorkerLoop:
             close_old_connections()
             self._housekeeping()
             started = time.perf_counter()
-            n = derive_next_batch()
+            n = self._last_batch = derive_next_batch(self.limit)
             self.derived += n
             if n:
                 self.share_sqlite_writer_lock(time.perf_counter() - started)

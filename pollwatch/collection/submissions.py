@@ -24,6 +24,7 @@ from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection.derivation import on_report_stored
 from pollwatch.collection.models import Attachment, DeriveState, ObservationForm, Submission
 from pollwatch.collection.xforms import XmlError, read_instance_header, read_values
+from pollwatch.dbtools import one_sqlite_writer
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.models import Deployment, Observer
 
@@ -236,7 +237,7 @@ def receive_submission(
 
 
 def _insert(submission: Submission, deprecates: Submission | None, files: list[IncomingFile]) -> None:
-    with transaction.atomic():
+    with one_sqlite_writer(), transaction.atomic():
         submission.save(force_insert=True)
         if deprecates is not None:
             Submission.objects.filter(pk=deprecates.pk).update(is_current=False)

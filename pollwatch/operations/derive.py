@@ -193,14 +193,21 @@ def do_rebuild_expected_statuses(mission, scope: ExpectedScope | None = None) ->
     rows = list(rows)
     if not rows:
         return []
+    tree = unit_tree(mission.election_id)
+    under = {e.area_id: tree.under(e.area_id) for e in rows if e.area_id and not e.station_id}
     reports = current_submissions(mission).filter(observer__isnull=False, form__isnull=False)
     if scope is not None:
-        reports = reports.filter(observer_id__in={e.observer_id for e in rows},
-                                 form__form_id__in={schedules[e.schedule_id].form_id for e in rows})
+        # Only the reports these expectations can count: their observers' at their stations or in their areas
+        # (not every report an observer ever sent: a roaming observer's hundreds would be read on every batch).
+        reports = reports.filter(
+            Q(station_id__in={e.station_id for e in rows if e.station_id})
+            | Q(station__unit_id__in=set().union(*under.values())),
+            observer_id__in={e.observer_id for e in rows},
+            form__form_id__in={schedules[e.schedule_id].form_id for e in rows})
     by_observer: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for row in (reports.order_by("received_at", "pk")
-                .values("pk", "observer_id", "form__form_id", "station_id", "station__unit_id", "received_at",
-                        "values").iterator(chunk_size=5000)):
+                .values("pk", "observer_id", "form__form_id", "station_id", "station__unit_id", "received_at")
+                .iterator(chunk_size=5000)):
         by_observer[(row["observer_id"], row["form__form_id"])].append(row)
     conflicted_q = MasterRecord.objects.for_mission(mission).filter(open_conflicts__gt=0)
     if scope is not None:
@@ -208,19 +215,22 @@ def do_rebuild_expected_statuses(mission, scope: ExpectedScope | None = None) ->
             station_id__in={r["station_id"] for rs in by_observer.values() for r in rs if r["station_id"]},
             form_id__in=scope.form_ids)
     conflicted = set(conflicted_q.values_list("station_id", "form_id"))
-    tree = unit_tree(mission.election_id)
-    under: dict[int, set[int]] = {}
-    changed, keys = [], []
+    counted: list[tuple[ExpectedReport, list[dict]]] = []
     for expected in rows:
-        schedule = schedules[expected.schedule_id]
-        found = by_observer.get((expected.observer_id, schedule.form_id), [])
+        found = by_observer.get((expected.observer_id, schedules[expected.schedule_id].form_id), [])
         if expected.station_id:
             found = [r for r in found if r["station_id"] == expected.station_id]
         elif expected.area_id:
-            if expected.area_id not in under:
-                under[expected.area_id] = tree.under(expected.area_id)
-            area = under[expected.area_id]
-            found = [r for r in found if r["station__unit_id"] in area]
+            found = [r for r in found if r["station__unit_id"] in under[expected.area_id]]
+        counted.append((expected, found))
+    # The status reads the values of the latest report only: fetched for those alone (JSON is the costly part).
+    latest = {found[-1]["pk"] for _, found in counted if found}
+    values = dict(current_submissions(mission).filter(pk__in=latest).values_list("pk", "values")) if latest else {}
+    changed, keys = [], []
+    for expected, found in counted:
+        schedule = schedules[expected.schedule_id]
+        if found:
+            found[-1] = {**found[-1], "values": values.get(found[-1]["pk"])}
         status = expected_status(
             found, schedule, expected.due_at,
             conflicting=lambda stations, form_id=schedule.form_id: any((s, form_id) in conflicted for s in stations),

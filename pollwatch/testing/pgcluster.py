@@ -61,9 +61,13 @@ class Cluster:
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
 
-    def start(self) -> str:
+    def start(self, *, durable: bool = False) -> str:
+        """Start it; ``durable``: PostgreSQL's default durability (fsync, synchronous commit, full page writes), as
+        a mission runs it — for benchmarks. The test suite's cluster skips fsync: it is thrown away anyway."""
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = f"-k {self.dir} -c listen_addresses='' -F -c full_page_writes=off -c max_connections=50"
+        options = f"-k {self.dir} -c listen_addresses='' -c max_connections=50"
+        if not durable:
+            options += " -F -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
         return f"postgres://postgres@/pollwatch?host={self.dir}"
 

@@ -160,11 +160,17 @@ def test_on_sqlite_the_worker_leaves_the_writer_lock_free_while_reports_arrive(m
     newest = iter([7, 8, 8])  # the newest report's id after each batch: a report arrived during the second only
     monkeypatch.setattr(derivation, "newest_report_id", lambda: next(newest))
     loop = WorkerLoop()
-    for seconds in (0.05, 5.0, 0.05):
+    limits = []
+    for n, seconds in ((100, 0.05), (100, 5.0), (100, 0.05)):
+        loop._last_batch = n
         loop.share_sqlite_writer_lock(seconds)
+        limits.append(loop.limit)
     if connection.vendor == "sqlite":
         # first batch: nothing known yet, so polite; second: a report arrived, capped pause; third: none, no pause
         assert pauses == pytest.approx([0.05, derivation.MAX_SQLITE_PAUSE])
+        # while reports arrive the next batch is sized to hold the lock ~20 ms (100 in 5 s: the minimum); after,
+        # full batches again
+        assert limits == [40, derivation.SQLITE_MIN_BATCH, derivation.SQLITE_BATCH]
     else:
         assert pauses == []  # PostgreSQL locks rows: the worker never waits
     pauses.clear()
