@@ -15,12 +15,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 
 XF = "{http://www.w3.org/2002/xforms}"
 H = "{http://www.w3.org/1999/xhtml}"
 # Binds that are metadata, not questions.
 META_PATHS = {"meta/instanceID", "meta/deprecatedID"}
+# Deeper than any XForm or instance (pyxform's forms with nested groups and repeats reach about 15 levels).
+MAX_XML_DEPTH = 64
 
 
 class XmlError(ValueError):
@@ -47,9 +49,24 @@ class ConvertedForm:
 
 
 def parse_xml(data: bytes | str) -> Element:
-    """Parse outside XML safely; raise :class:`XmlError` with a message fit for a 400."""
+    """Parse outside XML safely; raise :class:`XmlError` with a message fit for a 400.
+
+    The tree is built by a streaming parse that counts the nesting as it goes and stops past ``MAX_XML_DEPTH``:
+    a report nested 5,000 elements deep (any phone login can send one) is refused before it is built, instead of
+    reaching the recursive code that reads a tree (a RecursionError, a 500).
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    depth = 0
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        events = iterparse(io.BytesIO(raw), events=("start", "end"), forbid_dtd=True, forbid_entities=True,
+                           forbid_external=True)
+        for event, _ in events:
+            depth += 1 if event == "start" else -1
+            if depth > MAX_XML_DEPTH:
+                raise XmlError(f"the XML is nested more than {MAX_XML_DEPTH} elements deep")
+        return events.root
+    except XmlError:
+        raise
     except DefusedXmlException as exc:
         raise XmlError(f"XML with a DOCTYPE or entity declarations is refused ({type(exc).__name__})") from exc
     except Exception as exc:  # ParseError and friends

@@ -5,6 +5,6 @@ from pollwatch.incidents import views
 urlpatterns = [
     path("missions/<slug:slug>/incidents/", views.incident_list, name="incidents"),
     path("missions/<slug:slug>/incidents/public.json", views.incident_public, name="incidents-public"),
-    path("missions/<slug:slug>/incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
-    path("missions/<slug:slug>/incidents/<int:pk>/triage", views.incident_triage, name="incident-triage"),
+    path("missions/<slug:slug>/incidents/<id:pk>/", views.incident_detail, name="incident-detail"),
+    path("missions/<slug:slug>/incidents/<id:pk>/triage", views.incident_triage, name="incident-triage"),
 ]
