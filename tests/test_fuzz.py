@@ -31,7 +31,7 @@ from tests.collection.conftest import DigestClient
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = 20  # per URL pattern, and per API operation
+EXAMPLES = 50  # per URL pattern, and per API operation
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                        HealthCheck.function_scoped_fixture])
@@ -71,7 +71,9 @@ _READS = [
 
 def parameter_names(package: Path) -> list[str]:
     """The parameter names the code and templates of one app (the package of a view) read."""
-    names: set[str] = {"page", "tone-1", "tone-99999999999999999999", "tone-x", "flag-1", "flag-", "tone-0"}
+    names: set[str] = {"page"}
+    for prefix in re.findall(r'["\']([a-z]+-)["\']', "".join(p.read_text() for p in package.rglob("views.py"))):
+        names.update(f"{prefix}{suffix}" for suffix in ("1", "0", "x", "", "99999999999999999999"))
     for path in package.rglob("*.py"):
         if "migrations" not in path.parts:
             names.update(n for pattern in _READS for n in pattern.findall(path.read_text()))
@@ -181,14 +183,18 @@ def _page_fuzzer(client, world, device, route: str, converters: dict, names: lis
 
     @FUZZ
     @given(values=st.fixed_dictionaries({k: _converter_value(v, ids) for k, v in converters.items()}),
-           # Every parameter the app reads, each present or not: one request tries several at once.
-           params=st.fixed_dictionaries({}, optional={name: evil_value(ids) for name in names}),
+           # One parameter the app reads, malformed; or several at once, each present or not.
+           params=st.one_of(
+               st.sampled_from(names).flatmap(lambda name: evil_value(ids).map(lambda value: {name: value})),
+               st.fixed_dictionaries({}, optional={name: evil_value(ids) for name in names})),
            method=st.sampled_from(["GET", "POST"]))
     def fuzz(values, params, method):
         from urllib.parse import quote
 
         path = "/" + template.format(**{k: quote(v, safe="") for k, v in values.items()})
         response = _send(client, method, path, params, phone)
+        if os.environ.get("FUZZ_LOG"):
+            print("PAGE", response.status_code, method, path, str(params)[:150])
         assert response.status_code < 500, (method, path, params, response.status_code)
         client.force_login(world.alice)  # a fuzzed logout must not turn the rest into login redirects
 
@@ -229,9 +235,10 @@ def _valid(schema: dict, spec: dict, ids: list[int]) -> st.SearchStrategy:
     kind = schema.get("type")
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
-        edges = [v for v in [low, high, *BIG, *ids] if v is not None and (low is None or v >= low)
-                 and (high is None or v <= high)]
-        return st.one_of(st.sampled_from(edges or [0]), st.integers(min_value=low, max_value=high))
+        edges = [v for v in [low, high, *ids] if v is not None]
+        big = [v for v in BIG if (low is None or v >= low) and (high is None or v <= high)]
+        return st.one_of(st.sampled_from(big or edges or [0]), st.sampled_from(edges or [0]),
+                         st.integers(min_value=low, max_value=high))
     if kind == "string":
         return st.text(max_size=schema.get("maxLength", 30))
     if kind == "boolean":
@@ -296,9 +303,10 @@ def _api_fuzzer(client, auth: dict, path: str, method: str, params: dict, body, 
     @given(valid=st.fixed_dictionaries({
                name: (mission_slugs if name == "slug" else _valid(schema, spec, ids))
                for name, (_, schema) in params.items()}),
-           # One or two parameters of an otherwise valid request are out of range or of the wrong type.
-           wrong=st.fixed_dictionaries({}, optional={name: _wrong_or_edge(schema, spec, ids)
-                                                     for name, (_, schema) in params.items() if name != "slug"}),
+           # At most one parameter of an otherwise valid request is out of range or of the wrong type.
+           wrong=st.one_of(st.just({}), *[
+               _wrong_or_edge(schema, spec, ids).map(lambda value, name=name: {name: value})
+               for name, (_, schema) in params.items() if name != "slug"]),
            payload=payloads)
     def fuzz(valid, wrong, payload):
         values = {**valid, **wrong}
@@ -317,6 +325,8 @@ def _api_fuzzer(client, auth: dict, path: str, method: str, params: dict, body, 
                 response = client.generic(method.upper(), url + ("?" + urlencode(query) if query else ""),
                                           raw.encode("utf-8", "surrogatepass"), content_type="application/json",
                                           **auth)
+        if os.environ.get("FUZZ_LOG"):
+            print("API", response.status_code, method, url, query, str(payload)[:80])
         assert response.status_code < 500, (method, url, query, payload, response.status_code)
 
     return fuzz
