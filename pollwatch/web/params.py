@@ -9,6 +9,7 @@ alike), raises :class:`BadParameter`, which :class:`BadParameterMiddleware` (and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -96,7 +97,13 @@ def _nul_parameter(request: HttpRequest) -> str | None:
         for key, values in params.lists():
             if "\x00" in key or any("\x00" in v for v in values):
                 return key.replace("\x00", "\\x00")[:40]
+    if request.content_type == "application/json" and _JSON_NUL.search(request.body):
+        return "body"
     return None
+
+
+# A NUL in a JSON text: the escape \u0000 (not preceded by an escaped backslash) or a raw NUL byte.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
 
 
 class BadParameterMiddleware:
