@@ -1,12 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from pollwatch import api
-from pollwatch.web.converters import IdConverter
-
-# Before the includes below: their patterns use <id:pk>.
-register_converter(IdConverter, "id")
 
 admin.site.site_header = "pollwatch administration"
 

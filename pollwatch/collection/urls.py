@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pollwatch.collection import views
+from pollwatch.web import converters  # noqa: F401 — registers <id:…>
 
 urlpatterns = [
     path("account/api-tokens/", views.api_tokens, name="collection-api-tokens"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pollwatch.media import views
+from pollwatch.web import converters  # noqa: F401 — registers <id:…>
 
 urlpatterns = [
     path("missions/<slug:slug>/media/", views.media_home, name="media"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pollwatch.operations import views
+from pollwatch.web import converters  # noqa: F401 — registers <id:…>
 
 urlpatterns = [
     path("missions/<slug:slug>/operations/", views.operations_home, name="operations"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from pollwatch.pvt import views
+from pollwatch.web import converters  # noqa: F401 — registers <id:…>
 
 urlpatterns = [
     path("missions/<slug:slug>/pvt/", views.pvt_page, name="pvt"),

@@ -6,6 +6,8 @@ Django's ``<int:…>`` accepts any number of digits, and a lookup by an id past 
 
 from __future__ import annotations
 
+from django.urls import register_converter
+
 from pollwatch.web.params import MAX_ID
 
 
@@ -20,3 +22,8 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+# Registered when this module is first imported; every URLconf using <id:…> imports it, in whatever order the
+# URLconfs load.
+register_converter(IdConverter, "id")
