@@ -6,6 +6,8 @@ from the code (``request.GET.get("…")``, ``name="…"`` in templates) and from
 values — ids past 64 bits, negative counts, dates in year 1, NUL bytes, strings where numbers belong, malformed
 JSON — with a fixed number of examples per target and ``derandomize`` so a CI run is repeatable.
 
+``FUZZ_TIMES=1`` prints the seconds spent on each target, ``FUZZ_LOG=1`` every request and its status (with -s).
+
 Each request runs in a savepoint: on PostgreSQL a failing query would otherwise abort the test's transaction and
 hide the real error behind "current transaction is aborted" in every later example.
 """
