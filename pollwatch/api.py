@@ -7,11 +7,24 @@ or the browser session. The API's URLs are exempt from ``LoginRequiredMiddleware
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from pollwatch.collection.api import router as collection_router
+from pollwatch.web.params import BadParameter
 
 api = NinjaAPI(title="pollwatch API", version="1", docs_url="/docs")
 api.add_router("/", collection_router)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    """A parameter or body the schemas refuse: 400, each error naming where it is (``loc``) and why."""
+    return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+@api.exception_handler(BadParameter)
+def _bad_parameter(request, exc: BadParameter):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 def _exempt(patterns):

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A parameter a view cannot use (pollwatch.web.params.BadParameter) is a 400 naming it, not a 500.
+    "pollwatch.web.params.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "pollwatch.urls"

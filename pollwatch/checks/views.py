@@ -13,6 +13,7 @@ from pollwatch.checks.models import CheckResult, QualityCheck
 from pollwatch.checks.services import check_create_quality_check
 from pollwatch.missions.access import access_mission_by_slug, role_in_mission
 from pollwatch.missions.models import Role
+from pollwatch.web.params import id_param
 
 AUTHORS = {Role.ADMIN, Role.COORDINATOR, Role.ANALYST}
 
@@ -42,9 +43,9 @@ def check_list(request, slug: str):
 def result_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     rows = CheckResult.objects.for_mission(mission).select_related("quality_check", "station", "submission__observer")
-    check_id, outcome, target = request.GET.get("check", ""), request.GET.get("outcome", ""), request.GET.get("on", "")
-    if check_id.isdigit():
-        rows = rows.filter(quality_check_id=int(check_id))
+    check_id, outcome, target = id_param(request.GET, "check"), request.GET.get("outcome", ""), request.GET.get("on", "")
+    if check_id is not None:
+        rows = rows.filter(quality_check_id=check_id)
     if outcome in CheckResult.Outcome.values:
         rows = rows.filter(outcome=outcome)
     if target == "master":

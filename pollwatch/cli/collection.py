@@ -101,7 +101,11 @@ def device_login(
     if obs is None:
         typer.echo(f"error: no observer {observer!r} in {mission}", err=True)
         raise typer.Exit(2)
-    cred, password = do_set_device_credential(obs, password=pin)
+    try:
+        cred, password = do_set_device_credential(obs, password=pin)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"openrosa_user: {cred.username}\nopenrosa_password: {password}")
 
 

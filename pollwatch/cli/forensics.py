@@ -12,8 +12,8 @@ def forensics(
     results: Path = typer.Argument(..., help="Results file: canonical CSV, or any CSV/ZIP/XLSX with --mapping"),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML column mapping for a non-canonical file"),
     leader: str | None = typer.Option(None, "--leader", help="Candidate to test (default: most votes)"),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed: the same seed gives the same figures"),
-    reps: int = typer.Option(1000, "--reps", help="Monte Carlo repetitions of the integer-percentage null"),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed: the same seed gives the same figures"),
+    reps: int = typer.Option(1000, "--reps", min=1, help="Monte Carlo repetitions of the integer-percentage null"),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full report as JSON to this file"),
     html_out: Path | None = typer.Option(None, "--html", help="Write an HTML report with plots (works offline)"),
 ) -> None:

@@ -55,12 +55,12 @@ def sample_size_command(
 @app.command("draw")
 def draw_command(
     frame: Path = typer.Argument(..., help="FRAME.csv: station_id, registered and any stratum columns"),
-    size: int = typer.Option(..., "--size", help="Stations in the main sample"),
-    seed: int = typer.Option(..., "--seed", help="Random seed: the same seed draws the same sample"),
+    size: int = typer.Option(..., "--size", min=1, help="Stations in the main sample"),
+    seed: int = typer.Option(..., "--seed", min=0, help="Random seed: the same seed draws the same sample"),
     out: Path = typer.Option(..., "--out", help="Where to write SAMPLE.csv"),
     strata: list[str] | None = StrataOption,
     by: str = typer.Option("stations", "--by", help="Allocate proportionally to 'stations' or 'voters'"),
-    reserve: int = typer.Option(0, "--reserve", help="Reserve stations per stratum"),
+    reserve: int = typer.Option(0, "--reserve", min=0, help="Reserve stations per stratum"),
 ) -> None:
     """Draw a stratified random sample of stations (proportional allocation, at least 2 per stratum)."""
     import csv
@@ -131,9 +131,9 @@ def estimate_command(
 @app.command("validate")
 def validate_command(
     results: Path = typer.Argument(..., help="Canonical results CSV of every station: the population"),
-    size: int = typer.Option(..., "--size", help="Stations per simulated sample"),
-    reps: int = typer.Option(..., "--reps", help="Simulated samples"),
-    seed: int = typer.Option(..., "--seed", help="Random seed"),
+    size: int = typer.Option(..., "--size", min=1, help="Stations per simulated sample"),
+    reps: int = typer.Option(..., "--reps", min=1, help="Simulated samples"),
+    seed: int = typer.Option(..., "--seed", min=0, help="Random seed"),
     strata: str | None = typer.Option(None, "--strata", help="Stratify by 'region' or 'district'"),
     design: str = typer.Option("stratified", "--design", help="srs or stratified"),
     method: str = typer.Option("combined", "--method", help="combined or separate"),

@@ -68,8 +68,8 @@ def run_server(db: Path | None, port: int, workers: int = 2, *, with_worker: boo
 
 def serve(
     db: Path | None = DbOption,
-    port: int = typer.Option(8000, "--port", help="Port to serve on"),
-    workers: int = typer.Option(2, "--workers", help="Web worker processes"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to serve on"),
+    workers: int = typer.Option(2, "--workers", min=1, help="Web worker processes"),
     no_worker: bool = typer.Option(
         False, "--no-worker", help="Do not start the task worker (run `pollwatch worker` elsewhere)"
     ),

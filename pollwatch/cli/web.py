@@ -58,8 +58,8 @@ def _sqlite_files(path: Path) -> list[Path]:
 
 def demo(
     db: Path = typer.Option(DEFAULT_DEMO_DB, "--db", help="SQLite file to build the demo in"),
-    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same election"),
-    port: int = typer.Option(8000, "--port", help="Port to serve on"),
+    seed: int = typer.Option(1, "--seed", min=0, help="Random seed: the same seed gives the same election"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to serve on"),
     no_serve: bool = typer.Option(False, "--no-serve", help="Build (or keep) the demo, print it, and exit"),
     force: bool = typer.Option(False, "--force", help="Replace an existing demo database without asking"),
 ) -> None:

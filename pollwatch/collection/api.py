@@ -7,11 +7,12 @@ import hashlib
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from pollwatch.collection.models import ApiToken, ObservationForm, Submission
+from pollwatch.collection.services import servable_forms
 from pollwatch.collection.submissions import (
     SubmissionRejected,
     check_submission_values,
@@ -21,6 +22,7 @@ from pollwatch.collection.submissions import (
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.access import access_mission_by_slug, can_manage
 from pollwatch.missions.models import Observer
+from pollwatch.web.params import MAX_ID
 
 
 class TokenAuth(HttpBearer):
@@ -52,6 +54,9 @@ class StationOut(Schema):
     registered_voters: int | None = None
 
 
+MAX_OFFSET = 10**12
+
+
 class SubmissionOut(Schema):
     id: int
     form_id: str | None = Field(None, alias="form.form_id")
@@ -79,7 +84,8 @@ class SubmissionFilter(Schema):
     needs_review: bool | None = None
     transport: str | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    # Bounded so that offset + limit stays a 64-bit LIMIT/OFFSET: past it both backends overflow.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class SubmissionIn(Schema):
@@ -132,7 +138,7 @@ def list_submissions(request, slug: str, filters: Query[SubmissionFilter]):
 
 
 @router.get("/missions/{slug}/submissions/{submission_id}", response=SubmissionOut)
-def get_submission(request, slug: str, submission_id: int):
+def get_submission(request, slug: str, submission_id: int = Path(..., ge=1, le=MAX_ID)):
     mission = access_mission_by_slug(request.user, slug)
     found = _submissions(mission).filter(pk=submission_id).first()
     if found is None:
@@ -146,7 +152,7 @@ def create_submission(request, slug: str, payload: SubmissionIn):
     mission = access_mission_by_slug(request.user, slug)
     if not can_manage(request.user, mission):
         return Status(403, {"detail": "Only the mission's admins and coordinators may enter reports."})
-    forms = ObservationForm.objects.for_mission(mission).filter(form_id=payload.form_id)
+    forms = servable_forms(mission).filter(form_id=payload.form_id)
     form = (forms.filter(version=payload.version) if payload.version else forms.filter(is_active=True)).first()
     if form is None:
         return Status(404, {"detail": f"No form {payload.form_id!r} (version {payload.version or 'current'})."})

@@ -148,10 +148,16 @@ class DeviceCredential(models.Model):
     """
 
     observer = models.OneToOneField("missions.Observer", on_delete=models.CASCADE, related_name="device_credential")
-    username = models.CharField(max_length=64, unique=True)
+    # The observer's mission, kept on the row so that a username is unique per mission: two missions may both have
+    # an observer CO-0001, and the OpenRosa URL (/m/<mission>/) says which one a phone means.
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    username = models.CharField(max_length=64)
     ha1 = models.CharField(max_length=32)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mission", "username"], name="device_login_unique_per_mission")]
 
     def __str__(self) -> str:
         return self.username

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from pollwatch.collection import digest
 from pollwatch.collection.models import DeviceCredential, ObservationForm
-from pollwatch.collection.services import current_forms
+from pollwatch.collection.services import current_forms, servable_forms
 from pollwatch.collection.submissions import IncomingFile, SubmissionRejected, receive_submission
 from pollwatch.missions.models import Mission
 
@@ -56,14 +56,14 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
         return _challenge("The nonce has expired." if state == "stale" else "Bad nonce.", stale=state == "stale")
     if urlsplit(params["uri"]).path != request.path:
         return _challenge("The digest was made for another URL.")
-    cred = _credential(params["username"])
+    cred = _credential(slug, params["username"])
     if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
-        return _challenge("Wrong user name or PIN.")
-    mission = cred.observer.mission
-    if mission.slug != slug:
+        if not _login_of_another_mission(params, request.method, slug):
+            return _challenge("Wrong user name or PIN.")
         if not Mission.objects.filter(slug=slug).exists():
             return _message("No such mission.", 404)
         return _message("This device login belongs to another mission.", 403)
+    mission = cred.mission
     if not mission.is_active:
         return _message("This mission is closed.", 410)
     return mission, cred
@@ -72,21 +72,30 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
 # Device credentials are read on every request of a burst; a short in-process cache saves the query. A new PIN or a
 # revoked login takes effect within CREDENTIAL_TTL seconds in every worker (at once in the one that changed it).
 CREDENTIAL_TTL = 10.0
-_credentials: dict[str, tuple[float, DeviceCredential | None]] = {}
+_credentials: dict[tuple[str, str], tuple[float, DeviceCredential | None]] = {}
 
 
-def _credential(username: str) -> DeviceCredential | None:
+def _credential(slug: str, username: str) -> DeviceCredential | None:
+    """The active device login ``username`` of the mission ``slug`` (usernames are unique per mission)."""
     now = time.monotonic()
-    hit = _credentials.get(username)
+    hit = _credentials.get((slug, username))
     if hit is not None and now - hit[0] < CREDENTIAL_TTL:
         return hit[1]
-    found = list(DeviceCredential.objects.select_related("observer__mission")
-                 .filter(username=username, is_active=True).order_by()[:1])
+    found = list(DeviceCredential.objects.select_related("mission", "observer")
+                 .filter(mission__slug=slug, username=username, is_active=True).order_by()[:1])
     cred = found[0] if found else None
     if len(_credentials) > 10_000:
         _credentials.clear()
-    _credentials[username] = (now, cred)
+    _credentials[(slug, username)] = (now, cred)
     return cred
+
+
+def _login_of_another_mission(params: dict[str, str], method: str, slug: str) -> bool:
+    """Whether the digest is right for a login of another mission (a phone set up with the wrong URL): worth a 403
+    that says so rather than a challenge. Only asked after a failed login, so it costs nothing on the hot path."""
+    others = (DeviceCredential.objects.filter(username=params["username"], is_active=True)
+              .exclude(mission__slug=slug).values_list("ha1", flat=True)[:20])
+    return any(digest.check_response(params, method=method, ha1=ha1) for ha1 in others)
 
 
 def forget_credentials() -> None:
@@ -113,7 +122,9 @@ def form_list(request: HttpRequest, slug: str) -> HttpResponse:
     mission, _ = auth
     base = request.build_absolute_uri("/").rstrip("/")
     items = []
-    for f in current_forms(mission):
+    # The form-list API: with ?formID=X the server MUST list only that form, and nothing for an unknown id.
+    form_id = request.GET.get("formID")
+    for f in current_forms(mission, form_id=form_id[:100] if form_id is not None else None):
         download = base + reverse("openrosa-form", args=[slug, f.form_id, f.version])
         manifest = base + reverse("openrosa-manifest", args=[slug, f.form_id, f.version])
         items.append(
@@ -130,7 +141,8 @@ def form_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _form_or_404(mission, form_id: str, version: str) -> ObservationForm | None:
-    return ObservationForm.objects.for_mission(mission).filter(form_id=form_id, version=version).first()
+    """A form version with an XForm, or None: a form row without one is never served."""
+    return servable_forms(mission).filter(form_id=form_id, version=version).first()
 
 
 @openrosa_view
@@ -194,9 +206,7 @@ def submission(request: HttpRequest, slug: str) -> HttpResponse:
         return auth
     mission, cred = auth
     if request.method == "HEAD":
-        response = _respond(status=204)
-        response["X-OpenRosa-Accept-Content-Length"] = str(MAX_SUBMISSION_BYTES)
-        return response
+        return _accepting(_respond(status=204))
     upload = request.FILES.get("xml_submission_file")
     if upload is None:
         return _message("The POST needs a multipart part named xml_submission_file.", 400)
@@ -210,5 +220,10 @@ def submission(request: HttpRequest, slug: str) -> HttpResponse:
                                      attachments=files)
     except SubmissionRejected as exc:
         return _message(exc.message, exc.status)
-    response = _message(receipt.message, 201)
+    return _accepting(_message(receipt.message, 201))
+
+
+def _accepting(response: HttpResponse) -> HttpResponse:
+    """The form-submission API: the 204 to HEAD and the 201/202 to POST say how large a submission may be."""
+    response["X-OpenRosa-Accept-Content-Length"] = str(MAX_SUBMISSION_BYTES)
     return response

@@ -98,9 +98,20 @@ def do_set_form_active(form: ObservationForm, active: bool, *, user=None) -> Non
         do_record_audit("form.open" if active else "form.close", user=user, mission=form.mission, obj=form)
 
 
-def current_forms(mission):
-    """The newest active version of each form_id: what the formList offers."""
-    forms = ObservationForm.objects.for_mission(mission).filter(is_active=True).order_by("form_id", "-created_at")
+def servable_forms(mission):
+    """The mission's form versions that have an XForm: the only ones OpenRosa lists, serves or accepts reports to.
+
+    A form row without one (made by hand, or by an old demo) cannot be filled on a phone, and listing it made
+    clients that validate the whole list (Enketo) give up on the server. Closed versions stay downloadable.
+    """
+    return ObservationForm.objects.for_mission(mission).exclude(xform="").exclude(md5="")
+
+
+def current_forms(mission, form_id: str | None = None):
+    """The newest active servable version of each form_id (or of ``form_id`` only): what the formList offers."""
+    forms = servable_forms(mission).filter(is_active=True).order_by("form_id", "-created_at")
+    if form_id is not None:
+        forms = forms.filter(form_id=form_id)
     seen: dict[str, ObservationForm] = {}
     for f in forms:
         seen.setdefault(f.form_id, f)
@@ -111,16 +122,23 @@ def current_forms(mission):
 
 def do_set_device_credential(observer: Observer, *, username: str = "", password: str = "", user=None
                              ) -> tuple[DeviceCredential, str]:
-    """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once."""
+    """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once.
+
+    The username (default: the observer's code, lower-cased) is unique within the mission; another observer of the
+    mission with that username is a ValueError. Another mission may use the same one.
+    """
     username = username or observer.code.lower()
     password = password or f"{secrets.randbelow(10**8):08d}"
+    taken = DeviceCredential.objects.filter(mission=observer.mission, username=username).exclude(observer=observer)
+    if taken.exists():
+        raise ValueError(f"the device login {username!r} belongs to another observer of this mission")
     with transaction.atomic():
         from pollwatch.collection.openrosa import forget_credentials
 
         forget_credentials()
         cred, _ = DeviceCredential.objects.update_or_create(
-            observer=observer, defaults={"username": username, "ha1": digest.ha1_for(username, password),
-                                         "is_active": True},
+            observer=observer, defaults={"mission": observer.mission, "username": username,
+                                         "ha1": digest.ha1_for(username, password), "is_active": True},
         )
         do_record_audit("device_credential.set", user=user, mission=observer.mission, obj=cred,
                         detail={"username": username})

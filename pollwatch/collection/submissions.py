@@ -119,6 +119,8 @@ def _find_form(mission, form_id: str, version: str) -> ObservationForm:
     form = next((f for f in candidates if f.version == version), None)
     if form is None:
         raise SubmissionRejected(404, f"Form {form_id!r} has no version {version!r} in this mission.")
+    if not form.md5:  # no XForm (md5 is its hash): no phone can have filled it, and its fields have no paths
+        raise SubmissionRejected(404, f"Form {form_id!r} version {version!r} has no XForm: it takes no reports.")
     if not form.is_active:
         raise SubmissionRejected(410, f"Form {form_id!r} is closed: it no longer accepts reports.")
     return form

@@ -17,11 +17,13 @@ from pollwatch.collection.services import (
     do_revoke_api_token,
     do_set_device_credential,
     do_set_form_active,
+    servable_forms,
 )
 from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
 from pollwatch.collection.xforms import FormError
 from pollwatch.missions.access import access_mission_by_slug, can_manage
 from pollwatch.missions.models import Observer
+from pollwatch.web.params import id_param
 
 
 def _manager_mission(request, slug):
@@ -65,11 +67,16 @@ def form_list(request, slug: str):
 def device_login(request, slug: str):
     """Give an observer a device login (new PIN); the PIN is shown once, only its digest is kept."""
     mission = _manager_mission(request, slug)
-    observer = Observer.objects.for_mission(mission).filter(pk=request.POST.get("observer") or 0).first()
+    observer_id = id_param(request.POST, "observer")
+    observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
     if observer is None:
         messages.error(request, "Choose an observer of this mission.")
         return redirect("collection-forms", slug=mission.slug)
-    cred, pin = do_set_device_credential(observer, user=request.user)
+    try:
+        cred, pin = do_set_device_credential(observer, user=request.user)
+    except ValueError as exc:
+        messages.error(request, f"Device login for {observer.code}: {exc}.")
+        return redirect("collection-forms", slug=mission.slug)
     messages.success(request, f"Device login for {observer.code}: user {cred.username}, PIN {pin} (shown once).")
     return redirect("collection-forms", slug=mission.slug)
 
@@ -102,7 +109,7 @@ def submission_detail(request, slug: str, pk: int):
     sub = get_object_or_404(
         Submission.objects.for_mission(mission).select_related("form", "observer", "station", "entered_by"), pk=pk
     )
-    labels = {f["name"]: f["label"] or f["name"] for f in (sub.form.fields if sub.form else [])}
+    labels = {f["name"]: f.get("label") or f["name"] for f in (sub.form.fields if sub.form else [])}
     rows = [(labels.get(k, k), v) for k, v in sub.values.items()]
     return render(request, "collection/submission_detail.html", {
         "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
@@ -121,7 +128,7 @@ def attachment_download(request, slug: str, pk: int):
 
 def submission_entry(request, slug: str, pk: int):
     mission = _manager_mission(request, slug)
-    form = get_object_or_404(ObservationForm.objects.for_mission(mission).filter(is_active=True), pk=pk)
+    form = get_object_or_404(servable_forms(mission).filter(is_active=True), pk=pk)
     Entry = entry_form_class(form, mission)
     entry = Entry(request.POST or None)
     if request.method == "POST" and entry.is_valid():
@@ -145,7 +152,7 @@ def api_tokens(request):
     new_key = ""
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST.get("revoke", "0") or 0, user=request.user)
+            token = get_object_or_404(ApiToken, pk=id_param(request.POST, "revoke") or 0, user=request.user)
             do_revoke_api_token(token, user=request.user)
             messages.success(request, f"Revoked the token {token.name or '(unnamed)'}.")
             return redirect("collection-api-tokens")

@@ -15,12 +15,14 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 
 XF = "{http://www.w3.org/2002/xforms}"
 H = "{http://www.w3.org/1999/xhtml}"
 # Binds that are metadata, not questions.
 META_PATHS = {"meta/instanceID", "meta/deprecatedID"}
+# Deeper than any XForm or instance (pyxform's forms with nested groups and repeats reach about 15 levels).
+MAX_XML_DEPTH = 64
 
 
 class XmlError(ValueError):
@@ -47,9 +49,24 @@ class ConvertedForm:
 
 
 def parse_xml(data: bytes | str) -> Element:
-    """Parse outside XML safely; raise :class:`XmlError` with a message fit for a 400."""
+    """Parse outside XML safely; raise :class:`XmlError` with a message fit for a 400.
+
+    The tree is built by a streaming parse that counts the nesting as it goes and stops past ``MAX_XML_DEPTH``:
+    a report nested 5,000 elements deep (any phone login can send one) is refused before it is built, instead of
+    reaching the recursive code that reads a tree (a RecursionError, a 500).
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    depth = 0
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        events = iterparse(io.BytesIO(raw), events=("start", "end"), forbid_dtd=True, forbid_entities=True,
+                           forbid_external=True)
+        for event, _ in events:
+            depth += 1 if event == "start" else -1
+            if depth > MAX_XML_DEPTH:
+                raise XmlError(f"the XML is nested more than {MAX_XML_DEPTH} elements deep")
+        return events.root
+    except XmlError:
+        raise
     except DefusedXmlException as exc:
         raise XmlError(f"XML with a DOCTYPE or entity declarations is refused ({type(exc).__name__})") from exc
     except Exception as exc:  # ParseError and friends
@@ -237,3 +254,57 @@ def read_values(root: Element, fields: list[dict[str, Any]]) -> tuple[dict[str, 
 
 def typed_value(kind: str, text: str) -> Any:
     return _typed(kind, text)
+
+
+@functools.lru_cache(maxsize=32)
+def _instance_template(xform: str) -> Element:
+    return _main_instance(parse_xml(xform))
+
+
+def fill_instance(xform: str, values: dict[str, Any], *, instance_id: str) -> bytes:
+    """A filled instance of an XForm, as a phone sends it: the form's primary instance with ``values`` set.
+
+    Like ODK Collect and Enketo, this copies the model's primary instance (every node, in the form's order, the
+    root's ``id`` and ``version``), sets each question's text (a list joins with spaces, a bool is ``true`` or
+    ``false``, None leaves the node empty) and sets ``meta/instanceID``. Nodes are written without the XForms
+    namespace, as JavaRosa serialises them. The demo's simulated reports are made this way.
+    """
+    template = _instance_template(xform)
+
+    def plain(el: Element) -> Element:
+        out = Element(local(el.tag), {k: v for k, v in el.attrib.items() if "}" not in k})
+        out.text = (el.text or "").strip() or None
+        out.extend(plain(child) for child in el)
+        return out
+
+    root = plain(template)
+    nodes: dict[str, Element] = {}
+
+    def index(el: Element, prefix: str) -> None:
+        for child in el:
+            path = f"{prefix}{child.tag}"
+            nodes[path] = child
+            index(child, path + "/")
+
+    index(root, "")
+    unknown = [name for name in values if name not in nodes and not any(p.rsplit("/", 1)[-1] == name for p in nodes)]
+    if unknown:
+        raise ValueError(f"not questions of form {root.get('id')!r}: {', '.join(sorted(unknown))}")
+    by_name = {path.rsplit("/", 1)[-1]: el for path, el in nodes.items()}
+    for name, value in values.items():
+        el = nodes.get(name) or by_name[name]
+        if value is None:
+            el.text = None
+        elif isinstance(value, bool):
+            el.text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            el.text = " ".join(map(str, value))
+        else:
+            el.text = str(value)
+    meta = nodes.get("meta/instanceID")
+    if meta is None:
+        raise ValueError(f"form {root.get('id')!r} has no meta/instanceID")
+    meta.text = instance_id
+    from xml.etree.ElementTree import tostring
+
+    return tostring(root, encoding="utf-8", xml_declaration=False)

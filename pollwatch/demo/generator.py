@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.collection.models import ObservationForm, Submission
+from pollwatch.collection.demo import demo_report, import_demo_forms
+from pollwatch.collection.models import Submission
 from pollwatch.demo import azerbaijan as az
 from pollwatch.demo.pvt import PVT_SAMPLE_SIZE, simulate_pvt_counts
 from pollwatch.demo.results import DemoResultsTruth, build_demo_results
@@ -56,6 +57,9 @@ class DemoSummary:
     missions: list[Mission]
     results_truth: DemoResultsTruth | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # The quick-count sample's stations: their count reports (and missing ones) come from the PVT simulation, so
+    # the election-day hook (pollwatch.operations.demo) adds none there.
+    quick_count_stations: set[int] = field(default_factory=set)
 
 
 def _local(hour: int, minute: int = 0) -> dt.datetime:
@@ -100,6 +104,8 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
             kind=Mission.Kind.CITIZEN, organisation="Domestic citizen observer network (synthetic)",
         )
         _build_users([ieom, citizens])
+        # The forms observers get on their phones, before any report: every simulated report is one of them.
+        forms = {m.slug: import_demo_forms(m) for m in (ieom, citizens)}
         teams = _build_international(ieom, constituencies, names)
         truth = build_demo_results(election, rng)
         progress("official results", 1)
@@ -107,7 +113,7 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
                                     seed=seed, reserves=1)
         static = _build_citizens(citizens, stations, rng, names, sample)
         progress("missions", 1)
-        submissions = _simulate_election_day(ieom, teams, citizens, static, stations, rng)
+        submissions = _simulate_election_day(forms, teams, static, stations, rng)
         submissions += simulate_pvt_counts(sample, truth, rng)
         progress("election day", 1)
         build_demo_media([ieom, citizens], seed=seed)
@@ -115,7 +121,8 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
     from pollwatch.dbtools import refresh_sqlite_statistics
 
     refresh_sqlite_statistics()  # everything was written in bulk: the planner's statistics at once, not later
-    summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth)
+    summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth,
+                          quick_count_stations=set(sample.stations.values_list("station_id", flat=True)))
     summary.counts = demo_counts(election)
     summary.counts["submissions"] = submissions
     return summary
@@ -235,64 +242,70 @@ def _build_citizens(mission, stations, rng, names, sample):
     return posts
 
 
-def _simulate_election_day(ieom, teams, citizens, static, stations, rng) -> int:
-    """Opening reports from the citizen network and station visits by the international teams.
+def _simulate_election_day(forms, teams, static, stations, rng) -> int:
+    """Opening checklists from the citizen network and station visits by the international teams.
 
-    Arrivals come in a burst after 08:00 (polls open), a few late or missing — enough for the home page now,
-    and the starting point for the election-day issue's richer simulation.
+    Arrivals come in a burst after 08:00 (polls open), a few late or missing. Each report is an instance of the
+    form the observer has on the phone (the opening checklist, the election-day checklist).
     """
-    forms = {
-        "opening": ObservationForm.objects.create(
-            mission=citizens, form_id="opening", title="Opening checklist", kind=ObservationForm.Kind.OPENING,
-            version="demo",
-        ),
-        "visit": ObservationForm.objects.create(
-            mission=ieom, form_id="visit", title="Station visit", kind=ObservationForm.Kind.VOTING,
-            version="demo",
-        ),
-    }
+    opening_form, visit_form = forms["citizens"]["opening_checklist"], forms["ieom"]["election_day_checklist"]
     rows = []
     opening = _local(8, 0)
     for n, (observer, station) in enumerate(static):
         if rng.random() < 0.04:  # silent observer
             continue
         delay = float(rng.gamma(2.0, 9.0)) - 10  # minutes after 08:00, most within half an hour
+        at = opening + dt.timedelta(minutes=delay)
+        opened = opening + dt.timedelta(minutes=max(0.0, delay - 25) if rng.random() < 0.08 else 0)
         values = {
+            "start": (at - dt.timedelta(minutes=6)).isoformat(timespec="milliseconds"),
+            "end": at.isoformat(timespec="milliseconds"),
             "station_code": station.code,
-            "opened_on_time": bool(rng.random() > 0.08),
-            "ballot_box_sealed": bool(rng.random() > 0.03),
-            "voter_list_present": bool(rng.random() > 0.02),
-            "unauthorised_persons": bool(rng.random() < 0.06),
+            "observer_code": observer.code,
+            "opened_at": opened.timetz().isoformat(timespec="milliseconds"),
+            "opened_on_time": _yes(opened == opening),
+            "ballot_box_sealed": _yes(rng.random() > 0.03),
+            "voter_list_present": _yes(rng.random() > 0.02),
+            "commission_members": int(rng.integers(5, 16)),
+            "unauthorised_persons": _yes(rng.random() < 0.06),
         }
-        rows.append(
-            Submission(
-                mission=citizens, form=forms["opening"], observer=observer, station=station,
-                transport=rng.choice(["openrosa", "sms", "sms"]).item(), instance_id=f"uuid:demo-open-{n:05d}",
-                received_at=opening + dt.timedelta(minutes=delay), raw=repr(values), values=values,
-            )
-        )
+        rows.append(demo_report(
+            opening_form, values, instance_id=f"uuid:demo-open-{n:05d}", observer=observer, station=station,
+            transport=rng.choice(["openrosa", "sms", "sms"]).item(), received_at=at,
+        ))
     by_unit: dict[int, list[PollingStation]] = {}
     for s in stations:
         by_unit.setdefault(s.unit_id, []).append(s)
+    problems = ["carousel", "family", "stuffing", "pressure"]
     for team, area, pair in teams:
         visited = rng.choice(len(by_unit[area.pk]), size=min(8, len(by_unit[area.pk])), replace=False)
         for k, i in enumerate(sorted(visited)):
             station = by_unit[area.pk][int(i)]
+            at = _local(8, 30) + dt.timedelta(minutes=75 * k + float(rng.integers(0, 40)))
+            assessment = rng.choice(["very_good", "good", "good", "good", "bad", "very_bad"]).item()
+            seen = [p for p in problems if rng.random() < (0.25 if "bad" in assessment else 0.03)]
             values = {
+                "start": (at - dt.timedelta(minutes=40)).isoformat(timespec="milliseconds"),
+                "end": at.isoformat(timespec="milliseconds"),
                 "station_code": station.code,
-                "overall_assessment": rng.choice(["very good", "good", "good", "good", "bad", "very bad"]).item(),
+                "observer_code": pair[0].code,
                 "voters_present": int(rng.integers(0, 40)),
+                "secrecy_respected": _yes(rng.random() > (0.3 if "bad" in assessment else 0.02)),
+                "ink_checked": _yes(rng.random() > 0.1),
+                "problems": seen,
+                "overall_assessment": assessment,
             }
-            rows.append(
-                Submission(
-                    mission=ieom, form=forms["visit"], observer=pair[0], station=station, transport="openrosa",
-                    instance_id=f"uuid:demo-visit-{team}-{k}",
-                    received_at=_local(8, 30) + dt.timedelta(minutes=75 * k + float(rng.integers(0, 40))),
-                    raw=repr(values), values=values,
-                )
-            )
+            rows.append(demo_report(
+                visit_form, values, instance_id=f"uuid:demo-visit-{team}-{k}", observer=pair[0], station=station,
+                transport="openrosa", received_at=at,
+            ))
     Submission.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _yes(answer: bool) -> str:
+    """A yes/no question's answer as the forms' ``yes_no`` choice list names it."""
+    return "yes" if answer else "no"
 
 
 def demo_counts(election: Election) -> dict[str, int]:

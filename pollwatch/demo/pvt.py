@@ -12,6 +12,7 @@ import zoneinfo
 
 import numpy as np
 
+from pollwatch.collection.demo import count_values, demo_report
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.demo.results import DemoResultsTruth
 from pollwatch.missions.models import Deployment
@@ -23,10 +24,9 @@ REPORTING = 0.92  # share of sample stations whose count arrives during the even
 
 def simulate_pvt_counts(sample: PvtSample, truth: DemoResultsTruth, rng: np.random.Generator) -> int:
     mission = sample.mission
-    form = ObservationForm.objects.create(
-        mission=mission, form_id=sample.count_form_id, title="Count (quick count)", kind=ObservationForm.Kind.CLOSING,
-        version="demo",
-    )
+    # The count form observers have on their phones (imported by the demo before any report).
+    form = (ObservationForm.objects.for_mission(mission).filter(form_id=sample.count_form_id)
+            .exclude(md5="").order_by("-created_at").first())
     observer_at = dict(Deployment.objects.for_mission(mission).exclude(station=None)
                        .values_list("station_id", "observer_id"))
     tz = zoneinfo.ZoneInfo(mission.election.timezone)
@@ -37,16 +37,15 @@ def simulate_pvt_counts(sample: PvtSample, truth: DemoResultsTruth, rng: np.rand
         if rng.random() > REPORTING:
             continue  # the count never arrives (phone lost, observer expelled, ...)
         ballots, invalid, votes = truth.honest_counts[entry.station.code]
-        values = {"station_code": entry.station.code, "registered": entry.station.registered_voters,
-                  "ballots_cast": ballots, "invalid": invalid,
-                  **{f"votes_{p}": v for p, v in zip(positions, votes, strict=True)}, "protocol_posted": "yes"}
+        values = count_values(entry.station, ballots, invalid, dict(zip(positions, votes, strict=True)))
         if rng.random() < 0.01:  # a typo the quality checks must catch: more ballots than voters
             values["ballots_cast"] = entry.station.registered_voters + int(rng.integers(100, 900))
         minutes = float(rng.gamma(3.0, 25.0))  # counts finish 30 min to 3 h after closing
-        rows.append(Submission(
-            mission=mission, form=form, observer_id=observer_at.get(entry.station_id), station=entry.station,
-            transport=rng.choice(["sms", "sms", "openrosa"]).item(), instance_id=f"uuid:demo-count-{entry.station.code}",
-            received_at=closing + dt.timedelta(minutes=30 + minutes), raw=repr(values), values=values,
+        rows.append(demo_report(
+            form, values, instance_id=f"uuid:demo-count-{entry.station.code}",
+            observer_id=observer_at.get(entry.station_id), station=entry.station,
+            transport=rng.choice(["sms", "sms", "openrosa"]).item(), received_at=closing + dt.timedelta(minutes=30 + minutes),
         ))
     Submission.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+

@@ -11,6 +11,7 @@ from pollwatch.collection.models import Submission
 from pollwatch.forensics.queries import forensics_report
 from pollwatch.missions.access import access_mission_by_slug
 from pollwatch.stats.forensics.suite import station_flags
+from pollwatch.web.params import id_param
 
 BREAKDOWNS = {"region": "Region", "district": "District"}
 FILTERS = {
@@ -22,8 +23,9 @@ FILTERS = {
 
 def _contest(mission, request):
     contests = mission.election.contests.all()
-    if request.GET.get("contest"):
-        contests = contests.filter(pk=request.GET["contest"])
+    contest_id = id_param(request.GET, "contest")
+    if contest_id is not None:
+        contests = contests.filter(pk=contest_id)
     contest = contests.order_by("pk").first()
     if contest is None:
         raise Http404("This election has no contest")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from pollwatch.incidents import services
 from pollwatch.incidents.models import Incident
 from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.web.params import id_param, int_param
 
 
 def access_incident_by_id(user, mission, pk: int) -> Incident:
@@ -27,13 +28,14 @@ def incident_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     filters = parse_filters(mission, request.GET)
     rows = Incident.objects.filter(filters.incident_q()).select_related("station", "region", "assignee")
-    status, category, severity = request.GET.get("status", ""), request.GET.get("category", ""), request.GET.get("severity", "")
+    status, category = request.GET.get("status", ""), request.GET.get("category", "")
+    severity = int_param(request.GET, "severity", low=min(Incident.Severity.values), high=max(Incident.Severity.values))
     if status in Incident.Status.values:
         rows = rows.filter(status=status)
     if category:
         rows = rows.filter(category=category[:64])
-    if severity.isdigit():
-        rows = rows.filter(severity=int(severity))
+    if severity is not None:
+        rows = rows.filter(severity=severity)
     if not request.GET.get("duplicates"):
         rows = rows.filter(duplicate_of__isnull=True)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -74,8 +76,8 @@ def incident_triage(request, slug: str, pk: int):
         elif action == "note":
             services.check_add_incident_note(incident, note, user=request.user)
         elif action == "duplicate":
-            original_id = request.POST.get("original", "")
-            original = Incident.objects.for_mission(mission).filter(pk=int(original_id)).first() if original_id.isdigit() else None
+            original_id = id_param(request.POST, "original")
+            original = Incident.objects.for_mission(mission).filter(pk=original_id).first() if original_id else None
             if original is None:
                 raise ValueError("no such incident")
             services.check_mark_duplicate(incident, original, user=request.user)

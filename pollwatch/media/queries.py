@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from pollwatch.media.analysis.claims import Claim as ClaimRecord
 from pollwatch.media.analysis.claims import find_contradictions
 from pollwatch.media.models import Claim, Coding, FlagReview, LoadedTermFlag, MachineCoding, NewsItem
+from pollwatch.web.params import date_param, id_param
 
 TONE_ORDER = ("positive", "neutral", "negative")
 
@@ -24,16 +25,8 @@ class Filters:
 
     @classmethod
     def from_query(cls, get) -> Filters:
-        outlet = get.get("outlet", "")
-        return cls(outlet_id=int(outlet) if outlet.isdigit() else None, start=_day(get.get("start", "")),
-                   end=_day(get.get("end", "")))
-
-
-def _day(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip()[:10]) if value.strip() else None
-    except ValueError:
-        return None
+        """The filters of a query; a malformed outlet or date raises BadParameter (a 400 naming it)."""
+        return cls(outlet_id=id_param(get, "outlet"), start=date_param(get, "start"), end=date_param(get, "end"))
 
 
 def items(mission, filters: Filters = Filters()):

@@ -16,6 +16,7 @@ from pollwatch.media.analysis.corpus import MAX_BYTES
 from pollwatch.media.forms import CorpusUpload, OutletForm
 from pollwatch.media.models import Actor, Outlet, Tone
 from pollwatch.missions.access import access_mission_by_slug
+from pollwatch.web.params import id_param, keyed_ids
 
 
 def media_home(request, slug: str, upload: CorpusUpload | None = None):
@@ -57,8 +58,8 @@ def media_import(request, slug: str):
 
 def next_item(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
-    after = request.GET.get("after", "")
-    current = queries.items(mission).filter(pk=int(after)).first() if after.isdigit() else None
+    after = id_param(request.GET, "after")
+    current = queries.items(mission).filter(pk=after).first() if after is not None else None
     item = queries.next_item_for(mission, request.user, after=current)
     if item is None:
         messages.success(request, "Nothing left to code: every item with actors or flags has your coding.")
@@ -77,8 +78,8 @@ def item_code(request, slug: str, pk: int):
     if request.method == "POST":
         if not monitor:
             return HttpResponseForbidden("Only the mission's analysts, coordinators and admins code news items")
-        tones = {int(k[5:]): v for k, v in request.POST.items() if k.startswith("tone-") and k[5:].isdigit()}
-        flags = {int(k[5:]): v == "1" for k, v in request.POST.items() if k.startswith("flag-") and k[5:].isdigit()}
+        tones = keyed_ids(request.POST, "tone-")
+        flags = {pk: v == "1" for pk, v in keyed_ids(request.POST, "flag-").items()}
         try:
             check_code_item(item, request.user, tones=tones, flags=flags)
         except ValueError as error:

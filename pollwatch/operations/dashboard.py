@@ -109,6 +109,15 @@ def checklist_by_region(mission, field: str, *, form_id: str, filters: Filters |
                                                                                   filters=filters)}
 
 
+def closing_form_id(mission) -> str:
+    """The form_id of the mission's newest closing-and-count form (the demo's ``count_form``); "closing" if none."""
+    from pollwatch.collection.models import ObservationForm
+
+    newest = (ObservationForm.objects.for_mission(mission).filter(kind=ObservationForm.Kind.CLOSING)
+              .order_by("-created_at").values_list("form_id", flat=True).first())
+    return newest or "closing"
+
+
 def figures(mission, filters: Filters | None = None) -> dict[str, str]:
     """The three charts; each bar or point links (``customdata``) to the list of what it counts."""
     filters = filters or Filters(mission)
@@ -145,12 +154,13 @@ def figures(mission, filters: Filters | None = None) -> dict[str, str]:
         title += " (the late flag does not apply to incidents)"
     out["incidents"] = figure_html(data, {"title": {"text": title}, "barmode": "stack"})
 
-    sealed = checklist_rows(mission, "ballot_box_sealed", form_id="closing", filters=filters)
+    closing = closing_form_id(mission)
+    sealed = checklist_rows(mission, "ballot_box_sealed", form_id=closing, filters=filters)
     masters_url = reverse("operations-masters", args=[slug])
     out["checklist"] = figure_html(
         [{"type": "bar", "x": [round(100 * yes / n, 1) for _, _, yes, n in sealed], "y": [r[1] for r in sealed],
           "orientation": "h",
-          "customdata": [f"{masters_url}?" + filters.query(region=r[0] or None, form="closing") for r in sealed]}],
+          "customdata": [f"{masters_url}?" + filters.query(region=r[0] or None, form=closing) for r in sealed]}],
         {"title": {"text": "% stations where the ballot box was sealed (closing, master records)"},
          "xaxis": {"range": [0, 100]}})
     return out

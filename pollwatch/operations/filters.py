@@ -26,6 +26,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
+from pollwatch.web.params import bounded_datetime
+
 FLAGS = {
     "review": "reports that need review",
     "failing": "reports failing a quality check",
@@ -221,7 +223,8 @@ def parse_filters(mission, params, *, regions=None, groups=None) -> Filters:
             continue
         at = _local_time(text[:40], mission.election.date, tz)
         if at is None:
-            f.notes.append(f"Cannot read {name} time {text[:40]!r} (use HH:MM or YYYY-MM-DDTHH:MM): ignored.")
+            f.notes.append(f"Cannot read {name} time {text[:40]!r} (use HH:MM or YYYY-MM-DDTHH:MM, "
+                           "years 1900 to 2199): ignored.")
             continue
         setattr(f, "since" if name == "from" else "until", at)
         f.params[name] = text
@@ -246,6 +249,8 @@ def _local_time(text: str, day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime |
         else:
             naive = dt.datetime.fromisoformat(text)
     except ValueError:
+        return None
+    if not bounded_datetime(naive):  # year 1 in a zone east of UTC is before year 1 in UTC: an overflow
         return None
     if naive.tzinfo is not None:
         return naive

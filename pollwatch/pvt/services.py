@@ -11,6 +11,12 @@ from pollwatch.missions.models import Mission
 from pollwatch.pvt.models import PvtSample, PvtSampleStation
 from pollwatch.pvt.queries import STRATUM_COLUMNS, election_frame
 from pollwatch.stats.pvt.sampling import draw_sample
+from pollwatch.web.params import MAX_ID
+
+# Bounds of a draw: the columns that store it (size: 32-bit, seed: 64-bit), and reserves beyond which a stratum
+# would hold more spares than any mission deploys (the column is a small int).
+MAX_SAMPLE_SIZE = 1_000_000
+MAX_RESERVES = 100
 
 
 def check_draw_pvt_sample(mission: Mission, *, name: str, size: int, strata: list[str], seed: int,
@@ -23,8 +29,12 @@ def check_draw_pvt_sample(mission: Mission, *, name: str, size: int, strata: lis
     unknown = [c for c in strata if c not in STRATUM_COLUMNS]
     if unknown:
         raise ValueError(f"unknown stratum column(s) {', '.join(unknown)}; use {', '.join(STRATUM_COLUMNS)}")
-    if size < 2:
-        raise ValueError("a sample needs at least two stations")
+    if not 2 <= size <= MAX_SAMPLE_SIZE:
+        raise ValueError(f"size: a sample has between 2 and {MAX_SAMPLE_SIZE:,} stations")
+    if not 0 <= seed <= MAX_ID:
+        raise ValueError(f"seed: a whole number between 0 and {MAX_ID}")
+    if not 0 <= reserves <= MAX_RESERVES:
+        raise ValueError(f"reserves: between 0 and {MAX_RESERVES} reserve stations per stratum")
     if allocation not in ("stations", "voters"):
         raise ValueError("allocation is by 'stations' or by 'voters'")
 

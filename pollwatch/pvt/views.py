@@ -14,7 +14,14 @@ from pollwatch.missions.access import access_mission_by_slug, role_in_mission
 from pollwatch.missions.models import Role
 from pollwatch.pvt.models import PvtSample
 from pollwatch.pvt.queries import STRATUM_COLUMNS, live_estimate
-from pollwatch.pvt.services import check_draw_pvt_sample, do_draw_pvt_sample, do_publish_pvt_sample
+from pollwatch.pvt.services import (
+    MAX_RESERVES,
+    MAX_SAMPLE_SIZE,
+    check_draw_pvt_sample,
+    do_draw_pvt_sample,
+    do_publish_pvt_sample,
+)
+from pollwatch.web.params import MAX_ID, BadParameter, int_param, parse_int
 
 SEE_UNPUBLISHED = {Role.ADMIN, Role.ANALYST}
 DRAW = {Role.ADMIN, Role.ANALYST}
@@ -42,7 +49,8 @@ def pvt_page(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     role = role_in_mission(request.user, mission)
     samples = list(PvtSample.objects.for_mission(mission))
-    chosen = next((s for s in samples if str(s.pk) == request.GET.get("sample")), samples[0] if samples else None)
+    chosen = next((s for s in samples if str(s.pk) == request.GET.get("sample", "")[:20]),
+                  samples[0] if samples else None)
     can_see = chosen is not None and (role in SEE_UNPUBLISHED or chosen.published_at is not None)
     context = {
         "mission": mission, "samples": samples, "sample": chosen, "can_see": can_see,
@@ -68,11 +76,11 @@ def draw(request, slug: str):
     if role_in_mission(request.user, mission) not in DRAW:
         return HttpResponseForbidden("Only the mission's admins and analysts draw quick-count samples.")
     try:
-        size = int(request.POST.get("size", ""))
-        seed = int(request.POST.get("seed", ""))
-        reserves = int(request.POST.get("reserves") or 0)
-    except ValueError:
-        messages.error(request, "Size, seed and reserves must be whole numbers.")
+        size = parse_int("size", request.POST.get("size", ""), low=2, high=MAX_SAMPLE_SIZE)
+        seed = parse_int("seed", request.POST.get("seed", ""), low=0, high=MAX_ID)
+        reserves = int_param(request.POST, "reserves", default=0, low=0, high=MAX_RESERVES)
+    except BadParameter as exc:
+        messages.error(request, str(exc))
         return redirect("pvt", slug=slug)
     fields = {"name": request.POST.get("name", "").strip(), "size": size, "seed": seed, "reserves": reserves,
               "strata": [c for c in request.POST.getlist("strata") if c],

@@ -40,7 +40,8 @@ def test_the_api_answers_another_missions_data_with_404(client, forms, boris_tok
 
 def test_a_json_submission_is_validated_then_takes_the_openrosa_path(client, world, forms, boris_token):
     values = {"station_code": "S112", "registered": 1200, "ballots_cast": 700, "invalid": 5,
-              "votes_mammadov": 400, "votes_aliyeva": 295, "protocol_posted": "no"}
+              "votes_mammadov": 400, "votes_aliyeva": 295, "protocol_posted": "no",
+              "ballot_box_sealed": "yes"}
     body = {"form_id": "count_form", "observer_code": "CIS-001", "instance_id": "uuid:api-1", "values": values}
     response = client.post("/api/missions/cis/submissions", body, content_type="application/json",
                            **_bearer(boris_token))

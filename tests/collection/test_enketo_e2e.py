@@ -22,13 +22,17 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 ENKETO = Path(__file__).resolve().parents[1] / "enketo" / "dist" / "enketo.js"
 
-FETCH_AND_RENDER = """
+LISTED = """
 async () => {
   const ns = 'http://openrosa.org/xforms/xformsList';
   const list = new DOMParser().parseFromString(await (await fetch('/m/cis/formList')).text(), 'text/xml');
-  const entry = [...list.getElementsByTagNameNS(ns, 'xform')]
-      .find(x => x.getElementsByTagNameNS(ns, 'formID')[0].textContent === 'count_form');
-  const url = entry.getElementsByTagNameNS(ns, 'downloadUrl')[0].textContent;
+  return [...list.getElementsByTagNameNS(ns, 'xform')].map(x => [
+      x.getElementsByTagNameNS(ns, 'formID')[0].textContent, x.getElementsByTagNameNS(ns, 'downloadUrl')[0].textContent]);
+}
+"""
+
+RENDER = """
+async (url) => {
   const xform = await (await fetch(url)).text();
   const result = await window.pollwatchEnketo.transform({ xform });
   document.body.innerHTML = '<div id="host">' + result.form + '</div>';
@@ -62,41 +66,41 @@ def chromium(browser):
     return browser
 
 
-def test_an_xlsform_uploaded_in_the_ui_is_filled_in_enketo_and_the_report_shows_in_the_ui(
+def test_every_form_the_demo_lists_renders_in_enketo_and_its_count_form_is_filled_and_shown_in_the_ui(
         world, live_server, chromium):
-    from pollwatch.collection.services import do_set_device_credential
-
-    from .conftest import DEMO_FORMS
+    from pollwatch.collection.demo import build_demo_collection
 
     url = live_server.url
-    do_set_device_credential(world.observers["CIS-001"], username="pavel", password="2468")
+    lines = build_demo_collection(world.cis, seed=1, base_url=url)
     coordinator = chromium.new_context()
     office = coordinator.new_page()
     office.set_default_timeout(20_000)
-    # 1. The CIS coordinator uploads the count form's XLSForm on the forms page.
+    # 1. The CIS coordinator sees the demo's forms on the forms page.
     office.goto(f"{url}/login/")
     office.fill("#id_username", "boris")
     office.fill("#id_password", PASSWORD)
     office.click("button[type=submit]")
     office.wait_for_url(f"{url}/missions/cis/")
     office.goto(f"{url}/missions/cis/forms/")
-    office.set_input_files("input[type=file]", str(DEMO_FORMS / "count_form.xlsx"))
-    office.click("form[enctype] button[type=submit]")
-    office.wait_for_selector("text=Imported")
     assert "count_form" in office.inner_text("table.data")
 
-    # 2. An observer's Enketo finds it in the formList, fills it and submits it with a photo.
-    context = chromium.new_context(http_credentials={"username": "pavel", "password": "2468"})
+    # 2. The observer's Enketo, with the printed login, renders every listed form, then fills the count form.
+    context = chromium.new_context(http_credentials={"username": lines["openrosa_user"],
+                                                     "password": lines["openrosa_password"]})
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
         page.goto(f"{url}/login/")  # any same-origin HTML page; the browser answers Digest itself
         page.add_script_tag(path=str(ENKETO))
-        load_errors = page.evaluate(FETCH_AND_RENDER)
-        assert load_errors == []
+        listed = dict(page.evaluate(LISTED))
+        assert set(listed) == {"opening_checklist", "election_day_checklist", "count_form", "incident_report"}
+        for form_id, download in listed.items():
+            assert page.evaluate(RENDER, download) == [], form_id
+        assert page.evaluate(RENDER, listed["count_form"]) == []
         page.fill('input[name="/data/station_code"]', "S111")
+        page.check('input[name="/data/ballot_box_sealed"][value="yes"]')
         for name, value in [("registered", "800"), ("ballots_cast", "512"), ("invalid", "12"),
-                            ("votes_mammadov", "300"), ("votes_aliyeva", "200")]:
+                            ("votes_1", "300"), ("votes_2", "200")]:
             page.fill(f'input[name="/data/{name}"]', value)
         page.check('input[name="/data/protocol_posted"][value="yes"]')
         result = page.evaluate(SUBMIT)
@@ -107,6 +111,7 @@ def test_an_xlsform_uploaded_in_the_ui_is_filled_in_enketo_and_the_report_shows_
     sub = Submission.objects.get(mission=world.cis)
     assert sub.transport == "openrosa" and sub.observer == world.observers["CIS-001"]
     assert sub.values["ballots_cast"] == 512 and sub.values["protocol_posted"] == "yes"
+    assert sub.values["votes_1"] == 300 and sub.values["ballot_box_sealed"] == "yes"
     assert sub.station == world.stations["S111"] and not sub.needs_review
     assert sub.instance_id.startswith("uuid:")
     assert [a.name for a in sub.attachments.all()] == ["protocol.jpg"]

@@ -57,6 +57,8 @@ FORMS: dict[str, dict] = {
         "title": "Closing and count",
         "survey": [
             *META, *STATION,
+            ("select_one yes_no", "ballot_box_sealed", "Were the seals of the ballot box intact when the count began?",
+             "yes", "", ""),
             ("integer", "registered", "Registered voters", "yes", ". >= 0", ""),
             ("integer", "ballots_cast", "Ballots cast", "yes", ". >= 0", ""),
             ("integer", "invalid", "Invalid ballots", "yes", ". >= 0", ""),

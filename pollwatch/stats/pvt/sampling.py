@@ -105,6 +105,8 @@ def draw_sample(
     """
     if size < 1:
         raise ValueError("the sample size must be at least 1")
+    if reserve < 0:
+        raise ValueError("the number of reserve stations per stratum cannot be negative")
     if by not in {"stations", "voters"}:
         raise ValueError("allocation must be by 'stations' or by 'voters'")
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)

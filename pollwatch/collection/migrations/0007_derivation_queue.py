@@ -23,7 +23,7 @@ def keep_queued_reports_pending(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0005_rebuild_indexes'),
+        ('collection', '0006_device_login_unique_per_mission'),
         ('geography', '0003_unit_boundary'),
         ('missions', '0002_restrict_deletes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

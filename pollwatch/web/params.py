@@ -1,0 +1,126 @@
+"""Query and form parameters read at the edge, with bounds.
+
+A view reads ``id_param(request.GET, "check")`` instead of ``int(request.GET["check"])``: a value that is not a
+whole number, or lies outside what the database can hold (an id past 64 bits overflows SQLite and PostgreSQL
+alike), raises :class:`BadParameter`, which :class:`BadParameterMiddleware` (and the API's handler) turn into a
+400 naming the parameter — never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+# The largest primary key or integer column either backend stores (SQLite INTEGER, PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+# Dates the product has any use for. Python's own range (year 1 to 9999) overflows as soon as a time zone shifts
+# it, and a bound this wide refuses no real election.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+class BadParameter(ValueError):
+    """A parameter that cannot be used; ``str()`` is the message for the 400, starting with the name."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name = name
+
+
+def parse_int(name: str, text: object, *, low: int | None = None, high: int | None = None) -> int:
+    """``text`` as an int in ``[low, high]``, or :class:`BadParameter` naming ``name``."""
+    value = str(text).strip()
+    digits = value[1:] if value[:1] in "+-" else value
+    # isdecimal and a length bound first: int() of a 100,000-digit string is slow, and "٣" is not a number here.
+    if not digits.isascii() or not digits.isdecimal() or len(digits) > 30:
+        raise BadParameter(name, f"{str(text)[:40]!r} is not a whole number")
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise BadParameter(name, f"must be between {low if low is not None else '-∞'} and "
+                                 f"{high if high is not None else '∞'}, not {number}")
+    return number
+
+
+def int_param(params: Mapping, name: str, *, default: int | None = None, low: int | None = None,
+              high: int | None = None) -> int | None:
+    """An optional bounded integer parameter; ``default`` when absent or empty."""
+    text = params.get(name, "")
+    if text is None or str(text).strip() == "":
+        return default
+    return parse_int(name, text, low=low, high=high)
+
+
+def id_param(params: Mapping, name: str) -> int | None:
+    """An optional row id (1 to MAX_ID); None when absent or empty."""
+    return int_param(params, name, low=1, high=MAX_ID)
+
+
+def parse_date(name: str, text: str) -> dt.date:
+    """An ISO date (YYYY-MM-DD) between MIN_DATE and MAX_DATE, or :class:`BadParameter`."""
+    try:
+        day = dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise BadParameter(name, f"{text[:40]!r} is not a date (YYYY-MM-DD)") from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise BadParameter(name, f"{day.isoformat()} is outside {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+    return day
+
+
+def date_param(params: Mapping, name: str) -> dt.date | None:
+    text = str(params.get(name, "") or "")
+    return parse_date(name, text) if text.strip() else None
+
+
+def bounded_datetime(value: dt.datetime) -> bool:
+    """Whether a parsed datetime lies within the dates the product handles (so time zone arithmetic is safe)."""
+    return MIN_DATE <= value.date() <= MAX_DATE
+
+
+def keyed_ids(params: Mapping, prefix: str) -> dict[int, str]:
+    """Parameters named ``<prefix><id>`` (e.g. ``tone-17``) as {id: value}; a malformed id is a BadParameter."""
+    return {parse_int(key, key[len(prefix):], low=1, high=MAX_ID): value
+            for key, value in params.items() if key.startswith(prefix)}
+
+
+def _nul_parameter(request: HttpRequest) -> str | None:
+    """The name of a parameter (or "path") holding a NUL character, which PostgreSQL refuses in any text."""
+    if "\x00" in request.path:
+        return "path"
+    sources = [request.GET]
+    # A form post is parsed here; a multipart one (uploads, OpenRosa reports) is not, so its view can refuse an
+    # oversized body before reading it. Its text fields go through Django forms, which refuse NUL themselves.
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        sources.append(request.POST)
+    for params in sources:
+        for key, values in params.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "\\x00")[:40]
+    if request.content_type == "application/json" and _JSON_NUL.search(request.body):
+        return "body"
+    return None
+
+
+# A NUL in a JSON text: the escape \u0000 (not preceded by an escaped backslash) or a raw NUL byte.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
+
+
+class BadParameterMiddleware:
+    """Answer a :class:`BadParameter` raised by a view with a 400 that says which parameter and why; refuse a
+    NUL character in the path, the query or a form post before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = _nul_parameter(request)
+        if name is not None:
+            return HttpResponseBadRequest(f"Bad parameter {name}: contains a NUL character",
+                                          content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, BadParameter):
+            return HttpResponseBadRequest(f"Bad parameter {exception}", content_type="text/plain; charset=utf-8")
+        return None
