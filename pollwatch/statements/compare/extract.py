@@ -29,7 +29,6 @@ from pollwatch.statements.compare.missions import (
     NAME_RU,
     NOT_A_NAME,
     ROLE_EN,
-    Speaker,
     document_catalogue,
     mission_names,
     speakers_in,
@@ -309,6 +308,10 @@ class _Reader:
             if verb.start() < prev_end:
                 continue
             seg = list(SEPARATOR.finditer(text, prev_end, verb.start()))
+            # "…, observers from ODIHR, the OSCE PA and PACE said": the segment takes in the missions listed
+            while len(seg) >= 2 and len(text[seg[-2].end():seg[-1].start()].split()) <= 6 and any(
+                    a.mission and not a.generic for a in self.agents(seg[-2].end(), seg[-1].start(), sent.paragraph)):
+                seg.pop()
             seg_start = seg[-1].end() if seg else prev_end
             nxt = SEPARATOR.search(text, verb.end(), sent.end)
             seg_end = nxt.start() if nxt else sent.end
@@ -335,17 +338,21 @@ class _Reader:
                         out += self.claim(agent, content, sent)
                     prev_end = sent.end
                     break
-            if agent is None:
-                first = self.subject(prev_end, verb.start(), sent.paragraph)
-                agent = first if first is not None and first.mission else None
+            # normal order: the first agent of the whole span is the subject ("Observers from the CIS, the SCO
+            # and the CSTO PA praised"; "Lebedev, the head of the CIS mission, said")
+            first = self.subject(prev_end, verb.start(), sent.paragraph)
+            if first is not None and (first.mission or agent is None or not agent.mission):
+                agent = first
             if agent is None or not agent.mission:
-                if agent is not None and agent.person:
-                    self.state.last_person = ("", agent.person, sent.paragraph)  # "Miller said …; he added"
-                prev_end = verb.end()
+                if agent is not None:
+                    if agent.person:
+                        self.state.last_person = ("", agent.person, sent.paragraph)  # "Miller said …; he added"
+                    prev_end = verb.end()  # someone else's words: what follows is theirs
                 continue
             end = sent.end
             for later in anchors[i + 1:]:
-                nxt_agent = self.subject(verb.end(), later.start(), sent.paragraph)
+                seps = list(SEPARATOR.finditer(text, verb.end(), later.start()))
+                nxt_agent = self.subject(seps[-1].end() if seps else verb.end(), later.start(), sent.paragraph)
                 if (nxt_agent is not None and nxt_agent.mission == agent.mission and nxt_agent.person
                         and not agent.person):
                     agent = nxt_agent  # "The CIS mission stated that …, its head Sergey Lebedev told …"

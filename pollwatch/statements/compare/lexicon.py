@@ -111,9 +111,14 @@ CUES: tuple[Cue, ...] = (
          r"not (?:an? )?(?:genuine|real) (?:elections?|choice|contest)", -1, general=True, negatable=False),
     _cue(r"reflect(?:s|ed)? the (?:\w+ )?will of (?:the )?(?:\w+ )?(?:people|voters|electorate)|"
          r"(?:increased|improved|enhanced|ensured|guaranteed|strengthened) (?:the )?(?:\w+ )?(?:transparency|trust|"
-         r"confidence|integrity)|vibrant|important step|"
-         r"(?:offered|provided|gave|had|with)(?: \w+){0,3} (?:a )?(?:wide|broad|genuine|real|meaningful|diverse)"
-         r"(?: \w+){0,3} (?:choice|alternatives|options)", 1, general=True, negatable=False),
+         r"confidence|integrity)|vibrant|important step", 1, general=True, negatable=False),
+    _cue(r"(?:offered|provided|gave|had|with)(?: \w+){0,3} (?:a )?(?:wide|broad|genuine|real|meaningful|diverse)"
+         r"(?: \w+){0,3} (?:choice|alternatives|options)", 1, "campaign environment and fundamental freedoms",
+         general=True),
+    _cue(r"(?:rights|freedoms?)(?: [\w,]+){0,4} (?:were|was|are|is|had been|have been) (?:\w+ )?respected|freely",
+         1, "campaign environment and fundamental freedoms", general=True),
+    _cue(r"(?:made|making|rendered|render) (?:\w+ ){0,4}(?:impossible|meaningless|ineffective)|practically impossible|"
+         r"impossible to (?:observe|verify|monitor|check)", -1, general=True, negatable=False),
     _cue(r"without (?:proper|due|adequate|meaningful|any) (?:examination|consideration|investigation|review)|"
          r"(?:dismissed|rejected) on (?:formal|technical) grounds|"
          r"(?:not|never) (?:properly |effectively |adequately |promptly )?(?:investigated|examined|addressed|considered)",
@@ -177,7 +182,7 @@ FRAME = re.compile(
 # its own) is about something else ("warm hospitality", "a meaningful conversation").
 ELECTION_TARGET = re.compile(
     r"\b(?:elections?|electoral|vote|votes|voting|voters?|polls?|polling|ballots?|campaign\w*|candidates?|count(?:ing|s)?|"
-    r"pluralism|competition|opposition|alternatives|freedoms|results|"
+    r"pluralism|competition|opposition|alternatives|freedoms|results|violations|irregularities|нарушени\w*|"
     r"tabulation|turnout|commissions?|CEC|referendum|plebiscite|process|administration|registration|media|"
     r"legislation|legal framework|election day|observers|выбор\w*|голосовани\w*|избират\w*|кампани\w*|кандидат\w*|"
     r"подсч[её]т\w*|бюллетен\w*|участк\w*|комисси\w*|референдум\w*|явк\w*|процесс\w*|волеизъявлени\w*)\b", re.I)
@@ -221,7 +226,9 @@ TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((topic, re.compile(
     (ADMIN, r"\belection administration|election (?:commissions?|officials|authorities|administrators|management)|"
             r"electoral (?:commissions?|authorities|bodies|administration)|(?:Central|District|Territorial) Election "
             r"Commission|\bCEC\b|commission members|polling (?:station )?(?:staff|officials|commissions)|"
-            r"(?:well[- ])?(?:organi[sz]ed|administered|organisation|organization|administration)|"
+            r"well[- ](?:organi[sz]ed|administered|run|managed|prepared)|(?:organi[sz]ation|administration|conduct) of "
+            r"(?:the )?(?:\w+ )?(?:elections?|vote|voting|polls?|referendum)|(?:efficiently|professionally|smoothly|"
+            r"poorly|badly|adequately) (?:organi[sz]ed|administered|managed|run|prepared)|administered|"
             r"избирательн\w+ комисси\w*|ЦИК|организаци\w+ (?:выбор|голосовани)\w*|организован\w*"),
     (VOTER_REG, r"\bvoter (?:lists?|registers?|registration|rolls)|registration of voters|voters' lists|"
                 r"списк\w+ избирател\w*|регистраци\w+ избирател\w*"),
