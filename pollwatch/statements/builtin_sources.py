@@ -62,10 +62,12 @@ def incidents(mission, path: list[str]) -> Value:
         raise PlaceholderError("write incidents.count or incidents.<category>.count")
     qs = Incident.objects.filter(mission=mission)
     category = path[0] if len(path) == 2 else ""
-    if category:
-        known = sorted(set(qs.values_list("category", flat=True)))
+    if category:  # a placeholder writes "ballot stuffing" as ballot_stuffing
+        known = {c.replace(" ", "_"): c for c in qs.values_list("category", flat=True).distinct()}
         if category not in known:
-            raise PlaceholderError(f"no incident category {category!r} (categories: {', '.join(known) or 'none yet'})")
+            raise PlaceholderError(f"no incident category {category!r} (categories: "
+                                   f"{', '.join(sorted(known)) or 'none yet'})")
+        category = known[category]
         qs = qs.filter(category=category)
     rows = list(qs.values("category", "severity").annotate(n=Count("pk")).order_by("category", "severity"))
     total = sum(r["n"] for r in rows)
@@ -147,15 +149,24 @@ def reports(mission, path: list[str]) -> Value:
 
 
 def regions(mission, path: list[str]) -> Value:
+    """``regions.covered``: first-level units (below the country) with at least one observed station."""
+    from pollwatch.geography.models import AdministrativeUnit
+
     if path != ["covered"]:
         raise PlaceholderError("write regions.covered")
-    rows = list(ChecklistCount.objects.filter(mission=mission, total__gt=0).values_list("region__name", flat=True)
-                .distinct())
-    if not rows:  # no checklist yet: regions of the observed stations' units
-        rows = list(Submission.objects.for_mission(mission).filter(is_current=True, station__isnull=False)
-                    .values_list("station__unit__name", flat=True).distinct())
+    parent = dict(AdministrativeUnit.objects.filter(election=mission.election).values_list("pk", "parent_id"))
+    names = dict(AdministrativeUnit.objects.filter(election=mission.election).values_list("pk", "name"))
+    roots = {pk for pk, up in parent.items() if up is None}
+    observed = (Submission.objects.for_mission(mission).filter(is_current=True, station__isnull=False)
+                .values_list("station__unit_id", flat=True).distinct())
+    counts: dict[int, int] = {}
+    for unit in observed:
+        while parent.get(unit) is not None and parent[unit] not in roots:
+            unit = parent[unit]  # up to the unit just below the country
+        counts[unit] = counts.get(unit, 0) + 1
+    rows = sorted([names[u], n] for u, n in counts.items())
     return Value(_n(len(rows)), float(len(rows)), "regions covered", "regions with at least one observed station",
-                 columns=["region"], rows=[[r] for r in sorted(filter(None, rows))])
+                 columns=["region", "observed units"], rows=rows)
 
 
 def register_builtin_sources() -> None:

@@ -136,3 +136,52 @@ def test_the_comparison_page_shows_the_contradiction_with_the_cis_style_verdict(
     html = client.get("/missions/odihr/statements/compare/").content.decode()
     assert "OSCE/ODIHR EOM: negative" in html and "CIS: positive" in html
     assert "contradict" in html and "none cited" in html
+
+
+def test_a_statement_in_russian_renders_its_template_and_sections_in_russian(world, statement):
+    statement.language = "ru"
+    statement.save()
+    html = render_html(services.build_content(statement), evidence_url="/e/")
+    assert "Краткие выводы" in html and "День голосования: подсчёт голосов" in html and "Методология" in html
+    assert "Summary of conclusions" not in html
+
+
+def test_the_render_command_writes_html_and_pdf_and_refuses_a_broken_draft(statement, tmp_path, world):
+    from typer.testing import CliRunner
+
+    from pollwatch.cli.main import app
+
+    out = tmp_path / "s.html"
+    result = CliRunner().invoke(app, ["statement", "render", "--mission", "odihr", "--format", "html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "41 of 523" in out.read_text()
+    version = services.check_freeze_statement(statement)
+    pdf = tmp_path / "s.pdf"
+    result = CliRunner().invoke(app, ["statement", "render", "--mission", "odihr", "--format", "pdf", "--out", str(pdf),
+                                      "--version", str(version.number)])
+    assert result.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF-")
+    result = CliRunner().invoke(app, ["statement", "render", "--mission", "odihr", "--format", "pdf", "--out", str(pdf),
+                                      "--version", "9"])
+    assert result.exit_code == 2 and "has no version 9" in result.stderr
+    statement.findings.create(section="media", assessment="negative", text="{{ incidents.nosuch.count }}")
+    result = CliRunner().invoke(app, ["statement", "render", "--mission", "odihr", "--format", "html", "--out",
+                                      str(tmp_path / "x.html")])
+    assert result.exit_code == 1 and "no incident category 'nosuch'" in result.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.slow
+def test_the_demo_builds_a_published_statement_and_the_comparison_with_the_seeds(client):
+    import numpy as np
+
+    from pollwatch.demo.generator import build_demo
+    from pollwatch.demo.statements import build_demo_statement
+    from pollwatch.operations.demo import build_demo_operations
+
+    summary = build_demo(seed=3)
+    build_demo_operations(summary, np.random.default_rng(3))
+    urls = build_demo_statement(summary, base_url="")
+    page = client.get(urls["public_statement_url"])  # no login
+    assert page.status_code == 200 and "ballot stuffing" in page.content.decode()
+    assert client.get(urls["public_statement_url_ru"]).content.decode().count("Краткие выводы") == 1
+    assert urls["comparison_contradictions"] >= 1
