@@ -11,11 +11,11 @@ from pollwatch.statements.queries import comparison
 
 SUMMARY = {
     "en": ("The early presidential election took place in a restrictive environment and lacked genuine political "
-           "alternatives. Election day was calm in most polling stations observed, but the mission's observers "
+           "alternatives. Election day was marred by serious procedural irregularities: the mission's observers "
            "reported {{ incidents.count }} incidents, among them {{ incidents.ballot_stuffing.count }} cases of "
            "ballot stuffing and {{ incidents.carousel_voting.count }} of carousel voting."),
     "ru": ("Досрочные президентские выборы проходили в ограничительной среде и без реальной политической "
-           "альтернативы. День голосования на большинстве наблюдавшихся участков прошёл спокойно, однако наблюдатели "
+           "альтернативы. День голосования был омрачён серьёзными процедурными нарушениями: наблюдатели "
            "миссии сообщили о {{ incidents.count }} инцидентах, в том числе о {{ incidents.ballot_stuffing.count }} "
            "случаях вброса бюллетеней и {{ incidents.carousel_voting.count }} случаях «карусели»."),
 }

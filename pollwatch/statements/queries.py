@@ -38,7 +38,14 @@ def mission_document(statement: Statement, content: dict) -> Document:
         claims.append(Claim(name, name, finding["assessment"], [SECTION_TOPIC[finding["section"]]],
                             _text(finding["text"]), paragraph=n,
                             figures=[s["text"] for s in finding["text"] if s.get("note")]))
-    return Document(f"{name}: {statement.title}", summary, claims)
+    reach = content.get("methodology", {})
+
+    def number(key: str) -> int | None:
+        digits = "".join(ch for ch in str(reach.get(key, "")) if ch.isdigit())
+        return int(digits) if digits else None
+
+    return Document(f"{name}: {statement.title}", summary, claims,
+                    reach={name: (number("observers"), number("stations"))})
 
 
 def comparison(mission, statement: Statement | None, content: dict | None) -> Comparison:

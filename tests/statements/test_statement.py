@@ -136,6 +136,8 @@ def test_the_comparison_page_shows_the_contradiction_with_the_cis_style_verdict(
     html = client.get("/missions/odihr/statements/compare/").content.decode()
     assert "OSCE/ODIHR EOM: negative" in html and "CIS: positive" in html
     assert "contradict" in html and "none cited" in html
+    # its own evidence score reads observers from its data: 2 deployed in the test world
+    assert re.search(r"<td>OSCE/ODIHR EOM</td><td>\d+</td><td>\d+</td><td>[^<]*</td><td>2</td>", html)
 
 
 def test_a_statement_in_russian_renders_its_template_and_sections_in_russian(world, statement):

@@ -17,6 +17,8 @@ class Document:
     file: str
     text: str
     claims: list[Claim] = field(default_factory=list)
+    # observers and stations a mission reports, when known from data rather than from the text
+    reach: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def evidence_scores(docs: list[Document]) -> list[EvidenceScore]:
     names = {a.id: a.name for a in mission_catalogue().actors.values()}
     reported: dict[str, tuple[int | None, int | None]] = {}
     for doc in docs:
+        reported.update(doc.reach)
         text = normalise(doc.text)
         for para in paragraphs(text):
             named = {names.get(s.mission, s.mission) for s in speakers_in(para.text, mission_catalogue()) if s.mission}
