@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pollwatch.operations",
     "pollwatch.incidents",
     "pollwatch.media",
+    "pollwatch.statements",
     "django_tasks",
     "django_tasks_db",
 ]

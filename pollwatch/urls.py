@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("pollwatch.incidents.urls")),
     path("", include("pollwatch.checks.urls")),
     path("", include("pollwatch.media.urls")),
+    path("", include("pollwatch.statements.urls")),
 ]

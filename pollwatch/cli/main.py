@@ -1,7 +1,7 @@
 """Entry point of the ``pollwatch`` console script.
 
 Command groups live in their own modules and are registered here. Commands that work on plain files
-(``forensics``, ``pvt``, ``media analyze``) never start Django; the others call :func:`setup_django` first.
+(``forensics``, ``pvt``, ``media analyze``, ``compare``) never start Django; the others call :func:`setup_django` first.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import typer
 
 from pollwatch.cli import collection as collection_cli
+from pollwatch.cli import compare as compare_cli
 from pollwatch.cli import forensics as forensics_cli
 from pollwatch.cli import media as media_cli
 from pollwatch.cli import pvt as pvt_cli
 from pollwatch.cli import results as results_cli
+from pollwatch.cli import statement as statement_cli
 from pollwatch.cli import web as web_cli
 
 app = typer.Typer(
@@ -25,9 +27,11 @@ app = typer.Typer(
 
 web_cli.register(app)
 app.command("forensics")(forensics_cli.forensics)
+app.command("compare")(compare_cli.compare)
 app.add_typer(results_cli.app, name="results")
 app.add_typer(pvt_cli.app, name="pvt")
 app.add_typer(media_cli.app, name="media")
+app.add_typer(statement_cli.app, name="statement")
 app.add_typer(collection_cli.forms_app, name="forms")
 app.add_typer(collection_cli.submissions_app, name="submissions")
 app.command("api-token")(collection_cli.api_token)

@@ -105,6 +105,7 @@ def demo(
             extra = _demo_collection(summary, port)
             bar.update(task, description="Simulating election day (coverage, conflicts, checks, incidents)…")
             extra |= _demo_operations(summary, seed)
+            extra |= _demo_statements(summary, port)
         build_seconds = time.perf_counter() - started
         counts = summary.counts
     else:
@@ -138,6 +139,13 @@ def _demo_operations(summary, seed: int) -> dict[str, object]:
     from pollwatch.operations.demo import build_demo_operations
 
     return dict(build_demo_operations(summary, np.random.default_rng(seed)))
+
+
+def _demo_statements(summary, port: int) -> dict[str, object]:
+    """The international mission's published statement and the comparison with the seeds (pollwatch/demo/statements)."""
+    from pollwatch.demo.statements import build_demo_statement
+
+    return build_demo_statement(summary, base_url=f"http://127.0.0.1:{port}")
 
 
 def _where(db: Path) -> str:

@@ -10,31 +10,27 @@ New items are then analysed (:func:`pollwatch.media.services.do_analyse_items`).
 from __future__ import annotations
 
 import datetime as dt
-import re
-import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.media.analysis.corpus import (
-    MAX_BYTES,
+from pollwatch.media.analysis.corpus import (  # noqa: F401  (is_url_list, fetch_url: the importer's API)
     CorpusError,
+    Fetcher,
     Item,
+    fetch_url,
     fingerprint,
-    read_bytes,
+    is_url_list,
+    read_any,
     reprint_candidates,
 )
 from pollwatch.media.models import NewsItem, Outlet
 from pollwatch.media.services import do_analyse_items, do_save_outlet, mission_catalogue
 
-URL_LINE = re.compile(r"^https?://\S+$")
-FETCH_TIMEOUT = 15  # seconds per URL
 MAX_FILES = 500  # per batch: a bigger corpus goes through the CLI in several runs
-
-Fetcher = Callable[[str], bytes]
 
 
 @dataclass
@@ -52,51 +48,6 @@ class ImportReport:
         return out
 
 
-def is_url_list(raw: bytes) -> bool:
-    """A text file whose every non-empty line is an http(s) URL."""
-    try:
-        lines = [line.strip() for line in raw.decode("utf-8-sig").splitlines() if line.strip()]
-    except UnicodeDecodeError:
-        return False
-    return bool(lines) and all(URL_LINE.match(line) for line in lines)
-
-
-def fetch_url(url: str) -> bytes:
-    """GET one page (no cookies, a size limit, a timeout); raise CorpusError with the reason."""
-    if not URL_LINE.match(url):
-        raise CorpusError(f"{url}: not an http(s) URL")
-    request = urllib.request.Request(url, headers={"User-Agent": "pollwatch-media/0.1"})  # noqa: S310 (scheme checked)
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
-            body = response.read(MAX_BYTES + 1)
-    except OSError as exc:  # URLError, HTTPError, timeouts
-        raise CorpusError(f"{url}: could not be fetched ({exc})") from exc
-    if len(body) > MAX_BYTES:
-        raise CorpusError(f"{url}: larger than {MAX_BYTES / 1e6:.0f} MB")
-    return body
-
-
-def _read(name: str, raw: bytes, *, fetch_urls: bool, fetcher: Fetcher, errors: list[str]) -> list[Item]:
-    if is_url_list(raw):
-        urls = [line.strip() for line in raw.decode("utf-8-sig").splitlines() if line.strip()]
-        if not fetch_urls:
-            raise CorpusError(f"{name}: a list of {len(urls)} URL(s), not fetched (ask for it: --fetch-urls, "
-                              "or tick 'fetch the URLs' on the import page)")
-        items = []
-        for url in urls:
-            try:
-                page = read_bytes(fetcher(url), name=url if url.lower().endswith((".html", ".htm")) else f"{url}.html")
-            except CorpusError as exc:
-                errors.append(str(exc).replace(f"{url}.html:", f"{url}:"))
-                continue
-            for item in page:
-                item.url = item.url or url
-                item.source_path = url
-            items += page
-        return items
-    return read_bytes(raw, name=name)
-
-
 def check_import_corpus(mission, files: Iterable[tuple[str, bytes]], *, user=None, outlet: str = "",
                         fetch_urls: bool = False, fetcher: Fetcher | None = None, analyse: bool = True) -> ImportReport:
     """Read each ``(name, bytes)`` and import the items that could be read (see the module docstring).
@@ -110,7 +61,7 @@ def check_import_corpus(mission, files: Iterable[tuple[str, bytes]], *, user=Non
         raise ValueError(f"at most {MAX_FILES} files per import, not {len(files)}")
     for name, raw in files:
         try:
-            items += _read(name, raw, fetch_urls=fetch_urls, fetcher=fetcher or fetch_url, errors=report.errors)
+            items += read_any(name, raw, fetch_urls=fetch_urls, fetcher=fetcher or fetch_url, errors=report.errors)
         except CorpusError as exc:
             report.errors.append(str(exc))
     if items:

@@ -23,7 +23,8 @@ def test_demo_command_prints_key_value_lines_scripts_can_read(tmp_path):
     assert run.returncode == 0, run.stderr
     lines = dict(line.split(": ", 1) for line in run.stdout.splitlines() if ": " in line)
     for key in ("regions", "constituencies", "stations", "registered_voters", "candidates", "missions",
-                "observers", "deployments", "admin_user", "admin_password", "build_seconds"):
+                "observers", "deployments", "admin_user", "admin_password", "build_seconds",
+                "statement_url", "public_statement_url"):
         assert key in lines, key
     assert lines["regions"] == "14" and lines["admin_user"] == ADMIN_USER
     again = subprocess.run(

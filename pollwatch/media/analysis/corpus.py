@@ -1,4 +1,8 @@
-"""Read news items from text, HTML and CSV files; detect encodings; find reprints."""
+"""Read news items from text, HTML, CSV and PDF files and lists of URLs; detect encodings; find reprints.
+
+URL lists are fetched only when the caller asks (``fetch_urls=True``): nothing here touches the network
+otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,18 @@ import csv
 import hashlib
 import io
 import re
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 5_000_000  # a news item is a few KB; above this it is not an article but a dump
+MAX_PDF_BYTES = 20_000_000  # a statement or final report as PDF (fonts, a logo) is larger than an article
+MAX_PDF_PAGES = 150  # a final report is 30-60 pages; a 200-page PDF is a compendium, not one statement
+URL_LINE = re.compile(r"^https?://\S+$")
+FETCH_TIMEOUT = 15  # seconds per URL
+
+Fetcher = Callable[[str], bytes]
 SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"”»]?\s+(?=[\"“«A-ZА-ЯЁ0-9])")
 DATE_RE = re.compile(
     r"\b(\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
@@ -126,19 +138,59 @@ def read_csv(raw: bytes, *, name: str) -> list[Item]:
 
 
 def read_path(path: str | Path) -> list[Item]:
-    """Read one file into items (one for text/HTML, one per row for CSV). Raises CorpusError."""
+    """Read one file into items (one for text/HTML/PDF, one per row for CSV). Raises CorpusError."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
         raise CorpusError(f"{name}: no such file")
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise CorpusError(f"{name}: {size / 1e6:.1f} MB is too large for a news item (limit {MAX_BYTES / 1e6:.0f} MB)")
+    limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_BYTES
+    if size > limit:
+        raise CorpusError(f"{name}: {size / 1e6:.1f} MB is too large for a news item (limit {limit / 1e6:.0f} MB)")
     return read_bytes(path.read_bytes(), name=name)
 
 
+def is_pdf(raw: bytes) -> bool:
+    return raw[:1024].lstrip().startswith(b"%PDF-")
+
+
+def read_pdf(raw: bytes, *, name: str) -> list[Item]:
+    """The text layer of a PDF (pypdf), one item; a scanned PDF without text, an encrypted or broken one, or
+    one of more than MAX_PDF_PAGES pages is refused with the reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise CorpusError(f"{name}: encrypted PDF; save an unprotected copy first")
+        pages = len(reader.pages)
+        if pages == 0:
+            raise CorpusError(f"{name}: PDF with no pages")
+        if pages > MAX_PDF_PAGES:
+            raise CorpusError(f"{name}: PDF of {pages} pages; at most {MAX_PDF_PAGES} pages are read as one "
+                              "document (split it, or pass the pages with the statement)")
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, CorpusError):
+            raise
+        raise CorpusError(f"{name}: unreadable PDF ({exc})") from exc
+    # pypdf breaks lines at the page's line ends: a blank line separates paragraphs, a single break is a space
+    text = re.sub(r"-\n(?=[a-zа-яё])", "", text)
+    text = re.sub(r"(?<![.!?:\n\"”»])\n(?!\n)", " ", text)
+    if len(text.split()) < 5:
+        raise CorpusError(f"{name}: PDF with no text layer (a scan?); run OCR on it first")
+    return [item_from_text(text, id=Path(name).stem, raw=raw, source_path=name)]
+
+
 def read_bytes(raw: bytes, *, name: str) -> list[Item]:
-    """Read the content of one file called ``name`` (an upload, a fetched page): text, HTML or CSV."""
+    """Read the content of one file called ``name`` (an upload, a fetched page): text, HTML, CSV or PDF."""
+    if is_pdf(raw) or Path(name).suffix.lower() == ".pdf":
+        if len(raw) > MAX_PDF_BYTES:
+            raise CorpusError(f"{name}: {len(raw) / 1e6:.1f} MB is too large (limit {MAX_PDF_BYTES / 1e6:.0f} MB)")
+        if not raw.strip():
+            raise CorpusError(f"{name}: empty file")
+        return read_pdf(raw, name=name)
     if len(raw) > MAX_BYTES:
         raise CorpusError(f"{name}: {len(raw) / 1e6:.1f} MB is too large for a news item (limit {MAX_BYTES / 1e6:.0f} MB)")
     suffix = Path(name).suffix.lower()
@@ -148,6 +200,59 @@ def read_bytes(raw: bytes, *, name: str) -> list[Item]:
         return read_csv(raw, name=name)
     text = decode(raw, name=name)
     return [item_from_text(text, id=Path(name).stem, raw=raw, source_path=name)]
+
+
+def is_url_list(raw: bytes) -> bool:
+    """A text file whose every non-empty line is an http(s) URL."""
+    try:
+        lines = [line.strip() for line in raw.decode("utf-8-sig").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        return False
+    return bool(lines) and all(URL_LINE.match(line) for line in lines)
+
+
+def fetch_url(url: str) -> bytes:
+    """GET one page (no cookies, a size limit, a timeout); raise CorpusError with the reason."""
+    if not URL_LINE.match(url):
+        raise CorpusError(f"{url}: not an http(s) URL")
+    request = urllib.request.Request(url, headers={"User-Agent": "pollwatch-media/0.1"})  # noqa: S310 (scheme checked)
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+            body = response.read(MAX_PDF_BYTES + 1)
+    except OSError as exc:  # URLError, HTTPError, timeouts
+        raise CorpusError(f"{url}: could not be fetched ({exc})") from exc
+    limit = MAX_PDF_BYTES if is_pdf(body) else MAX_BYTES
+    if len(body) > limit:
+        raise CorpusError(f"{url}: larger than {limit / 1e6:.0f} MB")
+    return body
+
+
+def read_any(name: str, raw: bytes, *, fetch_urls: bool = False, fetcher: Fetcher = fetch_url,
+             errors: list[str] | None = None) -> list[Item]:
+    """Read one named file of any supported kind, including a list of URLs (fetched only when
+    ``fetch_urls``; each page that fails is appended to ``errors`` and the rest are read)."""
+    if not is_url_list(raw):
+        return read_bytes(raw, name=name)
+    urls = [line.strip() for line in raw.decode("utf-8-sig").splitlines() if line.strip()]
+    if not fetch_urls:
+        raise CorpusError(f"{name}: a list of {len(urls)} URL(s), not fetched (ask for it: --fetch-urls, "
+                          "or tick 'fetch the URLs' on the import page)")
+    items: list[Item] = []
+    for url in urls:
+        try:
+            body = fetcher(url)
+            as_name = url if url.lower().endswith((".html", ".htm", ".pdf")) or is_pdf(body) else f"{url}.html"
+            page = read_bytes(body, name=as_name)
+        except CorpusError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc).replace(f"{url}.html:", f"{url}:"))
+            continue
+        for item in page:
+            item.url = item.url or url
+            item.source_path = url
+        items += page
+    return items
 
 
 def fingerprint(text: str) -> str:

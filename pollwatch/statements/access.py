@@ -1,0 +1,41 @@
+"""Gates for statements. The mission comes from access_mission_by_slug (404 for other missions' users)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from pollwatch.missions.access import role_in_mission
+from pollwatch.missions.models import Mission, Role
+from pollwatch.statements.models import Statement, StatementVersion
+
+EDITOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+READER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
+
+
+def can_edit(user, mission) -> bool:
+    return role_in_mission(user, mission) in EDITOR_ROLES
+
+
+def can_read(user, mission) -> bool:
+    return role_in_mission(user, mission) in READER_ROLES
+
+
+def access_statement_by_slug(user, mission, slug: str) -> Statement:
+    """A statement of ``mission`` (already gated) for its coordinators and analysts; else 404."""
+    if not can_read(user, mission):
+        raise Http404("No such statement")
+    return get_object_or_404(Statement.objects.for_mission(mission), slug=slug)
+
+
+def access_published_version(mission_slug: str, statement_slug: str) -> StatementVersion:
+    """The latest published version of a statement, for anyone; unpublished statements do not exist here."""
+    mission = Mission.objects.filter(slug=mission_slug).first()
+    if mission is None:
+        raise Http404("No such statement")
+    version = (StatementVersion.objects.filter(statement__mission=mission, statement__slug=statement_slug,
+                                               published_at__isnull=False)
+               .select_related("statement__mission").order_by("-number").first())
+    if version is None:
+        raise Http404("No such statement")
+    return version

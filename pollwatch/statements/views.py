@@ -1,0 +1,163 @@
+"""Statement builder, evidence pages, the public page and the comparison page (thin: services do the work)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pollwatch.missions.access import access_mission_by_slug
+from pollwatch.statements import services
+from pollwatch.statements.access import access_published_version, access_statement_by_slug, can_edit, can_read
+from pollwatch.statements.forms import FindingForm
+from pollwatch.statements.models import Statement
+from pollwatch.statements.placeholders import PlaceholderError
+from pollwatch.statements.render import render_html, render_pdf
+from pollwatch.statements.sources import resolve
+
+
+def statement_list(request, slug: str):
+    mission = access_mission_by_slug(request.user, slug)
+    if not can_read(request.user, mission):
+        raise Http404("No statements")
+    statements = Statement.objects.for_mission(mission).prefetch_related("versions")
+    return render(request, "statements/list.html", {"mission": mission, "statements": statements})
+
+
+def builder(request, slug: str, statement: str):
+    mission = access_mission_by_slug(request.user, slug)
+    st = access_statement_by_slug(request.user, mission, statement)
+    form = FindingForm(request.POST or None, mission=mission)
+    if request.method == "POST":
+        if not can_edit(request.user, mission):
+            raise Http404("No such statement")
+        if form.is_valid():
+            services.do_add_finding(st, user=request.user, **form.cleaned_data)
+            return redirect("statement", slug, st.slug)
+    problems = services.statement_problems(st)
+    preview = ""
+    if not problems:
+        preview = render_html(services.build_content(st), evidence_url=reverse("evidence-root", args=[slug]),
+                              standalone=False)
+    return render(request, "statements/builder.html", {
+        "mission": mission, "statement": st, "form": form, "problems": problems, "preview": preview,
+        "versions": st.versions.order_by("-number"), "editor": can_edit(request.user, mission),
+        "public_url": reverse("public-statement", args=[slug, st.slug]),
+    })
+
+
+@require_POST
+def freeze(request, slug: str, statement: str):
+    mission = access_mission_by_slug(request.user, slug)
+    st = access_statement_by_slug(request.user, mission, statement)
+    if not can_edit(request.user, mission):
+        raise Http404("No such statement")
+    try:
+        version = services.check_freeze_statement(st, user=request.user)
+    except (ValueError, PlaceholderError) as exc:
+        messages.error(request, f"Not frozen: {exc}")
+        return redirect("statement", slug, st.slug)
+    messages.success(request, f"Version {version.number} frozen (data snapshot {version.data_hash[:12]}).")
+    return redirect("statement-version", slug, st.slug, version.number)
+
+
+@require_POST
+def publish(request, slug: str, statement: str, number: int):
+    mission = access_mission_by_slug(request.user, slug)
+    st = access_statement_by_slug(request.user, mission, statement)
+    if not can_edit(request.user, mission):
+        raise Http404("No such statement")
+    version = get_object_or_404(st.versions, number=number)
+    services.do_publish_version(version, user=request.user)
+    messages.success(request, f"Version {number} published.")
+    return redirect("statement-version", slug, st.slug, number)
+
+
+def version_view(request, slug: str, statement: str, number: int, fmt: str = "html"):
+    mission = access_mission_by_slug(request.user, slug)
+    st = access_statement_by_slug(request.user, mission, statement)
+    version = get_object_or_404(st.versions, number=number)
+    html = render_html(version.content, evidence_url=reverse("evidence-root", args=[slug]), version=version,
+                       changes=services.changes_since(version), standalone=fmt == "pdf")
+    if fmt == "pdf":
+        return _pdf(html, request, f"{st.slug}-v{number}.pdf")
+    return render(request, "statements/version.html", {"mission": mission, "statement": st, "version": version,
+                                                        "body": html, "editor": can_edit(request.user, mission)})
+
+
+def _pdf(html: str, request, filename: str) -> HttpResponse:
+    response = HttpResponse(render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _evidence_response(request, mission, value, path: str, fmt: str, template_ctx: dict):
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(value["columns"] or ["value"])
+        for row in value["rows"] or [[value["text"]]]:
+            writer.writerow(row)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{path}.csv"'
+        return response
+    template = "statements/public_evidence.html" if template_ctx.get("public") else "statements/evidence.html"
+    return render(request, template, {"mission": mission, "path": path, "v": value,
+                                      "csv_url": f"{request.path.rstrip('/')}.csv", **template_ctx})
+
+
+def evidence(request, slug: str, path: str, fmt: str = "html"):
+    """The live query behind one placeholder: what it counts, the denominator, the table, a CSV."""
+    mission = access_mission_by_slug(request.user, slug)
+    if not can_read(request.user, mission):
+        raise Http404("No evidence")
+    try:
+        value = resolve(mission, path).as_dict()
+    except PlaceholderError as exc:
+        return render(request, "statements/evidence.html", {"mission": mission, "path": path, "error": str(exc)},
+                      status=404)
+    return _evidence_response(request, mission, value, path, fmt, {"public": False})
+
+
+@login_not_required
+def public_statement(request, mission: str, statement: str, fmt: str = "html"):
+    version = access_published_version(mission, statement)
+    html = render_html(version.content, evidence_url=reverse("public-evidence-root", args=[mission, statement]),
+                       version=version, standalone=True)
+    if fmt == "pdf":
+        return _pdf(html, request, f"{statement}.pdf")
+    return HttpResponse(html)
+
+
+@login_not_required
+def public_evidence(request, mission: str, statement: str, path: str, fmt: str = "html"):
+    """The frozen evidence of a published statement: aggregates only, as they were when frozen."""
+    version = access_published_version(mission, statement)
+    value = version.content["values"].get(path)
+    if value is None:
+        raise Http404("No such evidence")
+    return _evidence_response(request, version.statement.mission, value, path, fmt,
+                              {"public": True, "version": version})
+
+
+def comparison(request, slug: str):
+    """This mission's findings beside other missions' verdicts found in its news corpus (media import)."""
+    from pollwatch.statements.queries import comparison as compare
+
+    mission = access_mission_by_slug(request.user, slug)
+    if not can_read(request.user, mission):
+        raise Http404("No comparison")
+    st = Statement.objects.for_mission(mission).order_by("-created_at").first()
+    content = None
+    if st is not None:
+        version = st.versions.order_by("-number").first()
+        content = version.content if version else (None if services.statement_problems(st)
+                                                   else services.build_content(st))
+    result = compare(mission, st if content else None, content)
+    return render(request, "statements/compare.html", {"mission": mission, "c": result})
