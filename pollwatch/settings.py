@@ -12,6 +12,8 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_TASKS``: ``database`` (default: other slow jobs queued in the database, run by ``pollwatch worker``)
   or ``immediate`` (run in-process at once).
 - ``POLLWATCH_CONN_MAX_AGE``: seconds a database connection is kept (default 600, with health checks).
+- ``POLLWATCH_BEHIND_PROXY`` (``1`` behind nginx or a load balancer): trust its ``X-Forwarded-Proto`` and
+  ``X-Forwarded-Host``. Only behind a proxy that sets both itself, or any client could claim HTTPS or a host.
 """
 
 from __future__ import annotations
@@ -194,6 +196,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG and _env_flag("POLLWATCH_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+if _env_flag("POLLWATCH_BEHIND_PROXY"):
+    # nginx (deploy/nginx/) overwrites both headers on every request: request.is_secure() and the host in absolute
+    # URLs (the OpenRosa formList's download links) are then the ones the phone used, not the unix socket's.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 
 # Bad input must get a clear 413, not exhaust memory: cap in-memory request bodies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,7 +1,8 @@
 """``pollwatch serve`` and ``pollwatch worker``: the web processes and the task worker beside them.
 
 A laptop install runs both from one command (``serve`` starts gunicorn and one worker, and stops both on Ctrl+C
-or SIGTERM). A production install runs ``serve --no-worker`` on each stateless app server and ``pollwatch worker``
+or SIGTERM). A production install runs ``serve --prod`` on each stateless app server (gunicorn alone, configured
+from the environment, on the unix socket nginx proxies to; see deploy/ and docs/deploy.md) and ``pollwatch worker``
 wherever there is CPU to spare (several are fine on PostgreSQL: each task is claimed by one worker).
 """
 
@@ -35,6 +36,45 @@ def gunicorn_command(port: int, workers: int) -> list[str]:
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
         "--access-logfile", "-", "--log-level", "warning",
     ]
+
+
+# `serve --prod`: everything from the environment (the env file of deploy/systemd/pollwatch-web.service).
+PROD_DEFAULTS = {
+    # Ignored when systemd passes the socket (pollwatch-web.socket): gunicorn then serves the socket it is given.
+    "POLLWATCH_BIND": "unix:/run/pollwatch/web.sock",
+    "POLLWATCH_WEB_WORKERS": str(2 * (os.cpu_count() or 1) + 1),  # gunicorn's rule of thumb
+    "POLLWATCH_WEB_THREADS": "4",
+    # A request running longer is killed and logged; nginx's proxy_read_timeout (75 s) is longer, so the client
+    # gets gunicorn's 500 rather than nginx's 504 and the log says which request it was.
+    "POLLWATCH_WEB_TIMEOUT": "60",
+}
+
+
+def prod_gunicorn_command(env: dict[str, str]) -> list[str]:
+    conf = {key: env.get(key) or default for key, default in PROD_DEFAULTS.items()}
+    return [
+        sys.executable, "-m", "gunicorn", "pollwatch.wsgi:application",
+        "--bind", conf["POLLWATCH_BIND"], "--workers", conf["POLLWATCH_WEB_WORKERS"],
+        "--threads", conf["POLLWATCH_WEB_THREADS"], "--timeout", conf["POLLWATCH_WEB_TIMEOUT"],
+        "--graceful-timeout", "30",
+        # Recycle a worker now and then (jittered, so they do not all restart together): a slow leak in any
+        # library cannot grow for a whole election day.
+        "--max-requests", "20000", "--max-requests-jitter", "2000",
+        # nginx logs every request; gunicorn logs errors, to stderr (the journal).
+        "--error-logfile", "-", "--log-level", env.get("POLLWATCH_LOG_LEVEL", "warning").lower(),
+    ]
+
+
+def check_prod_environment(env: dict[str, str]) -> list[str]:
+    """What a production server must not run without (the settings would fall back to laptop defaults)."""
+    problems = []
+    if not env.get("POLLWATCH_SECRET_KEY"):
+        problems.append("POLLWATCH_SECRET_KEY is not set (every app server needs the same secret key)")
+    if env.get("POLLWATCH_DEBUG", "0").strip().lower() in {"1", "true", "yes", "on"}:
+        problems.append("POLLWATCH_DEBUG is on: it shows stack traces and settings to anyone")
+    if not env.get("POLLWATCH_ALLOWED_HOSTS"):
+        problems.append("POLLWATCH_ALLOWED_HOSTS is not set (the host name observers and staff use)")
+    return problems
 
 
 def run_server(db: Path | None, port: int, workers: int = 2, *, with_worker: bool = True) -> None:
@@ -73,9 +113,24 @@ def serve(
     no_worker: bool = typer.Option(
         False, "--no-worker", help="Do not start the task worker (run `pollwatch worker` elsewhere)"
     ),
+    prod: bool = typer.Option(
+        False, "--prod", help="Production: gunicorn alone, configured from the environment (POLLWATCH_BIND, "
+        "POLLWATCH_WEB_WORKERS, POLLWATCH_WEB_THREADS, POLLWATCH_WEB_TIMEOUT); no worker, no migrate; "
+        "refuses to start without POLLWATCH_SECRET_KEY and POLLWATCH_ALLOWED_HOSTS (docs/deploy.md)"
+    ),
 ) -> None:
     """Serve pollwatch with gunicorn at http://127.0.0.1:PORT, and the task worker beside it (migrating first)."""
     from pollwatch.cli.web import _migrate_quietly, _setup
+
+    if prod:
+        env = dict(os.environ)
+        problems = check_prod_environment(env)
+        if problems:
+            for problem in problems:
+                typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(2)
+        # Become gunicorn (same pid): systemd's notifications, signals and socket reach it directly.
+        os.execve(sys.executable, prod_gunicorn_command(env), env)  # noqa: S606 - fixed argument list
 
     _setup(db)
     _migrate_quietly()
