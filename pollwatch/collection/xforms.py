@@ -126,6 +126,8 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
         if not ref or local(el.tag) not in {"input", "select1", "select", "upload", "range", "trigger"}:
             continue
         control: dict[str, Any] = {"label": (el.findtext(f"{XF}label") or "").strip(), "control": local(el.tag)}
+        if el.get("mediatype"):  # an upload's accepted files (image/*, audio/*, ...): attachments are held to it
+            control["mediatype"] = el.get("mediatype")
         itemset = el.find(f"{XF}itemset")
         if itemset is not None and "instance('" in itemset.get("nodeset", ""):
             control["choices"] = choice_lists.get(itemset.get("nodeset").split("'")[1], [])
@@ -151,7 +153,7 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
             kind = "select"
         elif control.get("control") == "select1":
             kind = "select1"
-        fields.append({
+        question = {
             "name": path.rsplit("/", 1)[-1],
             "path": path,
             "type": kind,
@@ -159,7 +161,10 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
             "label": control.get("label", ""),
             "choices": control.get("choices", []),
             "question": bool(control) and not bind.get("readonly", "").startswith("true"),
-        })
+        }
+        if "mediatype" in control:
+            question["mediatype"] = control["mediatype"]
+        fields.append(question)
     return fields
 
 

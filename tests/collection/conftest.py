@@ -90,3 +90,20 @@ def count_xml(instance_id: str, *, station: str = "S111", ballots: int = 512, de
         f"<votes_aliyeva>200</votes_aliyeva><protocol_posted>yes</protocol_posted>"
         f"<protocol_photo>{photo}</protocol_photo><meta>{meta}</meta></data>"
     )
+
+
+def photo(*, gps: bool = False, fmt: str = "JPEG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real (tiny) photo, optionally with the GPS position and phone make a camera writes into its EXIF."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, "red")
+    exif = Image.Exif()
+    if gps:
+        exif[0x010F] = "PhoneMaker"  # Make
+        position = exif.get_ifd(0x8825)  # the GPS IFD
+        position.update({1: "N", 2: (40.0, 26.0, 0.0), 3: "E", 4: (49.0, 52.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, fmt, exif=exif)
+    return out.getvalue()
