@@ -7,6 +7,7 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_SECRET_KEY``: required in production; on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
   ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
+- ``POLLWATCH_FETCH_ALLOW``: networks (CIDRs) a media import may fetch URLs from besides public addresses.
 - ``POLLWATCH_TASKS``: ``database`` (default: slow jobs queued in the database, run by ``pollwatch worker``) or
   ``immediate`` (run in-process at once).
 """
@@ -167,6 +168,8 @@ STATIC_ROOT = os.environ.get("POLLWATCH_STATIC_ROOT") or None
 # Serve static files straight from the apps' folders: no collectstatic step on an air-gapped laptop.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Media imports fetch URLs from public addresses only (pollwatch.media.fetch); these networks are allowed too.
+FETCH_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("POLLWATCH_FETCH_ALLOW", "").split(",") if n.strip()]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

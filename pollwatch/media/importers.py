@@ -1,5 +1,6 @@
 """Import a corpus of news items into a mission: text, HTML (trafilatura) and CSV files, web uploads, and
-lists of URLs — fetched only when the caller asks (``fetch_urls=True``).
+lists of URLs — fetched only when the caller asks (``fetch_urls=True``), and then only from public web servers
+(:mod:`pollwatch.media.fetch`).
 
 Every file is read on its own: a bad one (empty, binary, no article text, unknown encoding, too large) gives one
 clear message naming it, and the rest of the batch is imported. The same text imported twice is one item
@@ -11,27 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
+from pollwatch.accounts.links import http_url
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.media.analysis.corpus import (
-    MAX_BYTES,
     CorpusError,
     Item,
     fingerprint,
     read_bytes,
     reprint_candidates,
 )
+from pollwatch.media.fetch import fetch_url
 from pollwatch.media.models import NewsItem, Outlet
 from pollwatch.media.services import do_analyse_items, do_save_outlet, mission_catalogue
 
 URL_LINE = re.compile(r"^https?://\S+$")
-FETCH_TIMEOUT = 15  # seconds per URL
 MAX_FILES = 500  # per batch: a bigger corpus goes through the CLI in several runs
 
 Fetcher = Callable[[str], bytes]
@@ -59,21 +59,6 @@ def is_url_list(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return bool(lines) and all(URL_LINE.match(line) for line in lines)
-
-
-def fetch_url(url: str) -> bytes:
-    """GET one page (no cookies, a size limit, a timeout); raise CorpusError with the reason."""
-    if not URL_LINE.match(url):
-        raise CorpusError(f"{url}: not an http(s) URL")
-    request = urllib.request.Request(url, headers={"User-Agent": "pollwatch-media/0.1"})  # noqa: S310 (scheme checked)
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
-            body = response.read(MAX_BYTES + 1)
-    except OSError as exc:  # URLError, HTTPError, timeouts
-        raise CorpusError(f"{url}: could not be fetched ({exc})") from exc
-    if len(body) > MAX_BYTES:
-        raise CorpusError(f"{url}: larger than {MAX_BYTES / 1e6:.0f} MB")
-    return body
 
 
 def _read(name: str, raw: bytes, *, fetch_urls: bool, fetcher: Fetcher, errors: list[str]) -> list[Item]:
@@ -152,7 +137,7 @@ def do_import_items(mission, items: list[Item], *, default_outlet: str = "", use
                 original = (first.reprint_of_id or first.pk, original[1])
             row = NewsItem.objects.create(
                 mission=mission, outlet=outlets.get(name), external_id=item.id[:200], date=_date(item.date),
-                language=item.language, url=item.url[:1000], title=item.title[:300], text=item.text,
+                language=item.language, url=http_url(item.url)[:1000], title=item.title[:300], text=item.text,
                 original=item.raw or item.text.encode(), original_name=Path(item.source_path).name[:300] or item.id[:300],
                 content_hash=digest, reprint_of_id=original[0] if original else None,
                 reprint_similarity=original[1] if original else None, imported_by=user if getattr(user, "pk", None) else None,

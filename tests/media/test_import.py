@@ -118,7 +118,9 @@ class _Pages(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def local_site():
+def local_site(settings):
+    # Fetches go to public addresses only; this test's own server is on loopback, allowed for it alone.
+    settings.FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     server = http.server.HTTPServer(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
