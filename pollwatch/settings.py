@@ -7,6 +7,8 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_SECRET_KEY``: required in production; on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
   ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
+- ``POLLWATCH_LOGIN_FAILURE_LIMIT`` (10), ``POLLWATCH_LOCKOUT_MINUTES`` (15), ``POLLWATCH_PROXY_COUNT`` (0): login
+  throttling (see AXES_* below).
 - ``POLLWATCH_FETCH_ALLOW``: networks (CIDRs) a media import may fetch URLs from besides public addresses.
 - ``POLLWATCH_TASKS``: ``database`` (default: slow jobs queued in the database, run by ``pollwatch worker``) or
   ``immediate`` (run in-process at once).
@@ -14,6 +16,7 @@ Everything that differs between a laptop and a production server comes from the 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "pollwatch.media",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused for too many failures into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pollwatch.urls"
@@ -148,6 +154,24 @@ if _tasks not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name, or from one address, lock
+# that user name or address out for AXES_COOLOFF_TIME — web logins, the admin, and phones' Digest logins
+# (pollwatch.collection.openrosa) alike. Each lockout is written to the audit trail. `pollwatch manage axes_reset`
+# lifts lockouts early. Behind a reverse proxy, set POLLWATCH_PROXY_COUNT so the client's address is read from
+# X-Forwarded-For, not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("POLLWATCH_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("POLLWATCH_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins go to pollwatch's own audit trail
+AXES_VERBOSE = False
+PROXY_COUNT = int(os.environ.get("POLLWATCH_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "pollwatch.accounts.throttling.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -87,7 +87,7 @@ def reparse(
 def device_login(
     observer: str = typer.Argument(..., help="Observer code"),
     mission: str = typer.Option(..., "--mission", help="Mission slug"),
-    pin: str = typer.Option("", "--pin", help="PIN to set (default: a random 8-digit PIN)"),
+    pin: str = typer.Option("", "--pin", help="PIN to set, at least 8 characters (default: a random 8-digit PIN)"),
     db: Path = DbOption,
 ) -> None:
     """Give an observer a device login for ODK Collect/Enketo (Digest auth); prints the PIN once."""
@@ -100,7 +100,11 @@ def device_login(
     if obs is None:
         typer.echo(f"error: no observer {observer!r} in {mission}", err=True)
         raise typer.Exit(2)
-    cred, password = do_set_device_credential(obs, password=pin)
+    try:
+        cred, password = do_set_device_credential(obs, password=pin)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"openrosa_user: {cred.username}\nopenrosa_password: {password}")
 
 

@@ -109,11 +109,25 @@ def current_forms(mission):
 
 # ---------------------------------------------------------------- credentials and tokens
 
+# A device PIN is typed once into ODK Collect, so it can be long; with logins throttled (settings.AXES_*), 8 random
+# digits leave a guesser 10 tries per 15 minutes against 10^8 PINs.
+MIN_PIN_LENGTH = 8
+
+
+def new_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(MIN_PIN_LENGTH))
+
+
 def do_set_device_credential(observer: Observer, *, username: str = "", password: str = "", user=None
                              ) -> tuple[DeviceCredential, str]:
-    """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once."""
+    """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once.
+
+    A PIN given by the caller must have at least ``MIN_PIN_LENGTH`` characters (ValueError otherwise).
+    """
     username = username or observer.code.lower()
-    password = password or f"{secrets.randbelow(10**8):08d}"
+    if password and len(password) < MIN_PIN_LENGTH:
+        raise ValueError(f"a device PIN needs at least {MIN_PIN_LENGTH} characters (leave it out for a random one)")
+    password = password or new_pin()
     with transaction.atomic():
         from pollwatch.collection.openrosa import forget_credentials
 

@@ -12,7 +12,7 @@ import pytest
 from pollwatch.collection import digest
 
 DEMO_FORMS = Path(__file__).resolve().parents[2] / "pollwatch" / "collection" / "demo_forms"
-PIN = "2468"
+PIN = "24681357"
 
 
 @pytest.fixture(autouse=True)
@@ -52,15 +52,15 @@ class DigestClient:
     def __init__(self, client, username: str, password: str):
         self.client, self.username, self.password = client, username, password
 
-    def _auth(self, method: str, path: str) -> dict[str, str]:
-        challenge = self.client.head(path)
+    def _auth(self, method: str, path: str, **extra) -> dict[str, str]:
+        challenge = self.client.head(path, **extra)
         assert challenge.status_code == 401
         header = digest.authorization_header(self.username, self.password, method=method, uri=path,
                                              www_authenticate=challenge["WWW-Authenticate"])
-        return {"HTTP_AUTHORIZATION": header}
+        return {"HTTP_AUTHORIZATION": header, **extra}
 
-    def get(self, path: str):
-        return self.client.get(path, **self._auth("GET", path))
+    def get(self, path: str, **extra):
+        return self.client.get(path, **self._auth("GET", path, **extra))
 
     def head(self, path: str):
         return self.client.head(path, **self._auth("HEAD", path))

@@ -69,7 +69,7 @@ def test_an_xlsform_uploaded_in_the_ui_is_filled_in_enketo_and_the_report_shows_
     from .conftest import DEMO_FORMS
 
     url = live_server.url
-    do_set_device_credential(world.observers["CIS-001"], username="pavel", password="2468")
+    do_set_device_credential(world.observers["CIS-001"], username="pavel", password="24681357")
     coordinator = chromium.new_context()
     office = coordinator.new_page()
     office.set_default_timeout(20_000)
@@ -86,7 +86,7 @@ def test_an_xlsform_uploaded_in_the_ui_is_filled_in_enketo_and_the_report_shows_
     assert "count_form" in office.inner_text("table.data")
 
     # 2. An observer's Enketo finds it in the formList, fills it and submits it with a photo.
-    context = chromium.new_context(http_credentials={"username": "pavel", "password": "2468"})
+    context = chromium.new_context(http_credentials={"username": "pavel", "password": "24681357"})
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
