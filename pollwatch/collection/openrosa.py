@@ -54,7 +54,7 @@ def _challenge(text: str = "Authentication required.", stale: bool = False) -> H
 
 
 def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCredential] | HttpResponse:
-    """The mission and device credential of a request, or the 401/403/404/429 to send."""
+    """The mission and device credential of a request, or the 401/404/410/429 to send."""
     params = digest.parse_authorization(request.headers.get("Authorization", ""))
     if params is None:
         return _challenge()
@@ -77,9 +77,9 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
         return _challenge("This nonce count was already used.", stale=True)
     mission = cred.observer.mission
     if mission.slug != slug:
-        if not Mission.objects.filter(slug=slug).exists():
-            return _message("No such mission.", 404)
-        return _message("This device login belongs to another mission.", 403)
+        # The same answer whether or not a mission of that slug exists: a 403 for a real one told a device login
+        # of one mission the slugs of the others.
+        return _message("No such mission for this device login.", 404)
     if not mission.is_active:
         return _message("This mission is closed.", 410)
     return mission, cred

@@ -154,9 +154,14 @@ def test_an_expired_nonce_is_a_401_marked_stale(forms, client, devices):
     assert response.status_code == 401 and "stale=true" in response["WWW-Authenticate"]
 
 
-def test_an_observer_submitting_to_another_mission_gets_403(forms, device):
+def test_an_observer_submitting_to_another_mission_gets_the_answer_of_a_mission_that_does_not_exist(forms, device):
+    # Finding 11: 403 for a real slug and 404 for an unknown one told a device login the other missions' slugs.
     response = device("ingrid").submit(SUBMIT, count_xml("uuid:trespass"))
-    assert response.status_code == 403
+    nowhere = device("ingrid").submit("/m/no-such-mission/submission", count_xml("uuid:trespass"))
+    assert (response.status_code, response.content) == (nowhere.status_code, nowhere.content)
+    assert response.status_code == 404
+    for path in ("/m/cis/formList", "/m/no-such-mission/formList"):
+        assert device("ingrid").get(path).content == device("ingrid").get("/m/no-such-mission/formList").content
     assert not Submission.objects.filter(instance_id="uuid:trespass").exists()
 
 
