@@ -1,5 +1,5 @@
-"""What login throttling (django-axes, configured in settings) needs from pollwatch: the client's address, and
-an audit entry for each lockout."""
+"""What login throttling (django-axes, configured in settings) needs from pollwatch: the client's address (the
+lockout itself is audited in :mod:`pollwatch.accounts.signals`)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,3 @@ def client_address(request) -> str:
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     return hops[-count] if len(hops) >= count else remote
-
-
-def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    """django-axes' ``user_locked_out`` signal: a user name or address reached the failure limit (or tried again
-    while locked)."""
-    from pollwatch.accounts.services import do_record_audit
-
-    do_record_audit("auth.lockout", detail={"username": str(username or "")[:150], "ip_address": ip_address or "",
-                                            "path": getattr(request, "path", "")[:200]})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from pollwatch.cli import audit as audit_cli
 from pollwatch.cli import collection as collection_cli
 from pollwatch.cli import forensics as forensics_cli
 from pollwatch.cli import media as media_cli
@@ -31,6 +32,7 @@ app.add_typer(media_cli.app, name="media")
 app.add_typer(collection_cli.forms_app, name="forms")
 app.add_typer(collection_cli.submissions_app, name="submissions")
 app.command("api-token")(collection_cli.api_token)
+app.add_typer(audit_cli.app, name="audit")
 
 
 def main() -> None:

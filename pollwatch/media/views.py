@@ -153,4 +153,5 @@ def export(request, slug: str, what: str, fmt: str):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, queries.Filters.from_query(request.GET))
     name = f"{mission.slug}-media-{what}.{fmt}"
-    return download_response(header, data, fmt=fmt, name=name, title=what)
+    return download_response(header, data, fmt=fmt, name=name, title=what, user=request.user, mission=mission,
+                             query=request.GET.urlencode())

@@ -121,11 +121,17 @@ def xlsx_file(header, data, *, title: str):
     return spool
 
 
-def download_response(header, data, *, fmt: str, name: str, title: str):
+def download_response(header, data, *, fmt: str, name: str, title: str, user, mission, query: str = ""):
     """A CSV export streamed row by row, or an XLSX built in a spooled temporary file, as a download.
 
-    Every cell goes through ``_cell``: text that a spreadsheet would run as a formula is escaped."""
+    Every cell goes through ``_cell``: text that a spreadsheet would run as a formula is escaped. Every export is
+    written to the audit trail (who took which table, with which filters), before the first row leaves."""
     from django.http import FileResponse, StreamingHttpResponse
+
+    from pollwatch.accounts.services import do_record_audit
+
+    do_record_audit("export", user=user, mission=mission,
+                    detail={"name": name, "format": fmt, "columns": [str(h) for h in header], "query": query[:500]})
 
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from pollwatch.accounts.services import do_record_audit
 from pollwatch.missions.access import access_mission_by_slug, role_in_mission
 from pollwatch.missions.models import Role
 from pollwatch.pvt.models import PvtSample
@@ -103,6 +104,8 @@ def export_sample(request, slug: str, pk: int):
     sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
     if role_in_mission(request.user, mission) not in SEE_UNPUBLISHED | PUBLISH:
         raise Http404("No such sample")
+    do_record_audit("export", user=request.user, mission=mission, obj=sample,
+                    detail={"name": f"pvt-sample-{sample.pk}.csv", "format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pvt-sample-{sample.pk}.csv"'
     writer = csv.writer(response)
