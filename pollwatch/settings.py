@@ -4,7 +4,8 @@ Everything that differs between a laptop and a production server comes from the 
 
 - ``DATABASE_URL``: a ``postgres://`` URL selects PostgreSQL; without it, SQLite (WAL mode) at ``POLLWATCH_DB``
   (default ``$POLLWATCH_DATA_DIR/pollwatch.sqlite3``).
-- ``POLLWATCH_SECRET_KEY``: required in production; on a laptop a random key is created once under the data dir.
+- ``POLLWATCH_SECRET_KEY``: required in production (``POLLWATCH_ENV=production`` or ``POLLWATCH_HTTPS=1``: the
+  settings refuse to load without it); on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
   ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
 - ``POLLWATCH_LOGIN_FAILURE_LIMIT`` (10), ``POLLWATCH_LOCKOUT_MINUTES`` (15), ``POLLWATCH_PROXY_COUNT`` (0): login
@@ -33,10 +34,22 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
+# A production server says so (POLLWATCH_ENV=production) or serves HTTPS (POLLWATCH_HTTPS=1); a laptop does
+# neither. DEBUG alone does not tell: `make demo` runs with DEBUG off too.
+PRODUCTION = os.environ.get("POLLWATCH_ENV", "").strip().lower() == "production" or _env_flag("POLLWATCH_HTTPS")
+
+
 def _secret_key() -> str:
     key = os.environ.get("POLLWATCH_SECRET_KEY")
     if key:
         return key
+    if PRODUCTION:
+        # A key made up on the server and kept on its disk would sign sessions with whatever a backup or another
+        # server holds; production takes it from its secret store, and refuses to start without it.
+        raise ImproperlyConfigured(
+            "POLLWATCH_SECRET_KEY must be set in production (POLLWATCH_ENV=production or POLLWATCH_HTTPS=1); "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     # A laptop install has no secret store: keep one random key per data dir so sessions survive restarts.
     path = DATA_DIR / "secret_key"
     if path.exists():
@@ -91,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pollwatch.middleware.SecurityHeadersMiddleware",
     # Turns a login refused for too many failures into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +220,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG and _env_flag("POLLWATCH_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    if int(os.environ.get("POLLWATCH_PROXY_COUNT", "0")) > 0:
+        # TLS ends at the proxy: it says the request came over HTTPS (otherwise every request would redirect).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Adding a domain to browsers' HSTS preload list is its owner's decision, made at hstspreload.org, not a setting.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# No inline script anywhere (figures are drawn by static/pollwatch/figures.js from data attributes): a script
+# that slips into a page through data — an attachment, a media item, a report — does not run. Inline styles stay
+# allowed: Plotly and HTMX set them, and a style cannot read a session.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# The app uses no camera, microphone or position in the browser (phones report through ODK Collect).
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "browsing-topics",
+))
 
 # Bad input must get a clear 413, not exhaust memory: cap in-memory request bodies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

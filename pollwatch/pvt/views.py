@@ -24,7 +24,8 @@ PUBLISH = {Role.ADMIN, Role.COORDINATOR}
 
 def _convergence_figure(live) -> str:
     import plotly.graph_objects as go
-    import plotly.io as pio
+
+    from pollwatch.figures import figure_div
 
     fig = go.Figure()
     for name in live.candidates:
@@ -36,7 +37,7 @@ def _convergence_figure(live) -> str:
     fig.update_layout(title="Convergence: estimate ± margin of error by number of stations reported",
                       xaxis_title="stations reported (in arrival order)", yaxis_title="share of valid votes",
                       yaxis_tickformat=".0%", height=420)
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+    return figure_div(fig)
 
 
 def pvt_page(request, slug: str):
