@@ -61,8 +61,22 @@ def local(tag: str) -> str:
 
 
 def convert_xlsform(data: bytes, *, filename: str = "form.xlsx") -> ConvertedForm:
-    """Convert an XLSForm; pyxform's errors become a :class:`FormError`, its warnings are returned verbatim."""
-    converted = _convert_cached(data, filename.lower().endswith(".xls"))
+    """Convert an XLSForm; pyxform's errors become a :class:`FormError`, its warnings are returned verbatim.
+
+    An .xlsx is sized up first (:func:`pollwatch.imports.limits.check_xlsx`): a zip bomb never reaches pyxform."""
+    import zipfile
+
+    from pollwatch.imports.limits import XLSFORM_LIMITS, SpreadsheetTooLarge, check_xlsx
+
+    is_xls = filename.lower().endswith(".xls")
+    if not is_xls:
+        try:
+            check_xlsx(data, XLSFORM_LIMITS)
+        except SpreadsheetTooLarge as exc:
+            raise FormError([f"The XLSForm is too large: {exc}."]) from exc
+        except zipfile.BadZipFile as exc:
+            raise FormError([f"Could not read the XLSForm: {exc}"]) from exc
+    converted = _convert_cached(data, is_xls)
     return dataclasses.replace(converted, fields=copy.deepcopy(converted.fields), warnings=list(converted.warnings))
 
 

@@ -33,6 +33,7 @@ from pollwatch.media.services import do_analyse_items, do_save_outlet, mission_c
 
 URL_LINE = re.compile(r"^https?://\S+$")
 MAX_FILES = 500  # per batch: a bigger corpus goes through the CLI in several runs
+MAX_TOTAL_BYTES = 100_000_000  # per batch, read one file at a time
 
 Fetcher = Callable[[str], bytes]
 
@@ -90,14 +91,23 @@ def check_import_corpus(mission, files: Iterable[tuple[str, bytes]], *, user=Non
     """
     report = ImportReport()
     items: list[Item] = []
-    files = list(files)
-    if len(files) > MAX_FILES:
-        raise ValueError(f"at most {MAX_FILES} files per import, not {len(files)}")
-    for name, raw in files:
+    total = 0
+    # ``files`` is consumed one at a time (the upload view and the CLI read each file only when it comes up), so a
+    # batch holds one file's bytes at once, plus the texts read so far; MAX_TOTAL_BYTES bounds the whole batch.
+    for count, (name, raw) in enumerate(files, start=1):
+        if count > MAX_FILES:
+            report.errors.append(f"{name} and the files after it: at most {MAX_FILES} files per import")
+            break
+        total += len(raw)
+        if total > MAX_TOTAL_BYTES:
+            report.errors.append(f"{name} and the files after it: the batch is over "
+                                 f"{MAX_TOTAL_BYTES / 1e6:.0f} MB; import them in another batch")
+            break
         try:
             items += _read(name, raw, fetch_urls=fetch_urls, fetcher=fetcher or fetch_url, errors=report.errors)
         except CorpusError as exc:
             report.errors.append(str(exc))
+        del raw
     if items:
         do_import_items(mission, items, default_outlet=outlet.strip()[:200], user=user, report=report)
         if analyse and report.imported:
