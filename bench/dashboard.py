@@ -108,7 +108,7 @@ def measure(repeat: int) -> list[tuple[str, float, float]]:
     from pollwatch.geography.models import AdministrativeUnit
 
     client = Client()
-    client.login(username="bench", password="bench-password")
+    client.post("/login/", {"username": "bench", "password": "bench-password"})
     region = AdministrativeUnit.objects.filter(election__slug="bench", depth=1).first().pk
     pages = [
         ("dashboard", "/missions/bench/operations/dashboard", {}),

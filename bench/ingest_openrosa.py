@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 POLLWATCH = [PY, "-m", "pollwatch.cli.main"]
 SLUG = "bench"
-PIN = "1234"
+PIN = "12345678"
 N_OBSERVERS = 50
 N_STATIONS = 10_000
 # Requests prepared per second of the run and client pool: more than any server here can take.

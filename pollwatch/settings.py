@@ -4,7 +4,8 @@ Everything that differs between a laptop and a production server comes from the 
 
 - ``DATABASE_URL``: a ``postgres://`` URL selects PostgreSQL; without it, SQLite (WAL mode) at ``POLLWATCH_DB``
   (default ``$POLLWATCH_DATA_DIR/pollwatch.sqlite3``).
-- ``POLLWATCH_SECRET_KEY``: required in production; on a laptop a random key is created once under the data dir.
+- ``POLLWATCH_SECRET_KEY``: required in production (``POLLWATCH_ENV=production`` or ``POLLWATCH_HTTPS=1``: the
+  settings refuse to load without it); on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
   ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
 - ``POLLWATCH_DERIVE``: ``worker`` (default: stored reports are derived into the election-day tables in batches
@@ -14,10 +15,14 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_CONN_MAX_AGE``: seconds a database connection is kept (default 600, with health checks).
 - ``POLLWATCH_BEHIND_PROXY`` (``1`` behind nginx or a load balancer): trust its ``X-Forwarded-Proto`` and
   ``X-Forwarded-Host``. Only behind a proxy that sets both itself, or any client could claim HTTPS or a host.
+- ``POLLWATCH_LOGIN_FAILURE_LIMIT`` (10), ``POLLWATCH_LOCKOUT_MINUTES`` (15), ``POLLWATCH_PROXY_COUNT`` (0): login
+  throttling (see AXES_* below).
+- ``POLLWATCH_FETCH_ALLOW``: networks (CIDRs) a media import may fetch URLs from besides public addresses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -34,10 +39,22 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
+# A production server says so (POLLWATCH_ENV=production) or serves HTTPS (POLLWATCH_HTTPS=1); a laptop does
+# neither. DEBUG alone does not tell: `make demo` runs with DEBUG off too.
+PRODUCTION = os.environ.get("POLLWATCH_ENV", "").strip().lower() == "production" or _env_flag("POLLWATCH_HTTPS")
+
+
 def _secret_key() -> str:
     key = os.environ.get("POLLWATCH_SECRET_KEY")
     if key:
         return key
+    if PRODUCTION:
+        # A key made up on the server and kept on its disk would sign sessions with whatever a backup or another
+        # server holds; production takes it from its secret store, and refuses to start without it.
+        raise ImproperlyConfigured(
+            "POLLWATCH_SECRET_KEY must be set in production (POLLWATCH_ENV=production or POLLWATCH_HTTPS=1); "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     # A laptop install has no secret store: keep one random key per data dir so sessions survive restarts.
     path = DATA_DIR / "secret_key"
     if path.exists():
@@ -79,6 +96,7 @@ INSTALLED_APPS = [
     "pollwatch.statements",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A parameter a view cannot use (pollwatch.web.params.BadParameter) is a 400 naming it, not a 500.
     "pollwatch.web.params.BadParameterMiddleware",
+    "pollwatch.middleware.SecurityHeadersMiddleware",
+    # Turns a login refused for too many failures into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pollwatch.urls"
@@ -165,6 +186,24 @@ if POLLWATCH_DERIVE not in {"worker", "immediate"}:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name, or from one address, lock
+# that user name or address out for AXES_COOLOFF_TIME — web logins, the admin, and phones' Digest logins
+# (pollwatch.collection.openrosa) alike. Each lockout is written to the audit trail. `pollwatch manage axes_reset`
+# lifts lockouts early. Behind a reverse proxy, set POLLWATCH_PROXY_COUNT so the client's address is read from
+# X-Forwarded-For, not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("POLLWATCH_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("POLLWATCH_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins go to pollwatch's own audit trail
+AXES_VERBOSE = False
+PROXY_COUNT = int(os.environ.get("POLLWATCH_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "pollwatch.accounts.throttling.client_address"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -184,6 +223,8 @@ STATIC_ROOT = os.environ.get("POLLWATCH_STATIC_ROOT") or None
 # Serve static files straight from the apps' folders: no collectstatic step on an air-gapped laptop.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Media imports fetch URLs from public addresses only (pollwatch.media.fetch); these networks are allowed too.
+FETCH_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("POLLWATCH_FETCH_ALLOW", "").split(",") if n.strip()]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -196,6 +237,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG and _env_flag("POLLWATCH_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    if int(os.environ.get("POLLWATCH_PROXY_COUNT", "0")) > 0:
+        # TLS ends at the proxy: it says the request came over HTTPS (otherwise every request would redirect).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Adding a domain to browsers' HSTS preload list is its owner's decision, made at hstspreload.org, not a setting.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# No inline script anywhere (figures are drawn by static/pollwatch/figures.js from data attributes): a script
+# that slips into a page through data — an attachment, a media item, a report — does not run. Inline styles stay
+# allowed: Plotly and HTMX set them, and a style cannot read a session.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# The app uses no camera, microphone or position in the browser (phones report through ODK Collect).
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "browsing-topics",
+))
 if _env_flag("POLLWATCH_BEHIND_PROXY"):
     # nginx (deploy/nginx/) overwrites both headers on every request: request.is_secure() and the host in absolute
     # URLs (the OpenRosa formList's download links) are then the ones the phone used, not the unix socket's.

@@ -88,7 +88,7 @@ def reparse(
 def device_login(
     observer: str = typer.Argument(..., help="Observer code"),
     mission: str = typer.Option(..., "--mission", help="Mission slug"),
-    pin: str = typer.Option("", "--pin", help="PIN to set (default: a random 8-digit PIN)"),
+    pin: str = typer.Option("", "--pin", help="PIN to set, at least 8 characters (default: a random 8-digit PIN)"),
     db: Path = DbOption,
 ) -> None:
     """Give an observer a device login for ODK Collect/Enketo (Digest auth); prints the PIN once."""

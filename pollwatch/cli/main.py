@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from pollwatch.cli import audit as audit_cli
 from pollwatch.cli import backup as backup_cli
 from pollwatch.cli import collection as collection_cli
 from pollwatch.cli import compare as compare_cli
@@ -37,6 +38,7 @@ app.add_typer(collection_cli.forms_app, name="forms")
 app.add_typer(collection_cli.submissions_app, name="submissions")
 app.command("api-token")(collection_cli.api_token)
 backup_cli.register(app)
+app.add_typer(audit_cli.app, name="audit")
 
 
 def main() -> None:

@@ -112,13 +112,16 @@ def import_items(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    batch, unreadable = [], []
-    for path in files:
-        try:
-            batch.append((path.name, path.read_bytes()))
-        except OSError as exc:
-            unreadable.append(f"{path}: {exc.strerror or exc}")
-    report = check_import_corpus(m, batch, outlet=outlet, fetch_urls=fetch_urls)
+    unreadable: list[str] = []
+
+    def batch():  # one file in memory at a time, read when the importer comes to it
+        for path in files:
+            try:
+                yield path.name, path.read_bytes()
+            except OSError as exc:
+                unreadable.append(f"{path}: {exc.strerror or exc}")
+
+    report = check_import_corpus(m, batch(), outlet=outlet, fetch_urls=fetch_urls)
     report.errors[:0] = unreadable
     for line in report.lines():
         typer.echo(line, err=line.startswith("skipped"))

@@ -61,7 +61,7 @@ def build_demo_collection(mission, *, seed: int, base_url: str) -> dict[str, str
                   or Deployment.objects.for_mission(mission).select_related("observer").order_by("observer__code").first())
     lines = {"openrosa_url": f"{base_url.rstrip('/')}/m/{mission.slug}/", "forms": str(len(forms))}
     if deployment is not None:
-        pin = f"{random.Random(seed).randrange(10**6):06d}"  # noqa: S311 — a demo PIN, printed on screen anyway
+        pin = f"{random.Random(seed).randrange(10**8):08d}"  # noqa: S311 — a demo PIN, printed on screen anyway
         cred, pin = do_set_device_credential(deployment.observer, password=pin)
         lines |= {"openrosa_user": cred.username, "openrosa_password": pin}
     return lines

@@ -1,8 +1,11 @@
 """HTTP Digest authentication (RFC 7616, MD5, qop=auth) for OpenRosa clients such as ODK Collect.
 
-Nonces are stateless: ``<timestamp>.<hmac>`` signed with SECRET_KEY, valid for ``NONCE_TTL`` seconds, so no table
-is written per request (throughput matters on election day). Replays inside the TTL are not tracked (nc is not
-remembered); the TTL bounds them.
+Nonces are ``<timestamp>.<random>.<hmac>`` signed with SECRET_KEY and valid for ``NONCE_TTL`` seconds, so telling a
+nonce we issued from a forged one needs no table. What does need one is replay: a captured Authorization header
+was accepted for three different reports within the nonce's life. So each (nonce, nc) pair is accepted once —
+the server remembers the pairs it accepted until their nonce expires (``DigestNonceUse``, see
+:mod:`pollwatch.collection.openrosa`), and a client asks for each request with the next nonce count, as RFC 7616
+says.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 import time
 
 from django.conf import settings
@@ -32,16 +36,18 @@ def _sign(stamp: str) -> str:
 
 
 def make_nonce(now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
+    # The random part makes two challenges of the same second two nonces: each has its own counts.
+    stamp = f"{int(now if now is not None else time.time())}.{secrets.token_hex(8)}"
     return f"{stamp}.{_sign(stamp)}"
 
 
 def nonce_state(nonce: str, now: float | None = None) -> str:
     """'ok', 'stale' (well signed but expired: the client retries without asking the user) or 'bad'."""
-    stamp, _, sig = nonce.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(sig, _sign(stamp)):
+    stamp, _, sig = nonce.rpartition(".")
+    seconds = stamp.partition(".")[0]
+    if not seconds.isdigit() or len(nonce) > 80 or not hmac.compare_digest(sig, _sign(stamp)):
         return "bad"
-    if (now if now is not None else time.time()) - int(stamp) > NONCE_TTL:
+    if (now if now is not None else time.time()) - int(seconds) > NONCE_TTL:
         return "stale"
     return "ok"
 

@@ -163,6 +163,21 @@ class DeviceCredential(models.Model):
         return self.username
 
 
+class DigestNonceUse(models.Model):
+    """A (nonce, nonce count) pair an OpenRosa request was accepted with: a second request with the same pair is a
+    replayed Authorization header and is refused. Rows outlive their nonce by a little and are then deleted."""
+
+    nonce = models.CharField(max_length=80)
+    nc = models.CharField(max_length=16, blank=True, help_text="Empty for a client that sends no qop/nc")
+    used_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["nonce", "nc"], name="digest_nonce_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.nonce} #{self.nc}"
+
+
 class ApiToken(models.Model):
     """A REST API token for a user; only its sha256 is stored, the token is shown once."""
 

@@ -6,18 +6,25 @@ observer's device credential. Only these views are CSRF-exempt.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import random
 import time
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from pollwatch.collection import digest
-from pollwatch.collection.models import DeviceCredential, ObservationForm
+from pollwatch.collection.models import DeviceCredential, DigestNonceUse, ObservationForm
 from pollwatch.collection.services import current_forms, servable_forms
 from pollwatch.collection.submissions import IncomingFile, SubmissionRejected, receive_submission
 from pollwatch.missions.models import Mission
@@ -47,7 +54,7 @@ def _challenge(text: str = "Authentication required.", stale: bool = False) -> H
 
 
 def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCredential] | HttpResponse:
-    """The mission and device credential of a request, or the 401/403/404 to send."""
+    """The mission and device credential of a request, or the 401/404/410/429 to send."""
     params = digest.parse_authorization(request.headers.get("Authorization", ""))
     if params is None:
         return _challenge()
@@ -56,17 +63,71 @@ def _authenticate(request: HttpRequest, slug: str) -> tuple[Mission, DeviceCrede
         return _challenge("The nonce has expired." if state == "stale" else "Bad nonce.", stale=state == "stale")
     if urlsplit(params["uri"]).path != request.path:
         return _challenge("The digest was made for another URL.")
+    # Locked (too many wrong PINs for this user name or from this address) before the PIN is even looked at, and
+    # whether or not the user name exists: the right PIN after 40 wrong ones is refused too.
+    if _locked_out(request, params["username"]):
+        return _too_many()
     cred = _credential(slug, params["username"])
     if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
-        if not _login_of_another_mission(params, request.method, slug):
-            return _challenge("Wrong user name or PIN.")
-        if not Mission.objects.filter(slug=slug).exists():
-            return _message("No such mission.", 404)
-        return _message("This device login belongs to another mission.", 403)
+        if _login_of_another_mission(params, request.method, slug):
+            # The same answer whether or not a mission of that slug exists: a 403 for a real one told a device
+            # login of one mission the slugs of the others.
+            return _message("No such mission for this device login.", 404)
+        if _record_failure(request, params["username"]):
+            return _too_many()
+        return _challenge("Wrong user name or PIN.")
+    if not _first_use(params["nonce"], params.get("nc", "")):
+        # A replayed header (or a client that reused a count): a fresh nonce lets a real client retry by itself.
+        return _challenge("This nonce count was already used.", stale=True)
     mission = cred.mission
     if not mission.is_active:
         return _message("This mission is closed.", 410)
     return mission, cred
+
+
+# Phone logins are throttled by django-axes, like web logins (settings.AXES_*): failures counted per user name
+# and per address, locked out for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT of them. Device user names are kept
+# apart from web user names in its table by this prefix.
+DEVICE_PREFIX = "device:"
+
+
+def _locked_out(request: HttpRequest, username: str) -> bool:
+    return not AxesProxyHandler.is_allowed(request, {"username": DEVICE_PREFIX + username})
+
+
+def _record_failure(request: HttpRequest, username: str) -> bool:
+    """Count a wrong PIN (axes listens to Django's login-failed signal, the audit trail too); True once locked."""
+    user_login_failed.send(sender=__name__, credentials={"username": DEVICE_PREFIX + username}, request=request)
+    locked = bool(getattr(request, "axes_locked_out", False))
+    request.axes_locked_out = False  # answered here, in OpenRosa's form, not by the axes middleware's page
+    return locked
+
+
+def _too_many() -> HttpResponse:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = _message(f"Too many wrong PINs for this login or from this network: try again in {minutes} minutes.",
+                        429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+# Accepted (nonce, nc) pairs are kept a little longer than a nonce lives; older ones are deleted now and then (on
+# about one request in CLEANUP_EVERY) rather than by a scheduled job, so a deployment needs nothing else running.
+NONCE_KEEP = dt.timedelta(seconds=digest.NONCE_TTL + 60)
+CLEANUP_EVERY = 500
+
+
+def _first_use(nonce: str, nc: str) -> bool:
+    """Record that (nonce, nc) was used; False when it already was (a replay)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            DigestNonceUse.objects.create(nonce=nonce, nc=nc[:16], used_at=now)
+    except IntegrityError:
+        return False
+    if random.randrange(CLEANUP_EVERY) == 0:
+        DigestNonceUse.objects.filter(used_at__lt=now - NONCE_KEEP).delete()
+    return True
 
 
 # Device credentials are read on every request of a burst; a short in-process cache saves the query. A new PIN or a
@@ -91,8 +152,9 @@ def _credential(slug: str, username: str) -> DeviceCredential | None:
 
 
 def _login_of_another_mission(params: dict[str, str], method: str, slug: str) -> bool:
-    """Whether the digest is right for a login of another mission (a phone set up with the wrong URL): worth a 403
-    that says so rather than a challenge. Only asked after a failed login, so it costs nothing on the hot path."""
+    """Whether the digest is right for a login of another mission (a phone set up with the wrong URL): answered as
+    a mission that does not exist rather than a challenge (no PIN retry helps). Only asked after a failed login, so
+    it costs nothing on the hot path."""
     others = (DeviceCredential.objects.filter(username=params["username"], is_active=True)
               .exclude(mission__slug=slug).values_list("ha1", flat=True)[:20])
     return any(digest.check_response(params, method=method, ha1=ha1) for ha1 in others)

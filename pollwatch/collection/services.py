@@ -120,15 +120,27 @@ def current_forms(mission, form_id: str | None = None):
 
 # ---------------------------------------------------------------- credentials and tokens
 
+# A device PIN is typed once into ODK Collect, so it can be long; with logins throttled (settings.AXES_*), 8 random
+# digits leave a guesser 10 tries per 15 minutes against 10^8 PINs.
+MIN_PIN_LENGTH = 8
+
+
+def new_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(MIN_PIN_LENGTH))
+
+
 def do_set_device_credential(observer: Observer, *, username: str = "", password: str = "", user=None
                              ) -> tuple[DeviceCredential, str]:
     """Give an observer a device login (or a new PIN); returns the credential and the plaintext PIN, shown once.
 
     The username (default: the observer's code, lower-cased) is unique within the mission; another observer of the
-    mission with that username is a ValueError. Another mission may use the same one.
+    mission with that username is a ValueError. Another mission may use the same one. A PIN given by the caller must
+    have at least ``MIN_PIN_LENGTH`` characters (ValueError otherwise).
     """
     username = username or observer.code.lower()
-    password = password or f"{secrets.randbelow(10**8):08d}"
+    if password and len(password) < MIN_PIN_LENGTH:
+        raise ValueError(f"a device PIN needs at least {MIN_PIN_LENGTH} characters (leave it out for a random one)")
+    password = password or new_pin()
     taken = DeviceCredential.objects.filter(mission=observer.mission, username=username).exclude(observer=observer)
     if taken.exists():
         raise ValueError(f"the device login {username!r} belongs to another observer of this mission")

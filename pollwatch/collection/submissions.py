@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pollwatch.accounts.services import do_record_audit
+from pollwatch.collection.attachments import AttachmentRefused, sniff_attachment
 from pollwatch.collection.derivation import on_report_stored
 from pollwatch.collection.models import Attachment, DeriveState, ObservationForm, Submission
 from pollwatch.collection.xforms import XmlError, read_instance_header, read_values
@@ -77,12 +78,16 @@ def _store_attachments(submission: Submission, files: list[IncomingFile]) -> Non
         name = safe_file_name(f.name)
         if name in have:
             continue
+        try:
+            content_type = sniff_attachment(submission, name, f.content)  # by its bytes, not the client's word
+        except AttachmentRefused as exc:
+            raise SubmissionRejected(415, str(exc)) from exc
         rel = folder / name
         path = Path(settings.MEDIA_ROOT) / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(f.content)
         Attachment.objects.create(
-            submission=submission, name=name, file=str(rel), content_type=f.content_type[:100], size=len(f.content),
+            submission=submission, name=name, file=str(rel), content_type=content_type, size=len(f.content),
             sha256=hashlib.sha256(f.content).hexdigest(),
         )
         have.add(name)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pollwatch.collection.attachments import INLINE_TYPES, attachment_response
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
 from pollwatch.collection.models import ApiToken, Attachment, ObservationForm, Submission
 from pollwatch.collection.services import (
@@ -113,6 +114,7 @@ def submission_detail(request, slug: str, pk: int):
     rows = [(labels.get(k, k), v) for k, v in sub.values.items()]
     return render(request, "collection/submission_detail.html", {
         "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
+        "inline_types": INLINE_TYPES,
         "versions": Submission.objects.filter(deprecates=sub),
     })
 
@@ -122,8 +124,7 @@ def attachment_download(request, slug: str, pk: int):
     att = Attachment.objects.filter(submission__mission=mission, pk=pk).first()
     if att is None:
         raise Http404("No such attachment")
-    return FileResponse(att.file.open("rb"), as_attachment=False, filename=att.name,
-                        content_type=att.content_type or "application/octet-stream")
+    return attachment_response(att, inline=request.GET.get("inline") == "1")
 
 
 def submission_entry(request, slug: str, pk: int):

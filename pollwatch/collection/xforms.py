@@ -78,8 +78,22 @@ def local(tag: str) -> str:
 
 
 def convert_xlsform(data: bytes, *, filename: str = "form.xlsx") -> ConvertedForm:
-    """Convert an XLSForm; pyxform's errors become a :class:`FormError`, its warnings are returned verbatim."""
-    converted = _convert_cached(data, filename.lower().endswith(".xls"))
+    """Convert an XLSForm; pyxform's errors become a :class:`FormError`, its warnings are returned verbatim.
+
+    An .xlsx is sized up first (:func:`pollwatch.imports.limits.check_xlsx`): a zip bomb never reaches pyxform."""
+    import zipfile
+
+    from pollwatch.imports.limits import XLSFORM_LIMITS, SpreadsheetTooLarge, check_xlsx
+
+    is_xls = filename.lower().endswith(".xls")
+    if not is_xls:
+        try:
+            check_xlsx(data, XLSFORM_LIMITS)
+        except SpreadsheetTooLarge as exc:
+            raise FormError([f"The XLSForm is too large: {exc}."]) from exc
+        except zipfile.BadZipFile as exc:
+            raise FormError([f"Could not read the XLSForm: {exc}"]) from exc
+    converted = _convert_cached(data, is_xls)
     return dataclasses.replace(converted, fields=copy.deepcopy(converted.fields), warnings=list(converted.warnings))
 
 
@@ -143,6 +157,8 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
         if not ref or local(el.tag) not in {"input", "select1", "select", "upload", "range", "trigger"}:
             continue
         control: dict[str, Any] = {"label": (el.findtext(f"{XF}label") or "").strip(), "control": local(el.tag)}
+        if el.get("mediatype"):  # an upload's accepted files (image/*, audio/*, ...): attachments are held to it
+            control["mediatype"] = el.get("mediatype")
         itemset = el.find(f"{XF}itemset")
         if itemset is not None and "instance('" in itemset.get("nodeset", ""):
             control["choices"] = choice_lists.get(itemset.get("nodeset").split("'")[1], [])
@@ -168,7 +184,7 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
             kind = "select"
         elif control.get("control") == "select1":
             kind = "select1"
-        fields.append({
+        question = {
             "name": path.rsplit("/", 1)[-1],
             "path": path,
             "type": kind,
@@ -176,7 +192,10 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
             "label": control.get("label", ""),
             "choices": control.get("choices", []),
             "question": bool(control) and not bind.get("readonly", "").startswith("true"),
-        })
+        }
+        if "mediatype" in control:
+            question["mediatype"] = control["mediatype"]
+        fields.append(question)
     return fields
 
 

@@ -42,15 +42,11 @@ def forensics_page(request, slug: str):
     context = {"mission": mission, "contest": contest, "report": report, "breakdown": breakdown,
                "breakdowns": BREAKDOWNS}
     if report is not None:
-        import plotly.io as pio
-
+        from pollwatch.figures import figure_div
         from pollwatch.stats.forensics.report_html import _figures
 
         context["data"] = report.to_json()
-        context["figures"] = [
-            (name, pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False}))
-            for name, fig in _figures(report)
-        ]
+        context["figures"] = [(name, figure_div(fig)) for name, fig in _figures(report)]
     return render(request, "forensics/forensics.html", context)
 
 

@@ -206,7 +206,13 @@ def read_table(path: str | Path) -> Table:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    from pollwatch.imports.limits import TABLE_LIMITS
+
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        rows.append(row)
+        if len(rows) > TABLE_LIMITS.rows + 1 or len(row) > 1000:
+            raise ImportFileError(f"{path}: more than {TABLE_LIMITS.rows:,} rows or 1,000 columns")
     if not rows:
         raise ImportFileError(f"{path}: the file is empty")
     return Table(header=[h.strip().lstrip("\ufeff") for h in rows[0]], rows=rows[1:], source=str(path))
@@ -217,12 +223,25 @@ def _read_xlsx(path: Path) -> Table:
 
     from openpyxl import load_workbook
 
+    from pollwatch.imports.limits import TABLE_LIMITS, SpreadsheetTooLarge, check_xlsx
+
+    try:
+        check_xlsx(path, TABLE_LIMITS)  # sized up from the zip before openpyxl inflates anything
+    except SpreadsheetTooLarge as exc:
+        raise ImportFileError(f"{path}: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(f"{path}: not a readable XLSX workbook ({exc})") from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportFileError(f"{path}: not a readable XLSX workbook ({exc})") from None
     sheet = workbook.worksheets[0]
-    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = []
+    for row in sheet.iter_rows(values_only=True):  # the declared dimension can lie: count as rows come
+        rows.append([_cell_text(v) for v in row])
+        if len(rows) > TABLE_LIMITS.rows + 1:
+            workbook.close()
+            raise ImportFileError(f"{path}: more than {TABLE_LIMITS.rows:,} rows")
     workbook.close()
     if not rows:
         raise ImportFileError(f"{path}: the first sheet is empty")

@@ -122,11 +122,14 @@ def do_transition_incident(incident: Incident, to_status: str, *, user, note: st
     return incident
 
 
+ASSIGNEES_ONLY = "incidents are assigned to the mission's coordinators and admins"
+
+
 def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
     from pollwatch.missions.access import can_manage
 
     if assignee is not None and not can_manage(assignee, incident.mission):
-        raise ValueError("incidents are assigned to the mission's coordinators and admins")
+        raise ValueError(ASSIGNEES_ONLY)
     return do_assign_incident(incident, assignee, user=user)
 
 

@@ -47,13 +47,17 @@ def incident_list(request, slug: str):
 def incident_detail(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     incident = access_incident_by_id(request.user, mission, pk)
-    managers = get_user_model().objects.filter(memberships__mission=mission, memberships__role__in=["admin", "coordinator"])
+    managers = _managers(mission)
     return render(request, "incidents/incident_detail.html", {
         "mission": mission, "incident": incident, "can_manage": can_manage(request.user, mission),
         "next_statuses": sorted(services.TRANSITIONS[incident.status]),
         "events": incident.events.select_related("user"), "duplicates": incident.duplicates.all(),
         "managers": managers,
     })
+
+
+def _managers(mission):
+    return get_user_model().objects.filter(memberships__mission=mission, memberships__role__in=["admin", "coordinator"])
 
 
 @require_POST
@@ -68,10 +72,12 @@ def incident_triage(request, slug: str, pk: int):
         if action == "status":
             services.check_transition_incident(incident, request.POST.get("to", ""), user=request.user, note=note)
         elif action == "assign":
+            # Looked up among this mission's managers only, with the service's own refusal: "no such user" for
+            # an unknown name told coordinators which user names exist on the server, in any mission.
             username = request.POST.get("assignee", "")
-            assignee = get_user_model().objects.filter(username=username).first() if username else None
+            assignee = _managers(mission).filter(username=username).first() if username else None
             if username and assignee is None:
-                raise ValueError("no such user")
+                raise ValueError(services.ASSIGNEES_ONLY)
             services.check_assign_incident(incident, assignee, user=request.user)
         elif action == "note":
             services.check_add_incident_note(incident, note, user=request.user)

@@ -8,10 +8,10 @@ TONE_COLOURS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c6282
 
 
 def _html(fig) -> str:
-    import plotly.io as pio
+    from pollwatch.figures import figure_div
 
     fig.update_layout(margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=380, template="plotly_white")
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+    return figure_div(fig)
 
 
 def share_of_voice(rows: list[dict]) -> str:

@@ -1,5 +1,6 @@
 """Import a corpus of news items into a mission: text, HTML (trafilatura) and CSV files, web uploads, and
-lists of URLs — fetched only when the caller asks (``fetch_urls=True``).
+lists of URLs — fetched only when the caller asks (``fetch_urls=True``), and then only from public web servers
+(:mod:`pollwatch.media.fetch`).
 
 Every file is read on its own: a bad one (empty, binary, no article text, unknown encoding, too large) gives one
 clear message naming it, and the rest of the batch is imported. The same text imported twice is one item
@@ -16,21 +17,22 @@ from pathlib import Path
 
 from django.db import transaction
 
+from pollwatch.accounts.links import http_url
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.media.analysis.corpus import (  # noqa: F401  (is_url_list, fetch_url: the importer's API)
+from pollwatch.media.analysis.corpus import (
     CorpusError,
     Fetcher,
     Item,
-    fetch_url,
     fingerprint,
-    is_url_list,
     read_any,
     reprint_candidates,
 )
+from pollwatch.media.fetch import fetch_url  # the only fetcher of the app: public addresses only (SSRF)
 from pollwatch.media.models import NewsItem, Outlet
 from pollwatch.media.services import do_analyse_items, do_save_outlet, mission_catalogue
 
 MAX_FILES = 500  # per batch: a bigger corpus goes through the CLI in several runs
+MAX_TOTAL_BYTES = 100_000_000  # per batch, read one file at a time
 
 
 @dataclass
@@ -56,14 +58,23 @@ def check_import_corpus(mission, files: Iterable[tuple[str, bytes]], *, user=Non
     """
     report = ImportReport()
     items: list[Item] = []
-    files = list(files)
-    if len(files) > MAX_FILES:
-        raise ValueError(f"at most {MAX_FILES} files per import, not {len(files)}")
-    for name, raw in files:
+    total = 0
+    # ``files`` is consumed one at a time (the upload view and the CLI read each file only when it comes up), so a
+    # batch holds one file's bytes at once, plus the texts read so far; MAX_TOTAL_BYTES bounds the whole batch.
+    for count, (name, raw) in enumerate(files, start=1):
+        if count > MAX_FILES:
+            report.errors.append(f"{name} and the files after it: at most {MAX_FILES} files per import")
+            break
+        total += len(raw)
+        if total > MAX_TOTAL_BYTES:
+            report.errors.append(f"{name} and the files after it: the batch is over "
+                                 f"{MAX_TOTAL_BYTES / 1e6:.0f} MB; import them in another batch")
+            break
         try:
             items += read_any(name, raw, fetch_urls=fetch_urls, fetcher=fetcher or fetch_url, errors=report.errors)
         except CorpusError as exc:
             report.errors.append(str(exc))
+        del raw
     if items:
         do_import_items(mission, items, default_outlet=outlet.strip()[:200], user=user, report=report)
         if analyse and report.imported:
@@ -103,7 +114,7 @@ def do_import_items(mission, items: list[Item], *, default_outlet: str = "", use
                 original = (first.reprint_of_id or first.pk, original[1])
             row = NewsItem.objects.create(
                 mission=mission, outlet=outlets.get(name), external_id=item.id[:200], date=_date(item.date),
-                language=item.language, url=item.url[:1000], title=item.title[:300], text=item.text,
+                language=item.language, url=http_url(item.url)[:1000], title=item.title[:300], text=item.text,
                 original=item.raw or item.text.encode(), original_name=Path(item.source_path).name[:300] or item.id[:300],
                 content_hash=digest, reprint_of_id=original[0] if original else None,
                 reprint_similarity=original[1] if original else None, imported_by=user if getattr(user, "pk", None) else None,

@@ -41,14 +41,20 @@ def media_import(request, slug: str):
     upload = CorpusUpload(request.POST, request.FILES)
     if not upload.is_valid():
         return media_home(request, slug, upload=upload)
-    files, too_large = [], []
-    for f in upload.cleaned_data["files"]:
-        if f.size > MAX_BYTES:  # never read a dump into memory: refuse it by its size
-            too_large.append(f"{f.name}: {f.size / 1e6:.1f} MB is too large for a news item "
-                             f"(limit {MAX_BYTES / 1e6:.0f} MB)")
-        else:
-            files.append((f.name, f.read()))
-    report = check_import_corpus(mission, files, user=request.user, outlet=upload.cleaned_data["outlet"],
+    too_large: list[str] = []
+
+    def files():
+        # One upload read at a time, as the importer comes to it (Django keeps uploads over
+        # FILE_UPLOAD_MAX_MEMORY_SIZE in temporary files, not in memory).
+        for f in upload.cleaned_data["files"]:
+            if f.size > MAX_BYTES:  # never read a dump into memory: refuse it by its size
+                too_large.append(f"{f.name}: {f.size / 1e6:.1f} MB is too large for a news item "
+                                 f"(limit {MAX_BYTES / 1e6:.0f} MB)")
+                continue
+            with f.open("rb") as handle:
+                yield f.name, handle.read()
+
+    report = check_import_corpus(mission, files(), user=request.user, outlet=upload.cleaned_data["outlet"],
                                  fetch_urls=upload.cleaned_data["fetch_urls"])
     report.errors[:0] = too_large
     for line in report.lines():
@@ -154,4 +160,5 @@ def export(request, slug: str, what: str, fmt: str):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, queries.Filters.from_query(request.GET))
     name = f"{mission.slug}-media-{what}.{fmt}"
-    return download_response(header, data, fmt=fmt, name=name, title=what)
+    return download_response(header, data, fmt=fmt, name=name, title=what, user=request.user, mission=mission,
+                             query=request.GET.urlencode())

@@ -35,12 +35,10 @@ def _template() -> dict:
 def figure_html(data: list[dict], layout: dict) -> str:
     """A Plotly figure as an HTML fragment, from plain dicts: building ``go.Figure`` objects validates every
     property and every point (tens of ms per chart, most of the page's time); the JSON drawn is the same."""
-    import plotly.io as pio
+    from pollwatch.figures import figure_div
 
     layout = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 340, "template": _template(), **layout}
-    return pio.to_html({"data": data, "layout": layout}, include_plotlyjs=False, full_html=False,
-                       config={"displaylogo": False}, validate=False,
-                       post_script="window.pollwatchLinks && pollwatchLinks(document.getElementById('{plot_id}'));")
+    return figure_div({"data": data, "layout": layout}, validate=False, links=True)
 
 
 def arrivals_by_hour(mission, filters: Filters | None = None) -> dict[str, list]:

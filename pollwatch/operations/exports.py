@@ -21,9 +21,17 @@ from pollwatch.operations.models import MasterRecord
 CHUNK = 2000
 
 
+# A text cell starting with one of these is taken for a formula by Excel, LibreOffice or Google Sheets when the file
+# is opened: an incident description "=HYPERLINK(…)" became a live link in a coordinator's spreadsheet. OWASP's
+# CSV-injection advice: put a single quote in front, which every spreadsheet shows as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return value
 
 
@@ -93,7 +101,7 @@ class _Echo:
 
 def csv_stream(header, data) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(header)
+    yield writer.writerow([_cell(h) for h in header])
     for row in data:
         yield writer.writerow([_cell(v) for v in row])
 
@@ -104,7 +112,7 @@ def xlsx_file(header, data, *, title: str):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
+    sheet.append([_cell(h) for h in header])
     for row in data:
         sheet.append([_naive(_cell(v)) for v in row])
     spool = tempfile.TemporaryFile()
@@ -113,9 +121,17 @@ def xlsx_file(header, data, *, title: str):
     return spool
 
 
-def download_response(header, data, *, fmt: str, name: str, title: str):
-    """A CSV export streamed row by row, or an XLSX built in a spooled temporary file, as a download."""
+def download_response(header, data, *, fmt: str, name: str, title: str, user, mission, query: str = ""):
+    """A CSV export streamed row by row, or an XLSX built in a spooled temporary file, as a download.
+
+    Every cell goes through ``_cell``: text that a spreadsheet would run as a formula is escaped. Every export is
+    written to the audit trail (who took which table, with which filters), before the first row leaves."""
     from django.http import FileResponse, StreamingHttpResponse
+
+    from pollwatch.accounts.services import do_record_audit
+
+    do_record_audit("export", user=user, mission=mission,
+                    detail={"name": name, "format": fmt, "columns": [str(h) for h in header], "query": query[:500]})
 
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")

@@ -163,7 +163,8 @@ def export(request, slug: str, what: str, fmt: str):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission))
     name = f"{mission.slug}-{what}.{fmt}"
-    return download_response(header, data, fmt=fmt, name=name, title=what)
+    return download_response(header, data, fmt=fmt, name=name, title=what, user=request.user, mission=mission,
+                             query=request.GET.urlencode())
 
 
 def coverage_csv(request, slug: str):

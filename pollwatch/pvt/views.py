@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from pollwatch.accounts.services import do_record_audit
 from pollwatch.missions.access import access_mission_by_slug, role_in_mission
 from pollwatch.missions.models import Role
 from pollwatch.pvt.models import PvtSample
@@ -30,7 +31,8 @@ PUBLISH = {Role.ADMIN, Role.COORDINATOR}
 
 def _convergence_figure(live) -> str:
     import plotly.graph_objects as go
-    import plotly.io as pio
+
+    from pollwatch.figures import figure_div
 
     fig = go.Figure()
     for name in live.candidates:
@@ -42,7 +44,7 @@ def _convergence_figure(live) -> str:
     fig.update_layout(title="Convergence: estimate ± margin of error by number of stations reported",
                       xaxis_title="stations reported (in arrival order)", yaxis_title="share of valid votes",
                       yaxis_tickformat=".0%", height=420)
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+    return figure_div(fig)
 
 
 def pvt_page(request, slug: str):
@@ -111,6 +113,8 @@ def export_sample(request, slug: str, pk: int):
     sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
     if role_in_mission(request.user, mission) not in SEE_UNPUBLISHED | PUBLISH:
         raise Http404("No such sample")
+    do_record_audit("export", user=request.user, mission=mission, obj=sample,
+                    detail={"name": f"pvt-sample-{sample.pk}.csv", "format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pvt-sample-{sample.pk}.csv"'
     writer = csv.writer(response)

@@ -12,7 +12,7 @@ import pytest
 from pollwatch.collection import digest
 
 DEMO_FORMS = Path(__file__).resolve().parents[2] / "pollwatch" / "collection" / "demo_forms"
-PIN = "2468"
+PIN = "24681357"
 
 
 @pytest.fixture(autouse=True)
@@ -52,15 +52,15 @@ class DigestClient:
     def __init__(self, client, username: str, password: str):
         self.client, self.username, self.password = client, username, password
 
-    def _auth(self, method: str, path: str) -> dict[str, str]:
-        challenge = self.client.head(path)
+    def _auth(self, method: str, path: str, **extra) -> dict[str, str]:
+        challenge = self.client.head(path, **extra)
         assert challenge.status_code == 401
         header = digest.authorization_header(self.username, self.password, method=method, uri=path,
                                              www_authenticate=challenge["WWW-Authenticate"])
-        return {"HTTP_AUTHORIZATION": header}
+        return {"HTTP_AUTHORIZATION": header, **extra}
 
-    def get(self, path: str):
-        return self.client.get(path, **self._auth("GET", path))
+    def get(self, path: str, **extra):
+        return self.client.get(path, **self._auth("GET", path, **extra))
 
     def head(self, path: str):
         return self.client.head(path, **self._auth("HEAD", path))
@@ -90,3 +90,20 @@ def count_xml(instance_id: str, *, station: str = "S111", ballots: int = 512, de
         f"<votes_aliyeva>200</votes_aliyeva><protocol_posted>yes</protocol_posted>"
         f"<protocol_photo>{photo}</protocol_photo><meta>{meta}</meta></data>"
     )
+
+
+def photo(*, gps: bool = False, fmt: str = "JPEG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real (tiny) photo, optionally with the GPS position and phone make a camera writes into its EXIF."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, "red")
+    exif = Image.Exif()
+    if gps:
+        exif[0x010F] = "PhoneMaker"  # Make
+        position = exif.get_ifd(0x8825)  # the GPS IFD
+        position.update({1: "N", 2: (40.0, 26.0, 0.0), 3: "E", 4: (49.0, 52.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, fmt, exif=exif)
+    return out.getvalue()

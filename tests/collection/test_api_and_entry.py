@@ -6,7 +6,7 @@ import pytest
 
 from pollwatch.collection.models import Submission
 
-from .conftest import count_xml
+from .conftest import count_xml, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_json_submission_with_bad_values_is_a_400_naming_the_fields(client, fo
 
 def test_the_api_lists_and_filters_submissions_with_attachments(client, forms, device, boris_token):
     device("pavel").submit("/m/cis/submission", count_xml("uuid:a", photo="p.jpg"),
-                           files={"p.jpg": ("p.jpg", b"img", "image/jpeg")})
+                           files={"p.jpg": ("p.jpg", photo(), "image/jpeg")})
     device("pavel").submit("/m/cis/submission", count_xml("uuid:b", station="S999"))
     listed = client.get("/api/missions/cis/submissions?needs_review=false", **_bearer(boris_token)).json()
     assert [s["instance_id"] for s in listed] == ["uuid:a"] and listed[0]["attachments"] == ["p.jpg"]

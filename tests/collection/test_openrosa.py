@@ -7,7 +7,7 @@ from defusedxml.ElementTree import fromstring
 
 from pollwatch.collection.models import Submission
 
-from .conftest import count_xml
+from .conftest import count_xml, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_head_submission_answers_204_with_the_accepted_length(forms, device):
 def test_a_submission_is_stored_with_parsed_values_station_observer_and_attachment(world, forms, device):
     response = device("pavel").submit(
         SUBMIT, count_xml("uuid:one", photo="protocol.jpg"),
-        files={"protocol.jpg": ("protocol.jpg", b"\xff\xd8jpeg-bytes", "image/jpeg")},
+        files={"protocol.jpg": ("protocol.jpg", photo(), "image/jpeg")},
     )
     assert response.status_code == 201, response.content
     assert b"OpenRosaResponse" in response.content
@@ -60,7 +60,7 @@ def test_a_submission_is_stored_with_parsed_values_station_observer_and_attachme
     assert not sub.needs_review
     assert sub.raw == count_xml("uuid:one", photo="protocol.jpg")
     attachment = sub.attachments.get()
-    assert attachment.size == 12 and attachment.file.read() == b"\xff\xd8jpeg-bytes"
+    assert attachment.size == len(photo()) and attachment.file.read() == photo()
 
 
 def test_resubmitting_identical_xml_stores_one_report(forms, device):
@@ -75,7 +75,7 @@ def test_resubmitting_identical_xml_stores_one_report(forms, device):
 def test_a_resubmission_split_over_two_posts_adds_the_missing_attachment(forms, device):
     pavel = device("pavel")
     pavel.submit(SUBMIT, count_xml("uuid:split", photo="p.jpg"))
-    pavel.submit(SUBMIT, count_xml("uuid:split", photo="p.jpg"), files={"p.jpg": ("p.jpg", b"img", "image/jpeg")})
+    pavel.submit(SUBMIT, count_xml("uuid:split", photo="p.jpg"), files={"p.jpg": ("p.jpg", photo(), "image/jpeg")})
     assert [a.name for a in Submission.objects.get(instance_id="uuid:split").attachments.all()] == ["p.jpg"]
 
 
@@ -154,9 +154,14 @@ def test_an_expired_nonce_is_a_401_marked_stale(forms, client, devices):
     assert response.status_code == 401 and "stale=true" in response["WWW-Authenticate"]
 
 
-def test_an_observer_submitting_to_another_mission_gets_403(forms, device):
+def test_an_observer_submitting_to_another_mission_gets_the_answer_of_a_mission_that_does_not_exist(forms, device):
+    # Finding 11: 403 for a real slug and 404 for an unknown one told a device login the other missions' slugs.
     response = device("ingrid").submit(SUBMIT, count_xml("uuid:trespass"))
-    assert response.status_code == 403
+    nowhere = device("ingrid").submit("/m/no-such-mission/submission", count_xml("uuid:trespass"))
+    assert (response.status_code, response.content) == (nowhere.status_code, nowhere.content)
+    assert response.status_code == 404
+    for path in ("/m/cis/formList", "/m/no-such-mission/formList"):
+        assert device("ingrid").get(path).content == device("ingrid").get("/m/no-such-mission/formList").content
     assert not Submission.objects.filter(instance_id="uuid:trespass").exists()
 
 

@@ -40,7 +40,7 @@ def test_international_teams_are_pairs_and_citizen_observers_are_static():
 
 def test_the_demo_admin_can_log_in_and_open_both_missions(client):
     build_demo(seed=1)
-    assert client.login(username=ADMIN_USER, password=ADMIN_PASSWORD)
+    assert client.post("/login/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD}).status_code == 302
     listing = client.get(reverse("home"))
     assert listing.status_code == 200
     assert "International Election Observation Mission" in listing.content.decode()

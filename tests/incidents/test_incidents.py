@@ -116,6 +116,27 @@ def test_an_analyst_cannot_triage(world, login):
     assert response.status_code == 403
 
 
+def test_assigning_answers_the_same_for_an_unknown_user_and_one_who_is_not_a_coordinator(world, login):
+    # Finding 11: "no such user" for unknown names told a coordinator which user names exist on the server.
+    incident = staff_incident(world)
+    client = login(world.boris)
+
+    def answer(username):
+        response = client.post(reverse("incident-triage", args=["cis", incident.pk]),
+                               {"action": "assign", "assignee": username}, follow=True)
+        return response.status_code, [str(m) for m in response.context["messages"]]
+
+    refused = answer("no-such-user")
+    assert refused[1] == ["incidents are assigned to the mission's coordinators and admins"]
+    for username in ("outsider", "alice", "bella"):  # no mission; another mission's admin; an analyst here
+        assert answer(username) == refused
+    incident.refresh_from_db()
+    assert incident.assignee is None
+    client.post(reverse("incident-triage", args=["cis", incident.pk]), {"action": "assign", "assignee": "boris"})
+    incident.refresh_from_db()
+    assert incident.assignee == world.boris
+
+
 def test_the_incident_list_is_bounded_in_queries(world, login, django_assert_max_num_queries):
     for _ in range(5):
         staff_incident(world)

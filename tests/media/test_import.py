@@ -118,7 +118,9 @@ class _Pages(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def local_site():
+def local_site(settings):
+    # Fetches go to public addresses only; this test's own server is on loopback, allowed for it alone.
+    settings.FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     server = http.server.HTTPServer(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -153,3 +155,22 @@ def test_deleting_a_mission_deletes_its_media_but_an_outlet_with_items_cannot_be
         outlet.delete()
     world.odihr.delete()
     assert not NewsItem.objects.exists() and not Outlet.objects.exists() and not MachineCoding.objects.exists()
+
+
+def test_a_batch_is_read_one_file_at_a_time_and_stops_at_the_total_cap(world, monkeypatch):
+    # Finding 12: an upload of 500 files of 5 MB was read into memory at once. Now each file is read when the
+    # importer comes to it, and the batch stops, naming the file, past the total cap.
+    from pollwatch.media import importers
+
+    monkeypatch.setattr(importers, "MAX_TOTAL_BYTES", 250)
+    read: list[str] = []
+
+    def files():
+        for i in range(5):
+            read.append(f"n{i}.txt")
+            yield f"n{i}.txt", f"The Central Election Commission met again, meeting number {i} of the week.".encode()
+
+    report = check_import_corpus(world.odihr, files(), user=world.alice)
+    assert len(report.imported) == 3
+    assert report.errors == ["n3.txt and the files after it: the batch is over 0 MB; import them in another batch"]
+    assert read == ["n0.txt", "n1.txt", "n2.txt", "n3.txt"]  # n4.txt was never read

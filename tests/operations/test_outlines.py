@@ -1,6 +1,7 @@
 """Region outlines on the station map: GeoJSON boundaries where imported, convex hulls of the stations otherwise."""
 
 import datetime as dt
+import html
 import json
 
 import pytest
@@ -100,6 +101,6 @@ def test_the_map_partial_draws_the_hull_under_the_stations_and_says_it_is_approx
     do_set_form_schedule(world.cis, form_id="closing", due_time=dt.time(21))
     for code, (lat, lon) in {"S111": (40.0, 49.0), "S112": (40.0, 50.0), "S121": (41.0, 49.5)}.items():
         PollingStation.objects.filter(code=code).update(latitude=lat, longitude=lon)
-    body = login(world.bella).get(reverse("operations-map", args=["cis"])).content.decode()
+    body = html.unescape(login(world.bella).get(reverse("operations-map", args=["cis"])).content.decode())
     assert 'id="map-outlines"' in body and "regions (approximate: hull of stations)" in body
     assert body.index("regions (approximate") < body.index('"name":"missing"')  # drawn first: under the points
