@@ -55,7 +55,9 @@ def _literal(text: str, start: int, end: int, out: list[Segment]) -> None:
         at = start + stray.start()
         close = text.find("}}", at + 2)
         shown = text[at:close + 2] if stray.group(0) == "{{" and close != -1 else text[at:at + 20]
-        raise PlaceholderError(f"broken placeholder at character {at}: {shown!r} (write {{{{ source.name.statistic }}}})")
+        # Counted from 1, as a person counts the characters of what they typed.
+        raise PlaceholderError(f"broken placeholder at character {at + 1}: {shown!r} "
+                               "(write {{ source.name.statistic }})")
     if chunk:
         out.append(Segment(chunk, False))
 

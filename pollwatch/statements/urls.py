@@ -1,8 +1,21 @@
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from pollwatch.statements import views
 
-PATH = r"(?P<path>[A-Za-z_][\w-]*(?:\.[\w-]+)+)"
+
+class EvidencePathConverter:
+    """An evidence path: a source and its dotted fields, e.g. ``checklist.ballot_box_sealed.no_pct``."""
+
+    regex = r"[A-Za-z_][\w-]*(?:\.[\w-]+)+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(EvidencePathConverter, "evidence")
 
 urlpatterns = [
     path("missions/<slug:slug>/statements/", views.statement_list, name="statements"),
@@ -16,15 +29,14 @@ urlpatterns = [
     path("missions/<slug:slug>/statements/<slug:statement>/v<int:number>/publish", views.publish,
          name="statement-publish"),
     path("missions/<slug:slug>/evidence/", views.statement_list, name="evidence-root"),
-    re_path(rf"^missions/(?P<slug>[-\w]+)/evidence/{PATH}/$", views.evidence, name="evidence"),
-    re_path(rf"^missions/(?P<slug>[-\w]+)/evidence/{PATH}\.csv$", views.evidence, {"fmt": "csv"},
-            name="evidence-csv"),
+    path("missions/<slug:slug>/evidence/<evidence:path>/", views.evidence, name="evidence"),
+    path("missions/<slug:slug>/evidence/<evidence:path>.csv", views.evidence, {"fmt": "csv"}, name="evidence-csv"),
     path("p/<slug:mission>/<slug:statement>/", views.public_statement, name="public-statement"),
     path("p/<slug:mission>/<slug:statement>/statement.pdf", views.public_statement, {"fmt": "pdf"},
          name="public-statement-pdf"),
     path("p/<slug:mission>/<slug:statement>/evidence/", views.public_statement, name="public-evidence-root"),
-    re_path(rf"^p/(?P<mission>[-\w]+)/(?P<statement>[-\w]+)/evidence/{PATH}/$", views.public_evidence,
-            name="public-evidence"),
-    re_path(rf"^p/(?P<mission>[-\w]+)/(?P<statement>[-\w]+)/evidence/{PATH}\.csv$", views.public_evidence,
-            {"fmt": "csv"}, name="public-evidence-csv"),
+    path("p/<slug:mission>/<slug:statement>/evidence/<evidence:path>/", views.public_evidence,
+         name="public-evidence"),
+    path("p/<slug:mission>/<slug:statement>/evidence/<evidence:path>.csv", views.public_evidence, {"fmt": "csv"},
+         name="public-evidence-csv"),
 ]

@@ -37,21 +37,24 @@ print(json.dumps(sorted({m.split(".")[0] for m in set(sys.modules) - before})))
 
 
 def installed_by_dependencies() -> set[str]:
-    """Distributions a plain install of pollwatch brings in: its dependencies, theirs, and so on, without extras."""
+    """Distributions a plain install of pollwatch brings in: its dependencies, theirs, and so on, with the extras
+    a requirement names itself (``fonttools[woff]``) but none that only some other package's extra would pull."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     todo = [Requirement(r) for r in project["dependencies"]]
-    seen: set[str] = set()
+    seen: set[tuple[str, frozenset[str]]] = set()
     while todo:
         requirement = todo.pop()
-        name = canonicalize_name(requirement.name)
-        if name in seen or (requirement.marker and not requirement.marker.evaluate({"extra": ""})):
+        name, extras = canonicalize_name(requirement.name), frozenset(requirement.extras)
+        if (name, extras) in seen:
             continue
-        seen.add(name)
+        seen.add((name, extras))
         try:
-            todo += [Requirement(r) for r in importlib.metadata.requires(name) or []]
+            requires = [Requirement(r) for r in importlib.metadata.requires(name) or []]
         except importlib.metadata.PackageNotFoundError:
-            pass
-    return seen
+            continue
+        todo += [r for r in requires
+                 if not r.marker or any(r.marker.evaluate({"extra": extra}) for extra in {"", *extras})]
+    return {name for name, _ in seen}
 
 
 def test_every_package_an_html_import_loads_comes_with_pollwatchs_own_dependencies():
