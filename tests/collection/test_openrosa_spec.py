@@ -73,13 +73,14 @@ def test_two_missions_may_each_have_a_device_login_co_0001(world, forms, client)
 
     cis = do_create_observer(world.cis, code="CO-0001", name="Pavel Orlov", phone="+7900000009")
     odihr = do_create_observer(world.odihr, code="CO-0001", name="Ingrid Larsen", phone="+4790000009")
-    assert do_set_device_credential(cis, password="1111")[0].username == "co-0001"
-    assert do_set_device_credential(odihr, password="2222")[0].username == "co-0001"
-    # Each phone reaches its own mission with its own PIN, and the other mission's URL says why it cannot.
-    assert DigestClient(client, "co-0001", "1111").get("/m/cis/formList").status_code == 200
-    assert DigestClient(client, "co-0001", "2222").get("/m/odihr/formList").status_code == 200
-    assert DigestClient(client, "co-0001", "2222").get("/m/cis/formList").status_code == 403
-    assert DigestClient(client, "co-0001", "3333").get("/m/cis/formList").status_code == 401
+    assert do_set_device_credential(cis, password="11111111")[0].username == "co-0001"
+    assert do_set_device_credential(odihr, password="22222222")[0].username == "co-0001"
+    # Each phone reaches its own mission with its own PIN; on the other mission's URL it is told there is no such
+    # mission for it (the answer for a slug that does not exist, so a login learns no other mission's slug).
+    assert DigestClient(client, "co-0001", "11111111").get("/m/cis/formList").status_code == 200
+    assert DigestClient(client, "co-0001", "22222222").get("/m/odihr/formList").status_code == 200
+    assert DigestClient(client, "co-0001", "22222222").get("/m/cis/formList").status_code == 404
+    assert DigestClient(client, "co-0001", "33333333").get("/m/cis/formList").status_code == 401
 
 
 def test_a_device_login_taken_by_another_observer_of_the_mission_is_refused(world, devices):
