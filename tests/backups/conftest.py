@@ -54,7 +54,7 @@ def election_day(world, media_root):
             check_import_form(mission, path.read_bytes(), filename=path.name)
         do_set_form_schedule(mission, form_id="count_form", due_time=dt.time(21), required_fields=["ballots_cast"])
     pavel, ingrid = world.observers["CIS-001"], world.observers["ODI-001"]
-    photo = IncomingFile("protocol.jpg", b"\xff\xd8 protocol of S111 " + bytes(range(256)), "image/jpeg")
+    photo = IncomingFile("protocol.jpg", jpeg("protocol of S111"), "image/jpeg")
     receive_submission(count_xml("uuid:b-1", photo="protocol.jpg"), transport="openrosa", mission=world.cis,
                        observer=pavel, attachments=[photo])
     receive_submission(count_xml("uuid:b-2", ballots=520, deprecated="uuid:b-1"), transport="openrosa",
@@ -62,7 +62,7 @@ def election_day(world, media_root):
     for n, station in enumerate(("S111", "S112", "S121")):
         receive_submission(count_xml(f"uuid:o-{n}", station=station, ballots=400 + n, photo="p.jpg"),
                            transport="openrosa", mission=world.odihr, observer=ingrid,
-                           attachments=[IncomingFile("p.jpg", f"photo {station}".encode(), "image/jpeg")])
+                           attachments=[IncomingFile("p.jpg", jpeg(f"photo {station}"), "image/jpeg")])
     return world
 
 
@@ -128,3 +128,14 @@ def rows(database, table: str, columns: str = "*") -> list[tuple]:
         return [tuple(row) for row in cursor.fetchall()]
     finally:
         conn.close()
+
+
+def jpeg(label: str) -> bytes:
+    """A tiny real JPEG (attachments are checked by content) carrying ``label`` in its comment, so each differs."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG", comment=label.encode())
+    return out.getvalue()

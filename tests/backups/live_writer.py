@@ -2,7 +2,7 @@
 
 Run by tests/backups/test_live_backup.py beside ``pollwatch backup``: ``python live_writer.py STOP PROGRESS``, with
 the database in the environment (``POLLWATCH_DB`` or ``DATABASE_URL``). Report ``n`` has instanceID
-``uuid:live-n`` and one attachment ``p.jpg`` holding ``photo n``; after each commit the number of reports stored so
+``uuid:live-n`` and one attachment ``p.jpg``, a JPEG whose comment is ``photo n``; after each commit the number of reports stored so
 far is written to PROGRESS. It prints that number when it stops.
 """
 
@@ -13,6 +13,17 @@ import sys
 from pathlib import Path
 
 FORMS = Path(__file__).resolve().parents[2] / "pollwatch" / "collection" / "demo_forms"
+
+
+def jpeg(label: str) -> bytes:
+    """A tiny real JPEG (attachments are checked by content) carrying ``label`` in its comment, so each differs."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG", comment=label.encode())
+    return out.getvalue()
 
 
 def report(n: int) -> bytes:
@@ -49,7 +60,7 @@ def main(stop: Path, progress: Path) -> None:
     n = 0
     while not stop.exists():
         receive_submission(report(n), transport="openrosa", mission=mission, observer=observer,
-                           attachments=[IncomingFile("p.jpg", f"photo {n}".encode(), "image/jpeg")])
+                           attachments=[IncomingFile("p.jpg", jpeg(f"photo {n}"), "image/jpeg")])
         n += 1
         progress.write_text(str(n))
     print(n)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pollwatch.backups.database import Database
+from tests.backups.conftest import jpeg
 
 from .conftest import lines, postgres_url, run_cli
 
@@ -125,5 +126,5 @@ def test_a_backup_taken_while_reports_arrive_is_one_committed_state_and_blocks_n
     assert len(files) == k
     for instance_id, relative, sha256 in files:
         content = (restored / "media" / relative).read_bytes()
-        assert content == f"photo {instance_id.removeprefix('uuid:live-')}".encode()
+        assert content == jpeg(f"photo {instance_id.removeprefix('uuid:live-')}")
         assert hashlib.sha256(content).hexdigest() == sha256
