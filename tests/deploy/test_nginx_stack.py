@@ -268,6 +268,17 @@ http {{
         shutil.rmtree(root, ignore_errors=True)
 
 
+def jpeg_with(size: int) -> bytes:
+    """A real JPEG (attachments are checked by content) padded with random bytes after its end to ``size``."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    return out.getvalue() + os.urandom(size - out.tell())
+
+
 def count_report(instance_id: str, photo: str = "") -> bytes:
     return (f'<data id="count_form" version="2024020701"><station_code>S111</station_code><observer_code/>'
             f"<registered>800</registered><ballots_cast>512</ballots_cast><invalid>12</invalid>"
@@ -314,7 +325,7 @@ def test_a_phone_gets_its_forms_with_links_to_the_host_and_scheme_it_used(stack)
 
 
 def test_an_openrosa_report_through_nginx_is_stored_once_with_its_photo(stack):
-    photo = b"\xff\xd8" + os.urandom(200_000)
+    photo = jpeg_with(200_000)
     first = submit(stack, count_report("uuid:deploy-1", photo="protocol.jpg"), [("protocol.jpg", photo)])
     assert first.status == 201, first.data
     again = submit(stack, count_report("uuid:deploy-1", photo="protocol.jpg"), [("protocol.jpg", photo)])
@@ -330,7 +341,7 @@ def test_an_openrosa_report_through_nginx_is_stored_once_with_its_photo(stack):
 def test_nginx_lets_through_a_report_as_large_as_the_app_accepts_and_refuses_a_larger_one(stack):
     from pollwatch.collection.openrosa import MAX_SUBMISSION_BYTES
 
-    big = os.urandom(MAX_SUBMISSION_BYTES - 64 * 1024)  # the XML and multipart framing fit in the rest
+    big = jpeg_with(MAX_SUBMISSION_BYTES - 64 * 1024)  # the XML and multipart framing fit in the rest
     response = submit(stack, count_report("uuid:deploy-big", photo="big.jpg"), [("big.jpg", big)])
     assert response.status == 201, response.data
 
