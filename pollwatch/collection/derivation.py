@@ -63,10 +63,6 @@ def unregister_deriver(name: str) -> None:
     _derivers[:] = [d for d in _derivers if d.name != name]
 
 
-def registered_derivers() -> list[str]:
-    return [d.name for d in _derivers]
-
-
 def with_relations(queryset):
     return queryset.select_related("mission__election", "form", "deprecates", "station")
 
@@ -100,8 +96,7 @@ def derive_or_mark_failed(submissions: Sequence[Submission]) -> int:
     """Derive a batch; if it raises, derive each report alone and mark those that still fail. Returns the
     number of reports marked failed. Used by the worker and by immediate mode (POLLWATCH_DERIVE=immediate)."""
     try:
-        with transaction.atomic():
-            derive_submissions(submissions)
+        derive_submissions(submissions)  # its own atomic block: a failure rolls back to before it
         return 0
     except Exception as exc:  # noqa: BLE001 - any error in a deriver: isolate the culprit, keep the others
         if len(submissions) == 1:
@@ -110,8 +105,7 @@ def derive_or_mark_failed(submissions: Sequence[Submission]) -> int:
     failed = 0
     for submission in submissions:
         try:
-            with transaction.atomic():
-                derive_submissions([submission])
+            derive_submissions([submission])
         except Exception as exc:  # noqa: BLE001
             _mark_failed(submission, exc)
             failed += 1
