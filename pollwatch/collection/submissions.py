@@ -11,6 +11,7 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,8 +193,12 @@ def receive_submission(
     observer: Observer | None = None,
     attachments: list[IncomingFile] | None = None,
     entered_by=None,
+    first_in_transaction: Callable[[], None] | None = None,
 ) -> Receipt:
     """Store one report (raw XML instance) and parse it; the single path of every transport.
+
+    ``first_in_transaction`` runs at the start of the report's transaction and may refuse it by raising
+    :class:`SubmissionRejected` (OpenRosa claims the request's Digest nonce count there: one write, not two).
 
     Raises :class:`SubmissionRejected` (400 malformed/forbidden XML, 404 unknown form, 410 closed form,
     409 same instanceID with other content).
@@ -221,7 +226,7 @@ def receive_submission(
     # One transaction, no savepoint: the unique constraint on (mission, instance_id) decides, and a duplicate is
     # handled after the failed transaction has rolled back (two round trips fewer per report than a savepoint).
     try:
-        _insert(submission, deprecates, files)
+        _insert(submission, deprecates, files, first_in_transaction)
     except IntegrityError:
         with transaction.atomic():
             existing = (Submission.objects.select_related("mission").select_for_update()
@@ -239,12 +244,15 @@ def receive_submission(
         # code). Look everything up afresh and store it once more.
         forget_forms()
         parse_into(submission, header.root, form, observer_fixed=observer is not None)
-        _insert(submission, deprecates, files)
+        _insert(submission, deprecates, files, first_in_transaction)
     return Receipt(submission, created=True)
 
 
-def _insert(submission: Submission, deprecates: Submission | None, files: list[IncomingFile]) -> None:
+def _insert(submission: Submission, deprecates: Submission | None, files: list[IncomingFile],
+            first_in_transaction: Callable[[], None] | None = None) -> None:
     with one_sqlite_writer(), transaction.atomic():
+        if first_in_transaction is not None:
+            first_in_transaction()
         submission.save(force_insert=True)
         if deprecates is not None:
             Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
