@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
-
 from django.db import connection
 
 
@@ -26,21 +23,3 @@ def refresh_sqlite_statistics() -> bool:
 
 
 SQLITE_ANALYZE_EVERY = 600.0
-
-
-_one_writer_per_process = threading.Lock()
-
-
-@contextmanager
-def one_sqlite_writer():
-    """On SQLite, let one thread of this process at a time into a write transaction; elsewhere do nothing.
-
-    Why: SQLite has a single writer, and a connection waiting for the write lock sleeps in SQLite's busy handler,
-    which polls at growing intervals (1, 2, 5 … 100 ms). With several threads per web worker, every thread
-    polled on its own and the lock went unused between polls; threads queued on a Python lock are woken the
-    instant it is released, so only one connection per process polls SQLite."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with _one_writer_per_process:
-        yield

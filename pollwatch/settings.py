@@ -150,12 +150,15 @@ else:
     _sqlite_path = Path(os.environ.get("POLLWATCH_DB") or DATA_DIR / "pollwatch.sqlite3").resolve()
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "pollwatch.dbbackends.sqlite3",  # Django's, with a cross-process writer queue
             "NAME": _sqlite_path,
             # A web worker keeps its SQLite connection: opening one and closing it (the last close of a WAL
             # database checkpoints it) cost more than the report being stored.
             "CONN_MAX_AGE": int(os.environ.get("POLLWATCH_CONN_MAX_AGE", "600")),
             "CONN_HEALTH_CHECKS": True,
+            # Tests: in memory, as Django's own SQLite backend defaults to (named here because pytest-django only
+            # recognises that default under Django's engine name, and would give each xdist worker a file).
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # WAL lets the dashboard read while observers' reports are written; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions under concurrent writers.

@@ -26,7 +26,6 @@ from pollwatch.collection.attachments import AttachmentRefused, sniff_attachment
 from pollwatch.collection.derivation import on_report_stored
 from pollwatch.collection.models import Attachment, DeriveState, ObservationForm, Submission
 from pollwatch.collection.xforms import XmlError, read_instance_header, read_values
-from pollwatch.dbtools import one_sqlite_writer
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.models import Deployment, Observer
 
@@ -250,7 +249,7 @@ def receive_submission(
 
 def _insert(submission: Submission, deprecates: Submission | None, files: list[IncomingFile],
             first_in_transaction: Callable[[], None] | None = None) -> None:
-    with one_sqlite_writer(), transaction.atomic():
+    with transaction.atomic():
         if first_in_transaction is not None:
             first_in_transaction()
         submission.save(force_insert=True)
