@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -137,14 +138,21 @@ def _find_form(mission, form_id: str, version: str) -> ObservationForm:
 # does not know (a station imported since, or a typo) is asked of the database, and found ones are added.
 STATION_TTL = 300.0
 _stations: dict[int, tuple[float, dict[str, int]]] = {}
+_loading_stations = threading.Lock()
 
 
 def _station_id(election_id: int, code: str) -> int | None:
     now = time.monotonic()
     hit = _stations.get(election_id)
     if hit is None or now - hit[0] >= STATION_TTL:
-        codes = dict(PollingStation.objects.filter(election_id=election_id).order_by().values_list("code", "pk"))
-        hit = _stations[election_id] = (now, codes)
+        # One thread loads the map; the others of its process wait for it rather than each loading their own (a
+        # fresh worker's first burst had every thread load 10,000 codes at once).
+        with _loading_stations:
+            hit = _stations.get(election_id)
+            if hit is None or now - hit[0] >= STATION_TTL:
+                codes = dict(PollingStation.objects.filter(election_id=election_id).order_by()
+                             .values_list("code", "pk"))
+                hit = _stations[election_id] = (time.monotonic(), codes)
     pk = hit[1].get(code)
     if pk is None:
         pk = PollingStation.objects.filter(election_id=election_id, code=code).values_list("pk", flat=True).first()
