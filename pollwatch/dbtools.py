@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
+from django.db.models import Model
 
 
 def refresh_sqlite_statistics() -> bool:
@@ -23,3 +27,47 @@ def refresh_sqlite_statistics() -> bool:
 
 
 SQLITE_ANALYZE_EVERY = 600.0
+
+
+def bulk_update_rows(objs: Sequence[Model], fields: Sequence[str], *, batch_size: int = 500) -> int:
+    """``Model.objects.bulk_update(objs, fields)`` as one ``UPDATE … FROM (VALUES …)`` per batch; rows updated.
+
+    Why: Django's ``bulk_update`` writes a ``CASE WHEN pk = … THEN …`` expression per row and field, and resolving
+    those expressions in Python was half of a derivation batch's time (13 of 25 s for 1,000 reports at 10,000
+    stations, cProfile). A VALUES list is one parameter per cell and no expressions. SQLite (3.33+) and
+    PostgreSQL both speak it; another database gets Django's own ``bulk_update``. Like ``bulk_update`` it calls
+    no ``save()`` and no ``pre_save`` (``auto_now`` fields must be set by the caller)."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        return model.objects.bulk_update(objs, fields, batch_size=batch_size)
+    meta = model._meta
+    qn = connection.ops.quote_name
+    pk = meta.pk
+    columns = [meta.get_field(name) for name in fields]
+    table = qn(meta.db_table)
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            chunk = objs[start:start + batch_size]
+            params: list[Any] = []
+            for obj in chunk:
+                params.append(pk.get_db_prep_save(obj.pk, connection))
+                params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)
+            if connection.vendor == "postgresql":
+                # Every cell cast to its column's type: VALUES would otherwise type the parameters as text.
+                types = [pk.rel_db_type(connection), *(f.db_type(connection) for f in columns)]
+                row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+                names = ", ".join(["k", *(f"c{i}" for i in range(len(columns)))])
+                sets = ", ".join(f"{qn(f.column)} = v.c{i}" for i, f in enumerate(columns))
+                sql = (f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
+                       f"AS v({names}) WHERE t.{qn(pk.column)} = v.k")
+            else:
+                row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+                sets = ", ".join(f"{qn(f.column)} = v.column{i + 2}" for i, f in enumerate(columns))
+                sql = (f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) AS v "  # noqa: S608
+                       f"WHERE {table}.{qn(pk.column)} = v.column1")
+            cursor.execute(sql, params)
+            updated += cursor.rowcount
+    return updated

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from pollwatch.dbtools import bulk_update_rows
 from pollwatch.operations.models import ConflictResolution, ExpectedReport, FormSchedule, MasterRecord
 
 
@@ -136,8 +137,7 @@ def do_rebuild_master_records(mission, keys: set[tuple[int, str]] | None = None)
     gone = [m for k, m in existing.items() if k not in latest]
     if gone:
         MasterRecord.objects.filter(pk__in=[m.pk for m in gone]).delete()
-    MasterRecord.objects.bulk_update(update, ["values", "conflicts", "open_conflicts", "report_count",
-                                              "updated_at"], batch_size=1000)
+    bulk_update_rows(update, ["values", "conflicts", "open_conflicts", "report_count", "updated_at"])
     MasterRecord.objects.bulk_create(create, batch_size=1000)
     if create and not connection.features.can_return_rows_from_bulk_insert:
         ids = {(st, f): pk for st, f, pk in MasterRecord.objects.for_mission(mission)
@@ -242,7 +242,7 @@ def do_rebuild_expected_statuses(mission, scope: ExpectedScope | None = None) ->
         keys.append((schedule, expected.region_id, (expected.first_received_at, first)))
         expected.status, expected.submission_id, expected.first_received_at = status, submission_id, first
         changed.append(expected)
-    ExpectedReport.objects.bulk_update(changed, ["status", "submission", "first_received_at"], batch_size=1000)
+    bulk_update_rows(changed, ["status", "submission", "first_received_at"])
     return keys
 
 
