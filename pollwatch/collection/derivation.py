@@ -63,8 +63,13 @@ def unregister_deriver(name: str) -> None:
     _derivers[:] = [d for d in _derivers if d.name != name]
 
 
+# What derivers read of a report comes with it in one query; what they do not (the raw payload, the form's XForm and
+# spreadsheet: kilobytes per row of a 500-report batch) stays in the database unless one asks for it.
+_NOT_FOR_DERIVERS = ("raw", "form__xform", "form__xlsform", "form__warnings", "deprecates__raw", "deprecates__values")
+
+
 def with_relations(queryset):
-    return queryset.select_related("mission__election", "form", "deprecates", "station")
+    return queryset.select_related("mission__election", "form", "deprecates", "station").defer(*_NOT_FOR_DERIVERS)
 
 
 def _run_derivers(submissions: Sequence[Submission]) -> None:
@@ -158,10 +163,14 @@ def derive_next_batch(limit: int | None = None) -> int:
     IMMEDIATE transaction."""
     limit = limit or batch_size()
     with transaction.atomic():
+        # The ids first, from the partial index alone; then those rows with their relations. One query with the
+        # joins let SQLite's planner walk the joined tables instead (half a second per 500-report batch at
+        # 100,000 reports).
         claimed = pending().order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
-            claimed = claimed.select_for_update(skip_locked=True, of=("self",))
-        batch = list(with_relations(claimed)[:limit])
+            claimed = claimed.select_for_update(skip_locked=True)
+        ids = list(claimed.values_list("pk", flat=True)[:limit])
+        batch = list(with_relations(Submission.objects.filter(pk__in=ids)).order_by("pk")) if ids else []
         if batch:
             derive_or_mark_failed(batch)
     return len(batch)

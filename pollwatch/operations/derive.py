@@ -38,6 +38,19 @@ def current_submissions(mission):
     return Submission.objects.for_mission(mission).filter(is_current=True)
 
 
+def in_arrival_order(reports, fields: Sequence[str], *, whole_mission: bool):
+    """Rows of ``fields`` (then received_at and pk) of ``reports``, oldest first (ties by id).
+
+    A batch's reports (a few hundred stations or observers) are sorted here, not by the database: asked to sort,
+    SQLite's planner walked the mission's whole (mission, received_at) index in order rather than look up the
+    batch's stations and sort them (0.6 s per query at 100,000 reports; the station index reads ~5,000 rows).
+    A whole-mission rebuild reads every report anyway and lets the database sort them."""
+    columns = (*fields, "received_at", "pk")
+    if whole_mission:
+        return reports.order_by("received_at", "pk").values_list(*columns).iterator(chunk_size=5000)
+    return sorted(reports.order_by().values_list(*columns), key=lambda row: (row[-2], row[-1]))
+
+
 # --- the rules --------------------------------------------------------------------------------------------------
 
 def merge_reports(reports: list[dict], resolutions: dict[str, ConflictResolution]) -> tuple[dict, dict, int]:
@@ -107,10 +120,9 @@ def do_rebuild_master_records(mission, keys: set[tuple[int, str]] | None = None)
     if keys is not None:
         reports = reports.filter(station_id__in={s for s, _ in keys}, form__form_id__in={f for _, f in keys})
     latest: dict[tuple[int, str], dict[Any, dict]] = defaultdict(dict)
-    for station_id, form_id, observer_id, pk, values in (
-        reports.order_by("received_at", "pk")
-        .values_list("station_id", "form__form_id", "observer_id", "pk", "values").iterator(chunk_size=5000)
-    ):
+    rows = in_arrival_order(reports, ("station_id", "form__form_id", "observer_id", "pk", "values"),
+                            whole_mission=keys is None)
+    for station_id, form_id, observer_id, pk, values, *_ in rows:
         if keys is None or (station_id, form_id) in keys:
             latest[(station_id, form_id)][observer_id if observer_id is not None else f"anon-{pk}"] = values or {}
     existing = {(m.station_id, m.form_id): m
@@ -205,9 +217,9 @@ def do_rebuild_expected_statuses(mission, scope: ExpectedScope | None = None) ->
             observer_id__in={e.observer_id for e in rows},
             form__form_id__in={schedules[e.schedule_id].form_id for e in rows})
     by_observer: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    for row in (reports.order_by("received_at", "pk")
-                .values("pk", "observer_id", "form__form_id", "station_id", "station__unit_id", "received_at")
-                .iterator(chunk_size=5000)):
+    names = ("pk", "observer_id", "form__form_id", "station_id", "station__unit_id", "received_at")
+    for row in in_arrival_order(reports, names, whole_mission=scope is None):
+        row = dict(zip(names, row, strict=False))
         by_observer[(row["observer_id"], row["form__form_id"])].append(row)
     conflicted_q = MasterRecord.objects.for_mission(mission).filter(open_conflicts__gt=0)
     if scope is not None:
