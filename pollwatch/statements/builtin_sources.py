@@ -8,18 +8,15 @@ from pollwatch.collection.models import Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.missions.models import Deployment, Observer
 from pollwatch.operations.models import ChecklistCount
+from pollwatch.statements import numbers as fmt
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.sources import Value, register_source
 
 CHECKLIST_STATS = ("yes", "no", "total", "yes_pct", "no_pct", "yes_of", "no_of")
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f} %"
+_n = fmt.integer
+_pct = fmt.percent
 
 
 def checklist(mission, path: list[str]) -> Value:
@@ -45,7 +42,7 @@ def checklist(mission, path: list[str]) -> Value:
     no = total - yes
     value = {"yes": (_n(yes), yes), "no": (_n(no), no), "total": (_n(total), total),
              "yes_pct": (_pct(yes, total), 100 * yes / total), "no_pct": (_pct(no, total), 100 * no / total),
-             "yes_of": (f"{yes:,} of {total:,}", yes), "no_of": (f"{no:,} of {total:,}", no)}[stat]
+             "yes_of": (fmt.part_of(yes, total), yes), "no_of": (fmt.part_of(no, total), no)}[stat]
     answer = "no" if stat.startswith("no") else "yes"
     return Value(
         text=value[0], number=float(value[1]),
@@ -93,7 +90,7 @@ def pvt(mission, path: list[str]) -> Value:
         raise PlaceholderError(f"no quick-count estimate yet ({live.message or 'no count reports'})")
     est = live.estimate
     if path == ["reported"]:
-        return Value(text=f"{live.reported:,} of {live.expected:,}", number=float(live.reported),
+        return Value(text=fmt.part_of(live.reported, live.expected), number=float(live.reported),
                      label="sample stations reported", query=f"quick-count sample {sample.name!r}",
                      columns=["stratum", "expected", "reported"], rows=[list(r) for r in live.by_stratum])
     if len(path) != 2 or path[1] not in ("share", "margin"):
@@ -107,7 +104,7 @@ def pvt(mission, path: list[str]) -> Value:
         except (ValueError, IndexError):
             raise PlaceholderError(f"no candidate number {path[0]!r} (1 to {len(live.candidates)})") from None
         ratio = est.candidates[who]
-    text = f"{100 * ratio.estimate:.1f} %" if path[1] == "share" else f"± {100 * ratio.moe:.1f} points"
+    text = fmt.percent(ratio.estimate, 1) if path[1] == "share" else fmt.points(100 * ratio.moe)
     rows = [[name, round(100 * e.estimate, 2), round(100 * e.moe, 2)] for name, e in est.candidates.items()]
     return Value(text=text, number=100 * (ratio.estimate if path[1] == "share" else ratio.moe),
                  label=f"quick-count {'estimate' if path[1] == 'share' else 'margin of error'}: {who}",
