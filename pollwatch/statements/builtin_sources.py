@@ -167,6 +167,9 @@ def regions(mission, path: list[str]) -> Value:
 
 
 def register_builtin_sources() -> None:
+    from pollwatch.statements.analysis_sources import forensics, media
+
     for name, fn in (("checklist", checklist), ("incidents", incidents), ("pvt", pvt), ("observers", observers),
-                     ("stations", stations), ("reports", reports), ("regions", regions)):
+                     ("stations", stations), ("reports", reports), ("regions", regions), ("forensics", forensics),
+                     ("media", media)):
         register_source(name, fn)
