@@ -61,7 +61,10 @@ def forensics(mission, path: list[str]) -> Value:
                  query=(f"official results of {contest}: {data['stations']['loaded']:,} stations loaded, "
                         f"{data['stations']['analyzed']:,} analysed; leader {data['leader']}; Monte Carlo seed {SEED}"),
                  columns=["region", "stations", "analysed", "turnout %", "leader %", "integer % stations",
-                          "expected", "near-full turnout"], rows=rows)
+                          "expected", "near-full turnout"], rows=rows,
+                 chart={"turnout.share": "turnout %", "leader.share": "leader %", "integer_peaks.observed":
+                        "integer % stations", "integer_peaks.expected": "expected", "near_full_turnout.count":
+                        "near-full turnout", "stations.analyzed": "analysed"}.get(key, "leader %"))
 
 
 def media(mission, path: list[str]) -> Value:
@@ -79,6 +82,7 @@ def media(mission, path: list[str]) -> Value:
     rows = [[r["actor"], r["items"], r["words"], round(100 * r["share"], 1), r["positive"], r["neutral"],
              r["negative"]] for r in data["actors"]]
     columns = ["actor", "items", "words", "share of voice %", "positive", "neutral", "negative"]
+    chart = {"share": "share of voice %", "items": "items"}.get(path[1], path[1])
     base = f"the {data['items']:,} news items of the mission's media monitoring"
     if path == ["items", "count"]:
         return Value(fmt.integer(data["items"]), float(data["items"]), "news items monitored", base, columns, rows)
@@ -97,8 +101,8 @@ def media(mission, path: list[str]) -> Value:
     stat = path[1]
     if stat == "share":
         return Value(f"{fmt.decimal(100 * row['share'])} %", 100 * row["share"], f"share of voice of {name}",
-                     f"{base}: words about {name} among words about every actor", columns, rows)
+                     f"{base}: words about {name} among words about every actor", columns, rows, chart=chart)
     n = row[stat]
     label = f"news items mentioning {name}" if stat == "items" else f"news items with a {stat} tone towards {name}"
     return Value(fmt.integer(n), float(n), label, f"{base}; tone as coded by the monitors where they coded it, "
-                 "else the machine's", columns, rows)
+                 "else the machine's", columns, rows, chart=chart)

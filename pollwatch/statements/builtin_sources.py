@@ -50,7 +50,7 @@ def checklist(mission, path: list[str]) -> Value:
         query=(f"master records of the {forms[0]} form with a yes/no answer to {where[-1]!r}; "
                f"denominator: the {total:,} stations with an answer"),
         columns=["region", "yes", "no", "answered"],
-        rows=[[r["region__name"] or "—", r["y"], r["t"] - r["y"], r["t"]] for r in per_region])
+        rows=[[r["region__name"] or "—", r["y"], r["t"] - r["y"], r["t"]] for r in per_region], chart=answer)
 
 
 def incidents(mission, path: list[str]) -> Value:
@@ -72,7 +72,8 @@ def incidents(mission, path: list[str]) -> Value:
                  label=f"incidents reported{' in category ' + repr(category) if category else ''}",
                  query="incidents of the mission" + (f" with category {category!r}" if category else "")
                  + ", all statuses and severities",
-                 columns=["category", "severity", "incidents"], rows=[[r["category"], r["severity"], r["n"]] for r in rows])
+                 columns=["category", "severity", "incidents"],
+                 rows=[[r["category"], r["severity"], r["n"]] for r in rows])
 
 
 def pvt(mission, path: list[str]) -> Value:
@@ -110,7 +111,7 @@ def pvt(mission, path: list[str]) -> Value:
                  label=f"quick-count {'estimate' if path[1] == 'share' else 'margin of error'}: {who}",
                  query=(f"sample {sample.name!r}: {est.stations_reported:,} stations reported, {est.method}, "
                         f"{est.confidence:.0%} confidence"),
-                 columns=["candidate", "estimate %", "margin ± points"], rows=rows)
+                 columns=["candidate", "estimate %", "margin ± points"], rows=rows, chart="estimate %")
 
 
 def observers(mission, path: list[str]) -> Value:

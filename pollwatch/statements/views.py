@@ -22,6 +22,7 @@ from pollwatch.statements.access import (
     can_edit,
     can_read,
 )
+from pollwatch.statements.charts import bar_chart_svg
 from pollwatch.statements.forms import FindingForm
 from pollwatch.statements.models import Statement
 from pollwatch.statements.placeholders import PlaceholderError
@@ -145,7 +146,8 @@ def _evidence_response(request, mission, value, path: str, fmt: str, template_ct
         response["Content-Disposition"] = f'attachment; filename="{path}.csv"'
         return response
     template = "statements/public_evidence.html" if template_ctx.get("public") else "statements/evidence.html"
-    return render(request, template, {"mission": mission, "path": path, "v": value,
+    chart = bar_chart_svg(value["columns"], value["rows"], value.get("chart", ""))
+    return render(request, template, {"mission": mission, "path": path, "v": value, "chart": chart,
                                       "csv_url": f"{request.path.rstrip('/')}.csv", **template_ctx})
 
 
