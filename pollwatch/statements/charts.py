@@ -30,7 +30,7 @@ def bar_chart_svg(columns: list[str], rows: list[list[Any]], preferred: str = ""
     top = max([v for v in values if v > 0], default=0.0)
     height = 24 + len(shown) * (BAR + GAP)
     width = LABEL_W + PLOT_W + VALUE_W
-    title = escape(f"{columns[col]} by {columns[0]}")
+    title = escape(f"{columns[col]} per {columns[0]}")
     parts = [f'<svg class="evidence-chart" role="img" aria-label="{title}" xmlns="http://www.w3.org/2000/svg" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif" '
              f'font-size="11"><title>{title}</title>',
