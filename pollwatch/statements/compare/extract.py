@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from pollwatch.media.analysis.actors import Catalogue
+from pollwatch.media.analysis.text import Paragraph, Sentence, inside, normalise, paragraphs, sentences
 from pollwatch.statements.compare import lexicon as lx
 from pollwatch.statements.compare.missions import (
     NAME_EN,
@@ -33,7 +34,6 @@ from pollwatch.statements.compare.missions import (
     mission_names,
     speakers_in,
 )
-from pollwatch.statements.compare.text import Paragraph, Sentence, inside, normalise, paragraphs, sentences
 from pollwatch.statements.compare.verdict import Stance, evaluate, refusal
 
 REPORT_VERB = re.compile(
