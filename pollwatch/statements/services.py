@@ -62,6 +62,15 @@ def do_create_statement(mission, *, slug: str, title: str, summary: str = "", la
     return statement
 
 
+def do_edit_statement(statement: Statement, *, title: str, summary: str, language: str, user=None) -> Statement:
+    """Change the draft's title, summary or language; frozen versions keep theirs."""
+    with transaction.atomic():
+        statement.title, statement.summary, statement.language = title, summary, language
+        statement.save(update_fields=["title", "summary", "language"])
+        do_record_audit("statement.edit", user=user, mission=statement.mission, obj=statement)
+    return statement
+
+
 def check_add_finding(statement: Statement, *, section: str, text: str, assessment: str, user=None) -> Finding:
     """Add a finding after checking its section and that every placeholder resolves (ValueError otherwise)."""
     if section not in Section.values:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("missions/<slug:slug>/statements/", views.statement_list, name="statements"),
     path("missions/<slug:slug>/statements/compare/", views.comparison, name="statement-compare"),
     path("missions/<slug:slug>/statements/<slug:statement>/", views.builder, name="statement"),
+    path("missions/<slug:slug>/statements/<slug:statement>/edit", views.edit_statement, name="statement-edit"),
     path("missions/<slug:slug>/statements/<slug:statement>/findings/<int:finding>/", views.edit_finding,
          name="statement-finding"),
     path("missions/<slug:slug>/statements/<slug:statement>/findings/<int:finding>/delete", views.delete_finding,

@@ -23,7 +23,7 @@ from pollwatch.statements.access import (
     can_read,
 )
 from pollwatch.statements.charts import bar_chart_svg
-from pollwatch.statements.forms import FindingForm
+from pollwatch.statements.forms import FindingForm, NewStatementForm, StatementForm
 from pollwatch.statements.models import Statement
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.render import render_html, render_pdf
@@ -34,8 +34,34 @@ def statement_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     if not can_read(request.user, mission):
         raise Http404("No statements")
+    editor = can_edit(request.user, mission)
+    form = NewStatementForm(request.POST or None, mission=mission, initial={"language": "en"})
+    if request.method == "POST":
+        if not editor:
+            raise Http404("No statements")
+        if form.is_valid():
+            st = services.do_create_statement(mission, user=request.user, **form.cleaned_data)
+            return redirect("statement", slug, st.slug)
     statements = Statement.objects.for_mission(mission).prefetch_related("versions")
-    return render(request, "statements/list.html", {"mission": mission, "statements": statements})
+    return render(request, "statements/list.html", {"mission": mission, "statements": statements, "form": form,
+                                                    "editor": editor},
+                  status=400 if form.errors else 200)
+
+
+def edit_statement(request, slug: str, statement: str):
+    """The draft's title, summary of conclusions and language; a broken placeholder is shown in the form."""
+    mission = access_mission_by_slug(request.user, slug)
+    st = access_statement_by_slug(request.user, mission, statement)
+    if not can_edit(request.user, mission):
+        raise Http404("No such statement")
+    form = StatementForm(request.POST or None, mission=mission,
+                         initial={"title": st.title, "summary": st.summary, "language": st.language})
+    if request.method == "POST" and form.is_valid():
+        services.do_edit_statement(st, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Statement saved."))
+        return redirect("statement", slug, st.slug)
+    return render(request, "statements/statement_edit.html", {"mission": mission, "statement": st, "form": form},
+                  status=400 if form.errors else 200)
 
 
 def builder(request, slug: str, statement: str):
@@ -59,7 +85,7 @@ def builder(request, slug: str, statement: str):
         "findings": findings,
         "versions": st.versions.order_by("-number"), "editor": can_edit(request.user, mission),
         "public_url": reverse("public-statement", args=[slug, st.slug]),
-    })
+    }, status=400 if form.errors else 200)
 
 
 def edit_finding(request, slug: str, statement: str, finding: int):
@@ -75,7 +101,8 @@ def edit_finding(request, slug: str, statement: str, finding: int):
         return redirect("statement", slug, st.slug)
     problems = [] if request.method == "POST" else services.check_text(mission, f.text)
     return render(request, "statements/finding_edit.html", {"mission": mission, "statement": st, "finding": f,
-                                                             "form": form, "problems": problems})
+                                                             "form": form, "problems": problems},
+                  status=400 if form.errors else 200)
 
 
 @require_POST
