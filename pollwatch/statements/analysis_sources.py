@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from pollwatch.statements import numbers as fmt
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.sources import Value
 
 FORENSICS_STATS = {
-    "turnout.share": "official turnout",
-    "leader.share": "the leader's official share of the ballots",
-    "stations.analyzed": "stations analysed by the rate-based tests",
-    "integer_peaks.observed": "stations whose turnout or leader's share is an integer percentage",
-    "integer_peaks.expected": "such stations expected without manipulation (Monte Carlo mean)",
-    "excess_votes.count": "the leader's votes in excess of the clean core's ratio",
-    "excess_votes.share": "excess votes as a share of the leader's votes",
-    "near_full_turnout.count": "stations with near-100 % turnout",
-    "identical_protocols.count": "stations whose whole protocol is identical to another's",
+    "turnout.share": gettext_noop("official turnout"),
+    "leader.share": gettext_noop("the leader's official share of the ballots"),
+    "stations.analyzed": gettext_noop("stations analysed by the rate-based tests"),
+    "integer_peaks.observed": gettext_noop("stations whose turnout or leader's share is an integer percentage"),
+    "integer_peaks.expected": gettext_noop("such stations expected without manipulation (Monte Carlo mean)"),
+    "excess_votes.count": gettext_noop("the leader's votes in excess of the clean core's ratio"),
+    "excess_votes.share": gettext_noop("excess votes as a share of the leader's votes"),
+    "near_full_turnout.count": gettext_noop("stations with near-100 % turnout"),
+    "identical_protocols.count": gettext_noop("stations whose whole protocol is identical to another's"),
 }
 MEDIA_STATS = ("share", "items", "positive", "neutral", "negative")
 
@@ -57,9 +60,11 @@ def forensics(mission, path: list[str]) -> Value:
     rows = [[r["region"], r["stations"], r["analyzed"], round(100 * (r["turnout"] or 0), 1),
              round(100 * (r["leader_share"] or 0), 1), r["integer_observed"], round(r["integer_expected"] or 0, 1),
              r["near_full_turnout"]] for r in data["regions"]]
-    return Value(text=text, number=float(number), label=f"{FORENSICS_STATS[key]} (forensics of the official results)",
-                 query=(f"official results of {contest}: {data['stations']['loaded']:,} stations loaded, "
-                        f"{data['stations']['analyzed']:,} analysed; leader {data['leader']}; Monte Carlo seed {SEED}"),
+    return Value(text=text, number=float(number), label=_("%(what)s (forensics of the official results)") % {"what": _(FORENSICS_STATS[key])},
+                 query=_("official results of %(contest)s: %(loaded)s stations loaded, %(analyzed)s analysed; leader "
+                         "%(leader)s; Monte Carlo seed %(seed)s")
+                 % {"contest": contest, "loaded": fmt.integer(data["stations"]["loaded"]),
+                    "analyzed": fmt.integer(data["stations"]["analyzed"]), "leader": data["leader"], "seed": SEED},
                  columns=["region", "stations", "analysed", "turnout %", "leader %", "integer % stations",
                           "expected", "near-full turnout"], rows=rows,
                  chart={"turnout.share": "turnout %", "leader.share": "leader %", "integer_peaks.observed":
@@ -83,13 +88,14 @@ def media(mission, path: list[str]) -> Value:
              r["negative"]] for r in data["actors"]]
     columns = ["actor", "items", "words", "share of voice %", "positive", "neutral", "negative"]
     chart = {"share": "share of voice %", "items": "items"}.get(path[1], path[1])
-    base = f"the {data['items']:,} news items of the mission's media monitoring"
+    base = _("the %(n)s news items of the mission's media monitoring") % {"n": fmt.integer(data["items"])}
     if path == ["items", "count"]:
-        return Value(fmt.integer(data["items"]), float(data["items"]), "news items monitored", base, columns, rows)
+        return Value(fmt.integer(data["items"]), float(data["items"]), _("news items monitored"), base, columns, rows)
     if path == ["loaded", "count"]:
         n = sum(r["count"] for r in data["loaded"])
-        return Value(fmt.integer(n), float(n), "uses of loaded language", f"{base}; flags the monitors rejected "
-                     "are not counted", ["outlet", "category", "uses"],
+        return Value(fmt.integer(n), float(n), _("uses of loaded language"),
+                     _("%(base)s; flags the monitors rejected are not counted") % {"base": base},
+                     ["outlet", "category", "uses"],
                      [[r["outlet"], r["category"], r["count"]] for r in data["loaded"]])
     names = dict(Actor.objects.filter(mission=mission).values_list("key", "name"))
     name = names.get(path[0])
@@ -100,9 +106,12 @@ def media(mission, path: list[str]) -> Value:
         raise PlaceholderError(f"{name} is not mentioned in the monitored news items")
     stat = path[1]
     if stat == "share":
-        return Value(f"{fmt.decimal(100 * row['share'])} %", 100 * row["share"], f"share of voice of {name}",
-                     f"{base}: words about {name} among words about every actor", columns, rows, chart=chart)
+        return Value(f"{fmt.decimal(100 * row['share'])} %", 100 * row["share"], _("share of voice of %(name)s") % {"name": name},
+                     _("%(base)s: words about %(name)s among words about every actor") % {"base": base, "name": name},
+                     columns, rows, chart=chart)
     n = row[stat]
-    label = f"news items mentioning {name}" if stat == "items" else f"news items with a {stat} tone towards {name}"
-    return Value(fmt.integer(n), float(n), label, f"{base}; tone as coded by the monitors where they coded it, "
-                 "else the machine's", columns, rows, chart=chart)
+    label = (_("news items mentioning %(name)s") % {"name": name} if stat == "items"
+             else _("news items with a %(tone)s tone towards %(name)s") % {"tone": _(stat), "name": name})
+    return Value(fmt.integer(n), float(n), label,
+                 _("%(base)s; tone as coded by the monitors where they coded it, else the machine's") % {"base": base},
+                 columns, rows, chart=chart)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from pollwatch.collection.models import Submission
 from pollwatch.incidents.models import Incident
@@ -46,9 +47,10 @@ def checklist(mission, path: list[str]) -> Value:
     answer = "no" if stat.startswith("no") else "yes"
     return Value(
         text=value[0], number=float(value[1]),
-        label=f"stations whose report answers {answer!r} to {where[-1]!r} ({forms[0]} form)",
-        query=(f"master records of the {forms[0]} form with a yes/no answer to {where[-1]!r}; "
-               f"denominator: the {total:,} stations with an answer"),
+        label=_("stations whose report answers %(answer)s to %(field)s (%(form)s form)")
+        % {"answer": repr(answer), "field": repr(where[-1]), "form": forms[0]},
+        query=_("master records of the %(form)s form with a yes/no answer to %(field)s; denominator: the %(total)s "
+                "stations with an answer") % {"form": forms[0], "field": repr(where[-1]), "total": _n(total)},
         columns=["region", "yes", "no", "answered"],
         rows=[[r["region__name"] or "—", r["y"], r["t"] - r["y"], r["t"]] for r in per_region], chart=answer)
 
@@ -69,9 +71,11 @@ def incidents(mission, path: list[str]) -> Value:
     rows = list(qs.values("category", "severity").annotate(n=Count("pk")).order_by("category", "severity"))
     total = sum(r["n"] for r in rows)
     return Value(text=_n(total), number=float(total),
-                 label=f"incidents reported{' in category ' + repr(category) if category else ''}",
-                 query="incidents of the mission" + (f" with category {category!r}" if category else "")
-                 + ", all statuses and severities",
+                 label=(_("incidents reported in category %(category)s") % {"category": repr(category)}
+                        if category else _("incidents reported")),
+                 query=(_("incidents of the mission with category %(category)s, all statuses and severities")
+                        % {"category": repr(category)} if category
+                        else _("incidents of the mission, all statuses and severities")),
                  columns=["category", "severity", "incidents"],
                  rows=[[r["category"], r["severity"], r["n"]] for r in rows])
 
@@ -92,7 +96,8 @@ def pvt(mission, path: list[str]) -> Value:
     est = live.estimate
     if path == ["reported"]:
         return Value(text=fmt.part_of(live.reported, live.expected), number=float(live.reported),
-                     label="sample stations reported", query=f"quick-count sample {sample.name!r}",
+                     label=_("sample stations reported"),
+                     query=_("quick-count sample %(name)s") % {"name": repr(sample.name)},
                      columns=["stratum", "expected", "reported"], rows=[list(r) for r in live.by_stratum])
     if len(path) != 2 or path[1] not in ("share", "margin"):
         raise PlaceholderError("write pvt.<candidate number>.share, pvt.<candidate number>.margin, pvt.turnout.share "
@@ -108,9 +113,11 @@ def pvt(mission, path: list[str]) -> Value:
     text = fmt.percent(ratio.estimate, 1) if path[1] == "share" else fmt.points(100 * ratio.moe)
     rows = [[name, round(100 * e.estimate, 2), round(100 * e.moe, 2)] for name, e in est.candidates.items()]
     return Value(text=text, number=100 * (ratio.estimate if path[1] == "share" else ratio.moe),
-                 label=f"quick-count {'estimate' if path[1] == 'share' else 'margin of error'}: {who}",
-                 query=(f"sample {sample.name!r}: {est.stations_reported:,} stations reported, {est.method}, "
-                        f"{est.confidence:.0%} confidence"),
+                 label=(_("quick-count estimate: %(who)s") if path[1] == "share"
+                        else _("quick-count margin of error: %(who)s")) % {"who": who},
+                 query=_("sample %(name)s: %(n)s stations reported, %(method)s, %(confidence)s %% confidence")
+                 % {"name": repr(sample.name), "n": _n(est.stations_reported), "method": est.method,
+                    "confidence": _n(100 * est.confidence)},
                  columns=["candidate", "estimate %", "margin ± points"], rows=rows, chart="estimate %")
 
 
@@ -119,9 +126,9 @@ def observers(mission, path: list[str]) -> Value:
         raise PlaceholderError("write observers.count or observers.deployed")
     if path == ["count"]:
         n = Observer.objects.for_mission(mission).count()
-        return Value(_n(n), float(n), "observers of the mission", "observers registered with the mission")
+        return Value(_n(n), float(n), _("observers of the mission"), _("observers registered with the mission"))
     n = Deployment.objects.for_mission(mission).values("observer").distinct().count()
-    return Value(_n(n), float(n), "observers deployed", "observers with at least one deployment")
+    return Value(_n(n), float(n), _("observers deployed"), _("observers with at least one deployment"))
 
 
 def _observed_stations(mission):
@@ -133,7 +140,8 @@ def stations(mission, path: list[str]) -> Value:
     if path != ["observed"]:
         raise PlaceholderError("write stations.observed")
     n = _observed_stations(mission).count()
-    return Value(_n(n), float(n), "polling stations observed", "distinct stations with at least one current report")
+    return Value(_n(n), float(n), _("polling stations observed"),
+                 _("distinct stations with at least one current report"))
 
 
 def reports(mission, path: list[str]) -> Value:
@@ -142,7 +150,7 @@ def reports(mission, path: list[str]) -> Value:
     rows = list(Submission.objects.for_mission(mission).filter(is_current=True).values("form__form_id")
                 .annotate(n=Count("pk")).order_by("form__form_id"))
     n = sum(r["n"] for r in rows)
-    return Value(_n(n), float(n), "reports received", "current reports of every form",
+    return Value(_n(n), float(n), _("reports received"), _("current reports of every form"),
                  columns=["form", "reports"], rows=[[r["form__form_id"], r["n"]] for r in rows])
 
 
@@ -163,7 +171,8 @@ def regions(mission, path: list[str]) -> Value:
             unit = parent[unit]  # up to the unit just below the country
         counts[unit] = counts.get(unit, 0) + 1
     rows = sorted([names[u], n] for u, n in counts.items())
-    return Value(_n(len(rows)), float(len(rows)), "regions covered", "regions with at least one observed station",
+    return Value(_n(len(rows)), float(len(rows)), _("regions covered"),
+                 _("regions with at least one observed station"),
                  columns=["region", "observed units"], rows=rows)
 
 

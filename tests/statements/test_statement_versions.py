@@ -53,6 +53,10 @@ def test_numbers_are_written_in_the_statements_language(statement):
     russian = services.build_content(statement)
     assert russian["values"]["checklist.counted_in_view.no_of"]["text"] == "1\xa0041 из 1\xa0523"
     assert russian["values"]["checklist.counted_in_view.no_pct"]["text"] == "68,4 %"
+    # the notes say what each number counts in the statement's language too
+    assert russian["values"]["checklist.counted_in_view.no_of"]["label"] == (
+        "участки, отчёт которых отвечает 'no' на 'counted_in_view' (форма closing)")
+    assert "знаменатель: 1\xa0523 участков с ответом" in russian["values"]["checklist.counted_in_view.no_of"]["query"]
     assert "1\xa0041 из 1\xa0523" in render_html(russian, evidence_url="/e/")
     # a frozen Russian version compares with the live data in Russian too: nothing "changed" by formatting alone
     assert services.changes_since(services.check_freeze_statement(statement)) == []
