@@ -34,7 +34,10 @@ def forensics(mission, path: list[str]) -> Value:
     if key not in FORENSICS_STATS:
         raise PlaceholderError(f"write forensics.<figure>, one of {', '.join(FORENSICS_STATS)}")
     contest = mission.election.contests.order_by("pk").first()
-    report = forensics_report(contest) if contest is not None else None
+    try:
+        report = forensics_report(contest) if contest is not None else None
+    except ValueError as exc:  # results the tests cannot use ("no usable stations in the results")
+        raise PlaceholderError(f"the forensics cannot run on these results: {exc}") from None
     if report is None:
         raise PlaceholderError("the election has no official results yet: nothing for the forensics to test")
     data = report.to_json()

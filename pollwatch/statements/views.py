@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -208,8 +209,9 @@ def public_evidence(request, mission: str, statement: str, path: str, fmt: str =
     value = version.content["values"].get(path)
     if value is None:
         raise Http404("No such evidence")
-    return _evidence_response(request, version.statement.mission, value, path, fmt,
-                              {"public": True, "version": version})
+    with translation.override(version.content.get("language") or "en"):  # the statement's language
+        return _evidence_response(request, version.statement.mission, value, path, fmt,
+                                  {"public": True, "version": version})
 
 
 def comparison(request, slug: str):
