@@ -28,6 +28,16 @@ FINDINGS = {
                                "{{ incidents.carousel_voting.count }} of carousel voting and "
                                "{{ incidents.secrecy_of_the_vote.count }} breaches of the secrecy of the vote in the "
                                "{{ stations.observed }} polling stations they visited."),
+        ("voting", "negative", "The secrecy of the vote was not respected in "
+                               "{{ checklist.secrecy_respected.no_of }} observed polling stations "
+                               "({{ checklist.secrecy_respected.no_pct }})."),
+        ("tabulation", "negative", "The official results show {{ forensics.integer_peaks.observed }} polling "
+                                   "stations with a whole-number percentage of turnout or of the leader's share, "
+                                   "where about {{ forensics.integer_peaks.expected }} would be expected, and "
+                                   "{{ forensics.near_full_turnout.count }} stations reporting near-full turnout."),
+        ("media", "negative", "The incumbent received {{ media.ilham_aliyev.share }} of the monitored coverage, "
+                              "opposition parties {{ media.musavat.share }} (Musavat) and "
+                              "{{ media.popular_front.share }} (Popular Front)."),
         ("voter_registration", "mixed", "Voter lists were generally available; observers reported "
                                         "{{ incidents.voter_list_problems.count }} problems with them."),
         ("observers", "negative", "Observers were obstructed in {{ incidents.obstruction_of_observers.count }} cases; "
@@ -42,6 +52,15 @@ FINDINGS = {
                                "бюллетеней, {{ incidents.carousel_voting.count }} случаях «карусели» и "
                                "{{ incidents.secrecy_of_the_vote.count }} нарушениях тайны голосования на "
                                "{{ stations.observed }} посещённых участках."),
+        ("voting", "negative", "Тайна голосования не соблюдалась на {{ checklist.secrecy_respected.no_of }} "
+                               "наблюдаемых участках ({{ checklist.secrecy_respected.no_pct }})."),
+        ("tabulation", "negative", "Официальные итоги показывают {{ forensics.integer_peaks.observed }} участков с "
+                                   "целым процентом явки или доли лидера при ожидаемых примерно "
+                                   "{{ forensics.integer_peaks.expected }} и {{ forensics.near_full_turnout.count }} "
+                                   "участков с явкой, близкой к 100 %."),
+        ("media", "negative", "Действующий президент получил {{ media.ilham_aliyev.share }} освещения в "
+                              "наблюдаемых СМИ, оппозиционные партии — {{ media.musavat.share }} (Мусават) и "
+                              "{{ media.popular_front.share }} (Народный фронт)."),
         ("voter_registration", "mixed", "Списки избирателей в целом были доступны; наблюдатели сообщили о "
                                         "{{ incidents.voter_list_problems.count }} проблемах с ними."),
         ("observers", "negative", "Работе наблюдателей препятствовали в {{ incidents.obstruction_of_observers.count }} "

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -55,7 +56,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(n, strict=False) for n in getattr(settings, "FETCH_ALLOWED_NETWORKS", [])]
+    if settings.configured:
+        names = getattr(settings, "FETCH_ALLOWED_NETWORKS", [])
+    else:  # a command that never starts Django (``pollwatch compare --fetch-urls``) reads the same variable
+        names = [n.strip() for n in os.environ.get("POLLWATCH_FETCH_ALLOW", "").split(",") if n.strip()]
+    return [ipaddress.ip_network(n, strict=False) for n in names]
 
 
 def is_public_address(address: str | Address) -> bool:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pollwatch.missions.access import role_in_mission
+from pollwatch.missions.access import can_manage, role_in_mission
 from pollwatch.missions.models import Mission, Role
-from pollwatch.statements.models import Statement, StatementVersion
+from pollwatch.statements.models import Finding, Statement, StatementVersion
 
-EDITOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# Readers: those who manage the mission, and its analysts (until missions has a permission for it).
 READER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
 
 
 def can_edit(user, mission) -> bool:
-    return role_in_mission(user, mission) in EDITOR_ROLES
+    """Who writes, freezes and publishes statements: those who manage the mission (missions.access)."""
+    return can_manage(user, mission)
 
 
 def can_read(user, mission) -> bool:
@@ -26,6 +27,16 @@ def access_statement_by_slug(user, mission, slug: str) -> Statement:
     if not can_read(user, mission):
         raise Http404("No such statement")
     return get_object_or_404(Statement.objects.for_mission(mission), slug=slug)
+
+
+def access_finding_by_id(user, statement: Statement, finding_id: int) -> Finding:
+    """A finding of ``statement`` (already gated) for its editors; another statement's finding is a 404 too."""
+    if not can_edit(user, statement.mission):
+        raise Http404("No such finding")
+    finding = Finding.objects.filter(statement=statement, pk=finding_id).first()
+    if finding is None:
+        raise Http404("No such finding")
+    return finding
 
 
 def access_published_version(mission_slug: str, statement_slug: str) -> StatementVersion:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from pollwatch.collection.models import Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.missions.models import Deployment, Observer
 from pollwatch.operations.models import ChecklistCount
+from pollwatch.statements import numbers as fmt
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.sources import Value, register_source
 
 CHECKLIST_STATS = ("yes", "no", "total", "yes_pct", "no_pct", "yes_of", "no_of")
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f} %"
+_n = fmt.integer
+_pct = fmt.percent
 
 
 def checklist(mission, path: list[str]) -> Value:
@@ -45,15 +43,16 @@ def checklist(mission, path: list[str]) -> Value:
     no = total - yes
     value = {"yes": (_n(yes), yes), "no": (_n(no), no), "total": (_n(total), total),
              "yes_pct": (_pct(yes, total), 100 * yes / total), "no_pct": (_pct(no, total), 100 * no / total),
-             "yes_of": (f"{yes:,} of {total:,}", yes), "no_of": (f"{no:,} of {total:,}", no)}[stat]
+             "yes_of": (fmt.part_of(yes, total), yes), "no_of": (fmt.part_of(no, total), no)}[stat]
     answer = "no" if stat.startswith("no") else "yes"
     return Value(
         text=value[0], number=float(value[1]),
-        label=f"stations whose report answers {answer!r} to {where[-1]!r} ({forms[0]} form)",
-        query=(f"master records of the {forms[0]} form with a yes/no answer to {where[-1]!r}; "
-               f"denominator: the {total:,} stations with an answer"),
+        label=_("stations whose report answers %(answer)s to %(field)s (%(form)s form)")
+        % {"answer": repr(answer), "field": repr(where[-1]), "form": forms[0]},
+        query=_("master records of the %(form)s form with a yes/no answer to %(field)s; denominator: the %(total)s "
+                "stations with an answer") % {"form": forms[0], "field": repr(where[-1]), "total": _n(total)},
         columns=["region", "yes", "no", "answered"],
-        rows=[[r["region__name"] or "—", r["y"], r["t"] - r["y"], r["t"]] for r in per_region])
+        rows=[[r["region__name"] or "—", r["y"], r["t"] - r["y"], r["t"]] for r in per_region], chart=answer)
 
 
 def incidents(mission, path: list[str]) -> Value:
@@ -72,10 +71,13 @@ def incidents(mission, path: list[str]) -> Value:
     rows = list(qs.values("category", "severity").annotate(n=Count("pk")).order_by("category", "severity"))
     total = sum(r["n"] for r in rows)
     return Value(text=_n(total), number=float(total),
-                 label=f"incidents reported{' in category ' + repr(category) if category else ''}",
-                 query="incidents of the mission" + (f" with category {category!r}" if category else "")
-                 + ", all statuses and severities",
-                 columns=["category", "severity", "incidents"], rows=[[r["category"], r["severity"], r["n"]] for r in rows])
+                 label=(_("incidents reported in category %(category)s") % {"category": repr(category)}
+                        if category else _("incidents reported")),
+                 query=(_("incidents of the mission with category %(category)s, all statuses and severities")
+                        % {"category": repr(category)} if category
+                        else _("incidents of the mission, all statuses and severities")),
+                 columns=["category", "severity", "incidents"],
+                 rows=[[r["category"], r["severity"], r["n"]] for r in rows])
 
 
 def pvt(mission, path: list[str]) -> Value:
@@ -93,8 +95,9 @@ def pvt(mission, path: list[str]) -> Value:
         raise PlaceholderError(f"no quick-count estimate yet ({live.message or 'no count reports'})")
     est = live.estimate
     if path == ["reported"]:
-        return Value(text=f"{live.reported:,} of {live.expected:,}", number=float(live.reported),
-                     label="sample stations reported", query=f"quick-count sample {sample.name!r}",
+        return Value(text=fmt.part_of(live.reported, live.expected), number=float(live.reported),
+                     label=_("sample stations reported"),
+                     query=_("quick-count sample %(name)s") % {"name": repr(sample.name)},
                      columns=["stratum", "expected", "reported"], rows=[list(r) for r in live.by_stratum])
     if len(path) != 2 or path[1] not in ("share", "margin"):
         raise PlaceholderError("write pvt.<candidate number>.share, pvt.<candidate number>.margin, pvt.turnout.share "
@@ -107,13 +110,15 @@ def pvt(mission, path: list[str]) -> Value:
         except (ValueError, IndexError):
             raise PlaceholderError(f"no candidate number {path[0]!r} (1 to {len(live.candidates)})") from None
         ratio = est.candidates[who]
-    text = f"{100 * ratio.estimate:.1f} %" if path[1] == "share" else f"± {100 * ratio.moe:.1f} points"
+    text = fmt.percent(ratio.estimate, 1) if path[1] == "share" else fmt.points(100 * ratio.moe)
     rows = [[name, round(100 * e.estimate, 2), round(100 * e.moe, 2)] for name, e in est.candidates.items()]
     return Value(text=text, number=100 * (ratio.estimate if path[1] == "share" else ratio.moe),
-                 label=f"quick-count {'estimate' if path[1] == 'share' else 'margin of error'}: {who}",
-                 query=(f"sample {sample.name!r}: {est.stations_reported:,} stations reported, {est.method}, "
-                        f"{est.confidence:.0%} confidence"),
-                 columns=["candidate", "estimate %", "margin ± points"], rows=rows)
+                 label=(_("quick-count estimate: %(who)s") if path[1] == "share"
+                        else _("quick-count margin of error: %(who)s")) % {"who": who},
+                 query=_("sample %(name)s: %(n)s stations reported, %(method)s, %(confidence)s %% confidence")
+                 % {"name": repr(sample.name), "n": _n(est.stations_reported), "method": est.method,
+                    "confidence": _n(100 * est.confidence)},
+                 columns=["candidate", "estimate %", "margin ± points"], rows=rows, chart="estimate %")
 
 
 def observers(mission, path: list[str]) -> Value:
@@ -121,9 +126,9 @@ def observers(mission, path: list[str]) -> Value:
         raise PlaceholderError("write observers.count or observers.deployed")
     if path == ["count"]:
         n = Observer.objects.for_mission(mission).count()
-        return Value(_n(n), float(n), "observers of the mission", "observers registered with the mission")
+        return Value(_n(n), float(n), _("observers of the mission"), _("observers registered with the mission"))
     n = Deployment.objects.for_mission(mission).values("observer").distinct().count()
-    return Value(_n(n), float(n), "observers deployed", "observers with at least one deployment")
+    return Value(_n(n), float(n), _("observers deployed"), _("observers with at least one deployment"))
 
 
 def _observed_stations(mission):
@@ -135,7 +140,8 @@ def stations(mission, path: list[str]) -> Value:
     if path != ["observed"]:
         raise PlaceholderError("write stations.observed")
     n = _observed_stations(mission).count()
-    return Value(_n(n), float(n), "polling stations observed", "distinct stations with at least one current report")
+    return Value(_n(n), float(n), _("polling stations observed"),
+                 _("distinct stations with at least one current report"))
 
 
 def reports(mission, path: list[str]) -> Value:
@@ -144,7 +150,7 @@ def reports(mission, path: list[str]) -> Value:
     rows = list(Submission.objects.for_mission(mission).filter(is_current=True).values("form__form_id")
                 .annotate(n=Count("pk")).order_by("form__form_id"))
     n = sum(r["n"] for r in rows)
-    return Value(_n(n), float(n), "reports received", "current reports of every form",
+    return Value(_n(n), float(n), _("reports received"), _("current reports of every form"),
                  columns=["form", "reports"], rows=[[r["form__form_id"], r["n"]] for r in rows])
 
 
@@ -165,11 +171,15 @@ def regions(mission, path: list[str]) -> Value:
             unit = parent[unit]  # up to the unit just below the country
         counts[unit] = counts.get(unit, 0) + 1
     rows = sorted([names[u], n] for u, n in counts.items())
-    return Value(_n(len(rows)), float(len(rows)), "regions covered", "regions with at least one observed station",
+    return Value(_n(len(rows)), float(len(rows)), _("regions covered"),
+                 _("regions with at least one observed station"),
                  columns=["region", "observed units"], rows=rows)
 
 
 def register_builtin_sources() -> None:
+    from pollwatch.statements.analysis_sources import forensics, media
+
     for name, fn in (("checklist", checklist), ("incidents", incidents), ("pvt", pvt), ("observers", observers),
-                     ("stations", stations), ("reports", reports), ("regions", regions)):
+                     ("stations", stations), ("reports", reports), ("regions", regions), ("forensics", forensics),
+                     ("media", media)):
         register_source(name, fn)

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pollwatch.accounts.services import do_record_audit
+from pollwatch.statements import numbers
 from pollwatch.statements.models import Finding, Section, Statement, StatementVersion
 from pollwatch.statements.placeholders import PlaceholderError, parse
 from pollwatch.statements.sources import resolve
@@ -61,6 +62,15 @@ def do_create_statement(mission, *, slug: str, title: str, summary: str = "", la
     return statement
 
 
+def do_edit_statement(statement: Statement, *, title: str, summary: str, language: str, user=None) -> Statement:
+    """Change the draft's title, summary or language; frozen versions keep theirs."""
+    with transaction.atomic():
+        statement.title, statement.summary, statement.language = title, summary, language
+        statement.save(update_fields=["title", "summary", "language"])
+        do_record_audit("statement.edit", user=user, mission=statement.mission, obj=statement)
+    return statement
+
+
 def check_add_finding(statement: Statement, *, section: str, text: str, assessment: str, user=None) -> Finding:
     """Add a finding after checking its section and that every placeholder resolves (ValueError otherwise)."""
     if section not in Section.values:
@@ -80,8 +90,43 @@ def do_add_finding(statement: Statement, *, section: str, text: str, assessment:
     return finding
 
 
+def check_edit_finding(finding: Finding, *, section: str, text: str, assessment: str, user=None) -> Finding:
+    """Change a finding after the same checks as adding one (ValueError lists what is wrong)."""
+    if section not in Section.values:
+        raise ValueError(f"unknown section {section!r}")
+    problems = check_text(finding.statement.mission, text)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return do_edit_finding(finding, section=section, text=text, assessment=assessment, user=user)
+
+
+def do_edit_finding(finding: Finding, *, section: str, text: str, assessment: str, user=None) -> Finding:
+    """Frozen versions keep their copy: editing a finding changes only the draft (and the next version)."""
+    with transaction.atomic():
+        if section != finding.section:
+            finding.position = (list(Section.values).index(section) * 1000
+                                + finding.statement.findings.filter(section=section).count())
+        finding.section, finding.text, finding.assessment = section, text, assessment
+        finding.save(update_fields=["section", "text", "assessment", "position"])
+        do_record_audit("statement.finding.edit", user=user, mission=finding.statement.mission, obj=finding)
+    return finding
+
+
+def do_delete_finding(finding: Finding, *, user=None) -> None:
+    with transaction.atomic():
+        do_record_audit("statement.finding.delete", user=user, mission=finding.statement.mission, obj=finding,
+                        detail={"section": finding.section, "text": finding.text[:200]})
+        finding.delete()
+
+
 def build_content(statement: Statement) -> dict[str, Any]:
-    """Everything the page shows, with every placeholder resolved now (PlaceholderError if one does not)."""
+    """Everything the page shows, with every placeholder resolved now (PlaceholderError if one does not); numbers
+    are formatted in the statement's language."""
+    with translation.override(statement.language or "en"):
+        return _build_content(statement)
+
+
+def _build_content(statement: Statement) -> dict[str, Any]:
     mission = statement.mission
     values: dict[str, dict[str, Any]] = {}
 
@@ -97,7 +142,7 @@ def build_content(statement: Statement) -> dict[str, Any]:
         return out
 
     summary = render(statement.summary)
-    findings = [{"section": f.section, "text": render(f.text), "assessment": f.assessment}
+    findings = [{"id": f.pk, "section": f.section, "text": render(f.text), "assessment": f.assessment}
                 for f in statement.findings.all()]
     methodology = {}
     for key, path in METHODOLOGY:
@@ -108,7 +153,7 @@ def build_content(statement: Statement) -> dict[str, Any]:
         methodology[key] = value.text
     pvt_sample = mission.pvt_samples.order_by("-created_at").first()
     if pvt_sample is not None and pvt_sample.published_at is not None:
-        methodology["pvt_sample"] = f"{pvt_sample.size:,}"
+        methodology["pvt_sample"] = numbers.integer(pvt_sample.size)
     return {"title": statement.title, "mission": mission.name, "election": str(mission.election),
             "language": statement.language, "summary": summary, "findings": findings, "values": values,
             "methodology": methodology}
@@ -153,12 +198,53 @@ def do_publish_version(version: StatementVersion, *, user=None) -> StatementVers
 def changes_since(version: StatementVersion) -> list[str]:
     """What the live data says now that differs from the frozen numbers (for the page's "changed since")."""
     out = []
-    for path, frozen in version.content["values"].items():
-        try:
-            now = resolve(version.statement.mission, path).text
-        except PlaceholderError as exc:
-            out.append(f"{path}: {exc}")
-            continue
-        if now != frozen["text"]:
-            out.append(f"{path}: {frozen['text']} then, {now} now")
+    with translation.override(version.content.get("language") or "en"):
+        for path, frozen in version.content["values"].items():
+            try:
+                now = resolve(version.statement.mission, path).text
+            except PlaceholderError as exc:
+                out.append(f"{path}: {exc}")
+                continue
+            if now != frozen["text"]:
+                out.append(f"{path}: {frozen['text']} then, {now} now")
     return out
+
+
+def _plain(segments: list[dict[str, Any]]) -> str:
+    return "".join(s["text"] for s in segments)
+
+
+def diff_versions(old: StatementVersion, new: StatementVersion) -> list[str]:
+    """What changed from one frozen version to another: the summary, findings added, removed or reworded (or
+    reassessed), and every number whose frozen value differs — each a line for the version page."""
+    a, b = old.content, new.content
+    out = []
+    if _plain(a["summary"]) != _plain(b["summary"]):
+        out.append(f"summary: {_plain(b['summary'])!r} (was {_plain(a['summary'])!r})")
+
+    def keyed(content):  # by finding (an edited one is the same finding), else by section and text
+        return {f.get("id") or (f["section"], _source_text(f)): f for f in content["findings"]}
+
+    before, after = keyed(a), keyed(b)
+    for key, f in after.items():
+        label, was = Section(f["section"]).label, before.get(key)
+        if was is None:
+            out.append(f"{label}: finding added: {_plain(f['text'])!r}")
+            continue
+        if _source_text(was) != _source_text(f) or was["section"] != f["section"]:
+            out.append(f"{label}: finding reworded: {_plain(f['text'])!r} (was {_plain(was['text'])!r})")
+        if was["assessment"] != f["assessment"]:
+            out.append(f"{label}: assessment {was['assessment']} → {f['assessment']}: {_plain(f['text'])!r}")
+    for key, f in before.items():
+        if key not in after:
+            out.append(f"{Section(f['section']).label}: finding removed: {_plain(f['text'])!r}")
+    for path, value in b["values"].items():
+        was = a["values"].get(path)
+        if was is not None and was["text"] != value["text"]:
+            out.append(f"{path}: {was['text']} in v{old.number}, {value['text']} in v{new.number}")
+    return out
+
+
+def _source_text(finding: dict[str, Any]) -> str:
+    """A finding's text with its placeholders, not their values (so a changed number is not a reworded finding)."""
+    return "".join(f"{{{{ {s['placeholder']} }}}}" if s.get("placeholder") else s["text"] for s in finding["text"])

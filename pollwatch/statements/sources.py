@@ -25,6 +25,7 @@ class Value:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)  # aggregates only: shown on public pages
     public: bool = True  # False: unpublished data (a quick count before publication)
+    chart: str = ""  # the column the evidence page draws as bars (default: the last numeric column)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -181,3 +181,38 @@ def test_no_readable_file_exits_non_zero(tmp_path):
 @pytest.mark.parametrize("text", ["", "The weather in Baku was sunny on election day."])
 def test_an_item_without_missions_has_no_claims(text):
     assert extract_claims(text) == []
+
+
+def test_fetch_urls_goes_through_the_ssrf_safe_fetcher_and_never_reaches_the_local_network(tmp_path):
+    import http.server
+    import threading
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the stdlib's name)
+            seen.append(self.path)
+            body = b"<html><body><p>PACE said the vote was not free.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"http://127.0.0.1:{server.server_port}/secret\nhttp://169.254.169.254/latest/meta-data/\n")
+        good = tmp_path / "good.txt"
+        good.write_text("PACE said the vote was not free.")
+        result = CliRunner().invoke(app, ["compare", "--fetch-urls", str(urls), str(good)])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0
+    assert seen == []  # the local server was never asked
+    assert result.stderr.count("no page from a public web server at this address") == 2
+    assert "PACE [PACE] negative" in result.stdout

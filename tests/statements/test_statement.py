@@ -170,20 +170,3 @@ def test_the_render_command_writes_html_and_pdf_and_refuses_a_broken_draft(state
                                       str(tmp_path / "x.html")])
     assert result.exit_code == 1 and "no incident category 'nosuch'" in result.stderr
     assert not (tmp_path / "x.html").exists()
-
-
-@pytest.mark.slow
-def test_the_demo_builds_a_published_statement_and_the_comparison_with_the_seeds(client):
-    import numpy as np
-
-    from pollwatch.demo.generator import build_demo
-    from pollwatch.demo.statements import build_demo_statement
-    from pollwatch.operations.demo import build_demo_operations
-
-    summary = build_demo(seed=3)
-    build_demo_operations(summary, np.random.default_rng(3))
-    urls = build_demo_statement(summary, base_url="")
-    page = client.get(urls["public_statement_url"])  # no login
-    assert page.status_code == 200 and "ballot stuffing" in page.content.decode()
-    assert client.get(urls["public_statement_url_ru"]).content.decode().count("Краткие выводы") == 1
-    assert urls["comparison_contradictions"] >= 1

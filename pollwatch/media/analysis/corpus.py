@@ -10,19 +10,18 @@ import csv
 import hashlib
 import io
 import re
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pollwatch.media.analysis.text import normalise, paragraphs, sentences
 
 MAX_BYTES = 5_000_000  # a news item is a few KB; above this it is not an article but a dump
 MAX_PDF_BYTES = 20_000_000  # a statement or final report as PDF (fonts, a logo) is larger than an article
 MAX_PDF_PAGES = 150  # a final report is 30-60 pages; a 200-page PDF is a compendium, not one statement
 URL_LINE = re.compile(r"^https?://\S+$")
-FETCH_TIMEOUT = 15  # seconds per URL
 
 Fetcher = Callable[[str], bytes]
-SENTENCE_RE = re.compile(r"(?<=[.!?…])[\"”»]?\s+(?=[\"“«A-ZА-ЯЁ0-9])")
 DATE_RE = re.compile(
     r"\b(\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
     r"October|November|December) \d{4})\b"
@@ -51,8 +50,12 @@ class Item:
         return [p.strip() for p in re.split(r"\n\s*\n|\n", self.text) if p.strip()]
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_RE.split(paragraph) if s.strip()]
+def _first_sentence(line: str) -> str:
+    """The first sentence of a line, by the splitter the analysis uses (analysis.text)."""
+    for para in paragraphs(normalise(line)):  # one character for one: offsets into ``line``
+        first = sentences(para)
+        return line[first[0].start:first[0].end].strip() if first else para.text.strip()
+    return ""
 
 
 def decode(raw: bytes, *, name: str = "file") -> str:
@@ -101,7 +104,7 @@ def item_from_text(text: str, *, id: str, title: str = "", outlet: str = "", dat
         raise CorpusError(f"{id}: no text")
     if not title:
         first = next((p for p in text.split("\n") if p.strip() and not DATE_RE.search(p)), "")
-        title = split_sentences(first)[0][:120] if first else ""
+        title = _first_sentence(first)[:120] if first else ""
     return Item(id=id, text=text, title=title, outlet=outlet, date=date or _guess_date(text),
                 language=_guess_language(text), url=url, raw=raw or text.encode(), source_path=source_path)
 
@@ -211,23 +214,7 @@ def is_url_list(raw: bytes) -> bool:
     return bool(lines) and all(URL_LINE.match(line) for line in lines)
 
 
-def fetch_url(url: str) -> bytes:
-    """GET one page (no cookies, a size limit, a timeout); raise CorpusError with the reason."""
-    if not URL_LINE.match(url):
-        raise CorpusError(f"{url}: not an http(s) URL")
-    request = urllib.request.Request(url, headers={"User-Agent": "pollwatch-media/0.1"})  # noqa: S310 (scheme checked)
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
-            body = response.read(MAX_PDF_BYTES + 1)
-    except OSError as exc:  # URLError, HTTPError, timeouts
-        raise CorpusError(f"{url}: could not be fetched ({exc})") from exc
-    limit = MAX_PDF_BYTES if is_pdf(body) else MAX_BYTES
-    if len(body) > limit:
-        raise CorpusError(f"{url}: larger than {limit / 1e6:.0f} MB")
-    return body
-
-
-def read_any(name: str, raw: bytes, *, fetch_urls: bool = False, fetcher: Fetcher = fetch_url,
+def read_any(name: str, raw: bytes, *, fetch_urls: bool = False, fetcher: Fetcher | None = None,
              errors: list[str] | None = None) -> list[Item]:
     """Read one named file of any supported kind, including a list of URLs (fetched only when
     ``fetch_urls``; each page that fails is appended to ``errors`` and the rest are read)."""
@@ -237,6 +224,8 @@ def read_any(name: str, raw: bytes, *, fetch_urls: bool = False, fetcher: Fetche
     if not fetch_urls:
         raise CorpusError(f"{name}: a list of {len(urls)} URL(s), not fetched (ask for it: --fetch-urls, "
                           "or tick 'fetch the URLs' on the import page)")
+    if fetcher is None:  # this library fetches nothing itself: the app's fetcher is SSRF-safe (pollwatch.media.fetch)
+        raise TypeError("read_any(fetch_urls=True) needs a fetcher, e.g. pollwatch.media.fetch.fetch_url")
     items: list[Item] = []
     for url in urls:
         try:

@@ -16,8 +16,9 @@ from pollwatch.media.analysis.claims import (
     classify_subject,
     find_contradictions,
 )
-from pollwatch.media.analysis.corpus import SENTENCE_RE, Item
+from pollwatch.media.analysis.corpus import Item
 from pollwatch.media.analysis.loaded import find_loaded
+from pollwatch.media.analysis.text import normalise, paragraphs, sentences
 
 QUOTE_RE = re.compile(r"[\"“«„]([^\"“”«»„]{3,})[\"”»“]")
 CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:while|whereas|but|however|meanwhile)\b", re.I)
@@ -34,20 +35,18 @@ class Sentence:
 
 
 def sentence_spans(text: str) -> list[Sentence]:
+    """The sentences of ``text`` by the shared splitter (analysis.text: abbreviations, quotes), each marked
+    ``quoted`` when it lies within a quotation."""
     out: list[Sentence] = []
-    for p_no, p in enumerate(re.finditer(r"[^\n]+", text)):
-        para = p.group(0)
-        quotes = [(q.start(), q.end()) for q in QUOTE_RE.finditer(para)]
-        pos = 0
-        for piece in SENTENCE_RE.split(para) + [""]:
-            if not piece.strip():
-                continue
-            start = para.find(piece, pos)
-            end = start + len(piece)
-            pos = end
-            inside = any(qs <= start + (len(piece) - len(piece.lstrip())) + 1 and end - 3 <= qe
-                         for qs, qe in quotes) or any(qs <= start < qe and (qe - qs) > 0.6 * len(piece) for qs, qe in quotes)
-            out.append(Sentence(p.start() + start, p.start() + end, piece.strip(), p_no, inside))
+    for para in paragraphs(normalise(text)):  # normalise keeps offsets: one character for one
+        raw = text[para.start:para.end]
+        quotes = [(q.start(), q.end()) for q in QUOTE_RE.finditer(raw)]
+        for s in sentences(para):
+            start, end = s.start - para.start, s.end - para.start
+            piece = raw[start:end]
+            inside = any(qs <= start + 1 and end - 3 <= qe for qs, qe in quotes) or any(
+                qs <= start < qe and (qe - qs) > 0.6 * len(piece) for qs, qe in quotes)
+            out.append(Sentence(s.start, s.end, piece.strip(), para.index, inside))
     return out
 
 

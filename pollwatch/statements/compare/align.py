@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pollwatch.media.analysis.text import normalise, paragraphs
 from pollwatch.statements.compare import lexicon as lx
 from pollwatch.statements.compare.extract import Claim, extract_claims
 from pollwatch.statements.compare.missions import mission_catalogue, speakers_in
-from pollwatch.statements.compare.text import normalise, paragraphs
 
 
 @dataclass

@@ -22,7 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pollwatch.media.analysis import cues
 from pollwatch.media.analysis.actors import Catalogue
+from pollwatch.media.analysis.text import Paragraph, Sentence, inside, normalise, paragraphs, sentences
 from pollwatch.statements.compare import lexicon as lx
 from pollwatch.statements.compare.missions import (
     NAME_EN,
@@ -33,26 +35,9 @@ from pollwatch.statements.compare.missions import (
     mission_names,
     speakers_in,
 )
-from pollwatch.statements.compare.text import Paragraph, Sentence, inside, normalise, paragraphs, sentences
 from pollwatch.statements.compare.verdict import Stance, evaluate, refusal
 
-REPORT_VERB = re.compile(
-    r"\b(?:said|says|say|stated|states|state|noted|notes|note|declared|declares|concluded|concludes|conclude|found|"
-    r"finds|find|told|tells|reported|reports|assessed|assesses|assess|believes?|believed|added|adds|stressed|stresses|"
-    r"emphasi[sz]ed|emphasi[sz]es|underlined|underlines|claimed|claims|announced|criticized|criticised|criticises|"
-    r"criticizes|criticise|criticize|praised|praises|praise|called|calls|call|described|describes|describe|"
-    r"characteri[sz]ed|characteri[sz]es|labelled|labeled|termed|deemed|judged|considered|considers|consider|"
-    r"recogni[sz]ed|recogni[sz]es|recogni[sz]e|acknowledged|acknowledges|confirmed|confirms|observed|observes|"
-    r"recorded|records|registered|identified|documented|detected|pointed (?:to|out)|points (?:to|out)|highlighted|"
-    r"highlights|welcomed|welcomes|welcome|commended|commends|hailed|hails|hail|slammed|slams|slam|deplored|"
-    r"deplores|condemned|condemns|regretted|regrets|lamented|laments|warned|warns|expressed|expresses|voiced|"
-    r"raised|gave|gives|rated|evaluated|insisted|maintained|argued|wrote|writes|explained|remarked|commented|"
-    r"summed up|summarised|summarized|pronounced|dismissed|declined|refused|see|sees|saw|"
-    r"заявил\w*|заявляют|заявляет|сказал\w*|отметил\w*|отмечают|отмечает|отмечается|сообщил\w*|"
-    r"констатировал\w*|констатируют|подчеркнул\w*|признал\w*|признают|признает|оценил\w*|оценивают|оценивает|"
-    r"считает|считают|указал\w*|выразил\w*|назвал\w*|называют|пришл\w* к выводу|говорится|зафиксировал\w*|"
-    r"выявил\w*|не выявил\w*|резюмировал\w*|добавил\w*|пояснил\w*|охарактеризовал\w*|раскритиковал\w*|"
-    r"похвалил\w*|приветствовал\w*|осудил\w*|высказал\w*|рассказал\w*|убедил\w*|наблюдал\w*)\b", re.I)
+REPORT_VERB = cues.REPORTING  # shared with the media monitor's attribution (pollwatch.media.analysis.cues)
 ACCORDING = re.compile(r"\b(?:according to|in the (?:view|opinion|words) of|по словам|по мнению|по оценк\w+|"
                        r"по данным|согласно (?:заявлению|оценке|выводам)|как следует из (?:заявления|доклада|отчета))\s+",
                        re.I)

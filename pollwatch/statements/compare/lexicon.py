@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pollwatch.media.analysis import cues
+
 LEGAL = "legal framework"
 ADMIN = "election administration"
 VOTER_REG = "voter registration"
@@ -154,11 +156,7 @@ CUES: tuple[Cue, ...] = (
          rf"не соответствовал{RU}|не отвечал{RU}", -1, general=True),
 )
 
-# A negation just before a cue flips it: up to three words between ("not entirely free", "no genuinely free").
-NEGATION = re.compile(
-    r"(?:\b(?:not|no|never|nor|neither|hardly|barely|without|lack of|lacked|lacking|absence of|failed to be|"
-    r"cannot be|could not be|can't be|did not|does not|didn't|doesn't|wasn't|weren't|isn't|aren't)|n't|"
-    r"\b(?:не|нет|ни|без))(?:\s+[\w'’-]+){0,3}\s+$", re.I)
+NEGATION = cues.NEGATION  # shared with the media monitor's stance rule (pollwatch.media.analysis.cues)
 
 # Frames in which an evaluative word is not a finding. Purposes, calls and futures reach over their whole clause
 # ("will assess whether the elections are conducted in line with OSCE commitments and … democratic elections").

@@ -1,4 +1,5 @@
-"""Paragraphs, sentences and quotations of a news text, with offsets into the (normalised) text."""
+"""Paragraphs, sentences and quotations of a news text, with offsets into the (normalised) text: one splitter for
+the media monitor (pipeline.sentence_spans) and for the verdict comparison (pollwatch.statements.compare)."""
 
 from __future__ import annotations
 
