@@ -46,8 +46,13 @@ _PREFIX_FORGIVEN = 0.3
 # What a letter means when it sits in a number.
 _AS_DIGIT = {"O": "0", "I": "1", "L": "1"}
 _DIGITLIKE = frozenset("0123456789OIL")
-# What a tag letter may have been typed as (uppercase): the digit that looks like it, or the other letter that does.
-_TAG_ALTERNATIVES = {"O": ("0",), "I": ("1", "L"), "L": ("1", "I"), "0": ("O",), "1": ("I", "L")}
+# What a tag character may have been typed as (after upper-casing), and how likely that is (1 = common): capital I
+# and the digit 1 look alike on a card, as do O and 0; a lowercase l (upper-cased: L) passes for an I; typing 1 for
+# an L is rarer (only the lowercase l looks like a 1).
+_TAG_ALTERNATIVES: dict[str, tuple[tuple[str, float], ...]] = {
+    "O": (("0", 1.0),), "I": (("1", 1.0), ("L", 1.5)), "L": (("1", 1.5), ("I", 2.0)),
+    "0": (("O", 1.0),), "1": (("I", 1.0), ("L", 1.5)),
+}
 
 _SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
 _UNICODE_DIGIT = re.compile(r"\d")
@@ -144,13 +149,13 @@ class ParseResult:
         }
 
 
-def _variants(word: str) -> dict[str, int]:
-    """Every way ``word`` (uppercase) may have been typed, with the number of confused characters."""
-    out: dict[str, int] = {"": 0}
+def _variants(word: str) -> dict[str, float]:
+    """Every way ``word`` (uppercase) may have been typed, with the weight of its confused characters."""
+    out: dict[str, float] = {"": 0.0}
     for ch in word:
-        nxt: dict[str, int] = {}
+        nxt: dict[str, float] = {}
         for typed, cost in out.items():
-            for alt, extra in ((ch, 0), *((a, 1) for a in _TAG_ALTERNATIVES.get(ch, ()))):
+            for alt, extra in ((ch, 0.0), *_TAG_ALTERNATIVES.get(ch, ())):
                 key = typed + alt
                 if key not in nxt or nxt[key] > cost + extra:
                     nxt[key] = cost + extra
@@ -161,21 +166,32 @@ def _variants(word: str) -> dict[str, int]:
 class _Compiled:
     """A form's lookup tables, built once per form."""
 
-    __slots__ = ("form", "tags", "lengths", "literal", "expected", "digit_starts")
+    __slots__ = ("form", "tags", "alts", "order", "lengths", "literal", "expected", "digit_starts", "x_tags")
 
     def __init__(self, form: SmsForm):
         self.form = form
         self.tags: dict[str, tuple[SmsField, float]] = {}
         self.literal: dict[str, SmsField] = {}
+        # typed spellings that more than one tag may have been: every candidate, likeliest first
+        self.alts: dict[str, list[tuple[SmsField, float]]] = {}
+        self.order: dict[str, int] = {}
+        every: dict[str, list[tuple[SmsField, float]]] = {}
         for f in form.fields:
             if f.type == "comment":
                 continue
             self.literal.setdefault(f.tag, f)
+            self.order.setdefault(f.tag, len(self.order))
             for typed, n in _variants(f.tag).items():
                 cost = n * _CONFUSED
+                every.setdefault(typed, []).append((f, cost))
                 if typed not in self.tags or self.tags[typed][1] > cost:
                     self.tags[typed] = (f, cost)
+        for typed, found in every.items():
+            # a tag typed as itself is firm (typing IA for LA is far less likely than 1A for either)
+            if len(found) > 1 and typed not in self.literal:
+                self.alts[typed] = sorted(found, key=lambda t: t[1])
         self.lengths = sorted({len(t) for t in self.tags}, reverse=True)
+        self.x_tags = any(t.startswith("X") for t in self.tags)  # then X after the code may be a question
         # Can a tag start at a character that could also be a digit of a number? Only then is a number cut short.
         self.digit_starts = frozenset(t[0] for t in self.tags if t[0] in _DIGITLIKE)
         tags = [f.tag for f in form.fields if f.type != "comment"]
@@ -207,11 +223,13 @@ def _as_number(typed: str) -> str:
 
 
 def _number_cost(typed: str) -> float:
-    return 0.0 if typed.isdigit() else sum(_CONFUSED for ch in typed if not ch.isdigit())
+    if typed.isdigit():
+        return 0.0
+    return sum(_CONFUSED for ch in typed if not ch.isdigit())
 
 
-# One item of a reading: (tag or None, typed value, field or None, problem or None)
-_Item = tuple[str | None, str, SmsField | None, str | None]
+# One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
+_Item = tuple[str | None, str, SmsField | None, str | None, str]
 
 
 class _Segmenter:
@@ -261,17 +279,17 @@ class _Segmenter:
                 # presence; an explicit 0/1 right after it is read too
                 cost = tag_cost + self.best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, None))
+                    top, pick = cost, (j, (f.tag, "", f, None, s[i:j]))
                 if j < n and s[j] in "01" and (j + 1 == n or sep[j + 1] or s[j + 1] not in _DIGITLIKE):
                     cost = tag_cost + self.best(j + 1)
                     if cost < top:
-                        top, pick = cost, (j + 1, (f.tag, s[j], f, None))
+                        top, pick = cost, (j + 1, (f.tag, s[j], f, None, s[i:j]))
                 continue
             end = self.run_end(j)
             if end == j:  # no number after the tag
                 cost = tag_cost + _MISSING_VALUE + self.best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, f"{f.tag} has no value"))
+                    top, pick = cost, (j, (f.tag, "", f, f"{f.tag} has no value", s[i:j]))
                 continue
             # the whole number, or a shorter one where a tag could start inside it
             if digit_starts:
@@ -280,11 +298,11 @@ class _Segmenter:
                         typed = s[j:k]
                         cost = tag_cost + _number_cost(typed) + self.best(k)
                         if cost < top:
-                            top, pick = cost, (k, (f.tag, typed, f, None))
+                            top, pick = cost, (k, (f.tag, typed, f, None, s[i:j]))
             typed = s[j:end]
             cost = tag_cost + _number_cost(typed) + self.best(end)
             if cost < top:
-                top, pick = cost, (end, (f.tag, typed, f, None))
+                top, pick = cost, (end, (f.tag, typed, f, None, s[i:j]))
         if top > _UNKNOWN or pick is None:
             cost, k, item = _unknown_at(s, i, n, sep, c)
             cost += self.best(k)
@@ -303,20 +321,52 @@ class _Segmenter:
         return out
 
 
+def _reassign(items: list[_Item], c: _Compiled) -> list[_Item]:
+    """Settle the typed tags that several tags may have been (``1A``: ``IA`` or ``LA``).
+
+    The segmentation picked the likeliest spelling of each alone; here the message as a whole decides: a tag
+    already answered elsewhere in the message is unlikely, and observers type the questions in the card's order,
+    so the candidate that fits between its neighbours wins. Only candidates of the same kind (boolean or not)
+    are considered, which keeps the segmentation valid.
+    """
+    if not c.alts or not any(it[4] in c.alts for it in items):
+        return items
+    items = list(items)
+    for idx, (_tag, typed, f, problem, typed_tag) in enumerate(items):
+        found = c.alts.get(typed_tag)
+        if not found or f is None:
+            continue
+        boolean = f.type == "boolean"
+        others = {it[0] for k, it in enumerate(items) if k != idx}
+        before = next((c.order[it[0]] for it in reversed(items[:idx]) if it[0] in c.order), -1)
+        after = next((c.order[it[0]] for it in items[idx + 1:] if it[0] in c.order), len(c.order))
+        best_score, best_field = None, f
+        for cand, cost in found:
+            if (cand.type == "boolean") != boolean:
+                continue
+            position = c.order[cand.tag]
+            score = cost + (5.0 if cand.tag in others else 0.0) + (0.0 if before < position < after else 1.0)
+            if best_score is None or score < best_score:
+                best_score, best_field = score, cand
+        if best_field is not f:
+            items[idx] = (best_field.tag, typed, best_field, problem, typed_tag)
+    return items
+
+
 def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled) -> tuple[float, int, _Item]:
     """An unknown question at i: its letters (up to where a known tag starts) and the number after them."""
     k = i + 1
     if s[i].isdigit():  # stray digits
         while k < n and s[k].isdigit() and not sep[k]:
             k += 1
-        return _UNKNOWN, k, (None, s[i:k], None, f"Unexpected {s[i:k]}")
+        return _UNKNOWN, k, (None, s[i:k], None, f"Unexpected {s[i:k]}", "")
     while k < n and s[k].isalpha() and not sep[k] and not _tag_at(s, k, c):
         k += 1
     word = s[i:k]
     m = k
     while m < n and s[m].isdigit() and (m == k or not sep[m]):
         m += 1
-    return _UNKNOWN, m, (None, s[i:m], None, f"Unknown question {word}; expected {c.expected}")
+    return _UNKNOWN, m, (None, s[i:m], None, f"Unknown question {word}; expected {c.expected}", word)
 
 
 def _tag_at(s: str, i: int, c: _Compiled) -> bool:
@@ -338,6 +388,9 @@ def _split(text: str) -> tuple[str, list[bool]]:
     return s, sep
 
 
+_PREFIX_VARIANTS: dict[str, dict[str, float]] = {}
+
+
 def _match_prefix(s: str, forms: list[SmsForm]) -> list[tuple[SmsForm, int, float]]:
     """Forms whose prefix the message starts with: (form, length, cost), longest prefix first."""
     out = []
@@ -347,11 +400,65 @@ def _match_prefix(s: str, forms: list[SmsForm]) -> list[tuple[SmsForm, int, floa
         if head == p:
             out.append((form, len(p), 0.0))
         elif len(head) == len(p):
-            n = _variants(p).get(head)
-            if n is not None:
+            variants = _PREFIX_VARIANTS.get(p)
+            if variants is None:
+                variants = _PREFIX_VARIANTS[p] = _variants(p)
+            n = variants.get(head)
+            if n is not None:  # noqa: SIM102
                 out.append((form, len(p), n * _PREFIX_FORGIVEN))
     out.sort(key=lambda t: (-t[1], t[2]))
     return out
+
+
+_LITERAL = re.compile(r"([0-9]+)(?:X([0-9]+))?((?:[A-Z]+[0-9]*)*)")
+_PAIR = re.compile(r"([A-Z]+)([0-9]*)")
+
+
+def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[float, str, str | None,
+                                                                                list[_Item], list[str]] | None:
+    """The fast path: a message typed exactly (observer code, then known tags each with a well-formed value, every
+    separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped."""
+    m = _LITERAL.fullmatch(s, begin)
+    if m is None:
+        return None
+    serial = m.group(2)
+    if serial is not None and c.x_tags:
+        return None
+    bounds = {begin, m.end(1)}
+    if serial is not None:
+        bounds.add(m.start(2))
+    items: list[_Item] = []
+    literal = c.literal
+    lengths = c.lengths
+    for pair in _PAIR.finditer(s, m.end(2) if serial is not None else m.end(1)):
+        word, value = pair.group(1), pair.group(2)
+        # the letters may be several tags: booleans (no value) then the tag the value belongs to
+        p, start = 0, pair.start(1)
+        while True:
+            f = None
+            for length in lengths:
+                f = literal.get(word[p:p + length])
+                if f is not None:
+                    break
+            if f is None:
+                return None
+            bounds.add(start + p)
+            p += len(f.tag)
+            if p == len(word):
+                break
+            if f.type != "boolean":
+                return None
+            items.append((f.tag, "", f, None, f.tag))
+        if f.type == "boolean":
+            if value not in ("", "0", "1"):
+                return None
+        elif not value:
+            return None
+        bounds.add(pair.start(2))
+        items.append((f.tag, value, f, None, f.tag))
+    if any(sep[k] and k not in bounds for k in range(begin, len(s))):
+        return None
+    return 0.0, m.group(1), serial, items, []
 
 
 def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[float, str | None, str | None,
@@ -359,6 +466,9 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[floa
     """Observer code, serial and pairs of ``s[begin:]`` read against one form."""
     c = _compiled(form)
     n = len(s)
+    fast = _read_literal(s, sep, c, begin)
+    if fast is not None:
+        return fast
     seg = _Segmenter(s, sep, c)
     if n - begin > 120:  # long text: fill the memo right to left, so the top-down recursion stays shallow
         for i in range(n - 1, begin - 1, -1):
@@ -366,7 +476,8 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[floa
     # the observer code: a number starting at begin, ending where the best reading of the rest starts
     end = seg.run_end(begin)
     if end == begin:
-        return seg.best(begin) + _MISSING_VALUE, None, None, seg.items(begin), ["Observer code missing"]
+        return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(seg.items(begin), c),
+                ["Observer code missing"])
     top, pick = float("inf"), (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
@@ -377,9 +488,11 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[floa
         if cost < top:
             top, pick = cost, (k, None)
         # X + serial right after the code
-        if k < n and s[k] == "X":
-            q = seg.run_end(k + 1) if k + 1 < n and not sep[k + 1] else k + 1
-            if q > k + 1:
+        if k < n and s[k] == "X" and k + 1 < n and not sep[k + 1]:
+            q_end = seg.run_end(k + 1)
+            for q in range(k + 2, q_end + 1):
+                if q < q_end and s[q] not in c.digit_starts:
+                    continue
                 serial = s[k + 1:q]
                 cost = base + _number_cost(serial) + seg.best(q)
                 if cost < top:
@@ -388,7 +501,7 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[floa
     code_end = serial_at[0] if serial_at else k
     participant = _as_number(s[begin:code_end])
     serial = _as_number(serial_at[1]) if serial_at else None
-    return top, participant, serial, seg.items(k), []
+    return top, participant, serial, _reassign(seg.items(k), c), []
 
 
 def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
@@ -442,6 +555,8 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
         # keep the form listed first
         if top is None or cost < top[0]:
             top = (cost, form, got)
+        if cost == 0.0:  # nothing reads cheaper than a message typed exactly
+            break
     assert top is not None
     _, form, (_, participant, serial, items, problems) = top
     if matches:
@@ -451,7 +566,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
     result.form_serial = serial
     result.problems.extend(problems)
     responses = result.responses
-    for tag, typed, f, problem in items:
+    for tag, typed, f, problem, _typed_tag in items:
         if problem:
             result.problems.append(problem)
         if tag is None or f is None:
