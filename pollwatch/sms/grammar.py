@@ -42,6 +42,10 @@ _CONFUSED = 0.3
 _MISSING_VALUE = 4.0
 _UNKNOWN = 10.0
 _PREFIX_FORGIVEN = 0.3
+_DUPLICATE = 3.0
+# Soft priors on values (a select has fewer than 10 options, numbered from 1; a multiselect names an option once):
+# they only decide between readings that are otherwise alike.
+_UNLIKELY_VALUE = 0.5
 
 # What a letter means when it sits in a number.
 _AS_DIGIT = {"O": "0", "I": "1", "L": "1"}
@@ -228,6 +232,25 @@ def _number_cost(typed: str) -> float:
     return sum(_CONFUSED for ch in typed if not ch.isdigit())
 
 
+def _value_cost(f: SmsField, typed: str) -> float:
+    cost = 0.0 if typed.isdigit() else sum(_CONFUSED for ch in typed if not ch.isdigit())
+    kind = f.type
+    if kind == "select":
+        value = _as_number(typed)
+        if len(value) > 1:
+            cost += _UNLIKELY_VALUE * (len(value) - 1)
+        if f.options is not None and not (value.isdigit() and 1 <= int(value) <= f.options):
+            cost += _MISSING_VALUE / 2
+        elif "0" == value:
+            cost += _UNLIKELY_VALUE
+    elif kind == "multiselect":
+        value = _as_number(typed)
+        cost += _UNLIKELY_VALUE * (len(value) - len(set(value)) + value.count("0"))
+        if f.options is not None and any(int(d) > f.options for d in value if d.isdigit()):
+            cost += _MISSING_VALUE / 2
+    return cost
+
+
 # One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
 _Item = tuple[str | None, str, SmsField | None, str | None, str]
 
@@ -239,11 +262,15 @@ class _Segmenter:
     ``sep[k]`` is true where a separator preceded position k: a number or tag never spans one.
     """
 
-    __slots__ = ("s", "n", "sep", "c", "memo")
+    __slots__ = ("s", "n", "sep", "c", "memo", "penalised", "positions")
 
-    def __init__(self, s: str, sep: list[bool], c: _Compiled):
+    def __init__(self, s: str, sep: list[bool], c: _Compiled, penalised: frozenset[tuple[int, str]] = frozenset()):
         self.s, self.n, self.sep, self.c = s, len(s), sep, c
         self.memo: dict[int, tuple[float, int, _Item | None]] = {}
+        # (position, tag) of one occurrence of a tag a first reading found twice: reading that tag there costs
+        # more on the next try, so a reading that gives those characters to other tags wins if it is nearly as likely
+        self.penalised = penalised
+        self.positions: list[int] = []
 
     def run_end(self, j: int) -> int:
         s, n, sep = self.s, self.n, self.sep
@@ -275,6 +302,8 @@ class _Segmenter:
             if length > 1 and any(sep[i + 1:j]):  # a tag never spans a separator
                 continue
             f, tag_cost = hit
+            if self.penalised and (i, f.tag) in self.penalised:
+                tag_cost += _DUPLICATE
             if f.type == "boolean":
                 # presence; an explicit 0/1 right after it is read too
                 cost = tag_cost + self.best(j)
@@ -296,11 +325,11 @@ class _Segmenter:
                 for k in range(j + 1, end):
                     if s[k] in digit_starts:
                         typed = s[j:k]
-                        cost = tag_cost + _number_cost(typed) + self.best(k)
+                        cost = tag_cost + _value_cost(f, typed) + self.best(k)
                         if cost < top:
                             top, pick = cost, (k, (f.tag, typed, f, None, s[i:j]))
             typed = s[j:end]
-            cost = tag_cost + _number_cost(typed) + self.best(end)
+            cost = tag_cost + _value_cost(f, typed) + self.best(end)
             if cost < top:
                 top, pick = cost, (end, (f.tag, typed, f, None, s[i:j]))
         if top > _UNKNOWN or pick is None:
@@ -313,8 +342,10 @@ class _Segmenter:
 
     def items(self, i: int) -> list[_Item]:
         out = []
+        self.positions = []
         while i < self.n:
             self.best(i)
+            self.positions.append(i)
             _, i, item = self.memo[i]
             assert item is not None
             out.append(item)
@@ -461,23 +492,47 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
     return 0.0, m.group(1), serial, items, []
 
 
-def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[float, str | None, str | None,
-                                                                           list[_Item], list[str]]:
+_Reading = tuple[float, str | None, str | None, list[_Item], list[str]]
+
+
+def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
     """Observer code, serial and pairs of ``s[begin:]`` read against one form."""
     c = _compiled(form)
-    n = len(s)
     fast = _read_literal(s, sep, c, begin)
     if fast is not None:
         return fast
-    seg = _Segmenter(s, sep, c)
+    got, positions = _read_segmented(s, sep, c, begin, frozenset())
+    tags = [it[0] for it in got[3]]
+    twice = {t for t in tags if t is not None and tags.count(t) > 1}
+    if twice:
+        for at, tag in zip(positions, tags, strict=True):
+            if tag in twice:
+                again, _ = _read_segmented(s, sep, c, begin, frozenset({(at, tag)}))
+                if _badness(again) < _badness(got):
+                    got = again
+    return got
+
+
+def _badness(reading: _Reading) -> tuple[int, float]:
+    items = reading[3]
+    tags = [it[0] for it in items if it[0] is not None]
+    problems = sum(1 for it in items if it[3]) + len(tags) - len(set(tags)) + len(reading[4])
+    return problems, reading[0]
+
+
+def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
+                    penalised: frozenset[tuple[int, str]]) -> tuple[_Reading, list[int]]:
+    n = len(s)
+    seg = _Segmenter(s, sep, c, penalised)
     if n - begin > 120:  # long text: fill the memo right to left, so the top-down recursion stays shallow
         for i in range(n - 1, begin - 1, -1):
             seg.best(i)
     # the observer code: a number starting at begin, ending where the best reading of the rest starts
     end = seg.run_end(begin)
     if end == begin:
-        return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(seg.items(begin), c),
-                ["Observer code missing"])
+        items = seg.items(begin)
+        return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
+                ["Observer code missing"]), seg.positions
     top, pick = float("inf"), (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
@@ -501,7 +556,8 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> tuple[floa
     code_end = serial_at[0] if serial_at else k
     participant = _as_number(s[begin:code_end])
     serial = _as_number(serial_at[1]) if serial_at else None
-    return top, participant, serial, _reassign(seg.items(k), c), []
+    items = seg.items(k)
+    return (top, participant, serial, _reassign(items, c), []), seg.positions
 
 
 def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
