@@ -126,3 +126,12 @@ def test_the_generic_gateway_refuses_bad_signatures_and_bodies(client, sms_world
 def test_a_mission_without_sms_settings_refuses_every_webhook(client, world):
     assert twilio_post(client, "odihr", sms("SM1", REPORT)).status_code == 403
     assert gateway_post(client, "odihr", b"{}").status_code == 403
+
+
+def test_simulate_feeds_reports_through_the_same_service(sms_world):
+    from pollwatch.sms.simulate import simulate_messages
+
+    summary = simulate_messages(sms_world.cis, count=30, typo_share=0.5, seed=3)
+    assert summary["messages"] == 30
+    assert summary.get("accepted", 0) >= 20, summary
+    assert Submission.objects.filter(transport="sms").count() == summary["accepted"]
