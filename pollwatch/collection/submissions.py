@@ -371,8 +371,11 @@ def do_reparse_submission(submission: Submission) -> None:
     from pollwatch.collection.xforms import parse_xml
 
     reader = _payload_readers.get(submission.transport)
-    if reader is not None:
-        payload = reader(submission.raw, submission.mission)
+    if reader is not None and not submission.raw.lstrip().startswith("<"):
+        try:
+            payload = reader(submission.raw, submission.mission)
+        except SubmissionRejected:
+            return  # not a payload this reader knows (the demo generator's rows): their values are kept
         submission._deprecated_id = ""
         submission.form = payload.form
         settle_values(submission, payload.values, payload.problems,

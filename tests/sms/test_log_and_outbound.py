@@ -129,3 +129,15 @@ def test_sms_parse_cli_reads_the_missions_grammar(sms_world):
     result = CliRunner().invoke(app, ["sms", "parse", "OP1 AA1 AB2 DD3", "--mission", "cis"])
     assert result.exit_code == 0, result.output
     assert "AA = 1" in result.output and "problem: Unknown question DD" in result.output
+
+
+def test_reparse_reads_an_sms_report_from_its_stored_text(sms_world):
+    from pollwatch.collection.submissions import do_reparse_submission
+
+    receive(sms_world.cis, "OP1 AA1 AB1 AD7", "r")
+    submission = Submission.objects.get()
+    Submission.objects.filter(pk=submission.pk).update(values={})
+    submission.refresh_from_db()
+    do_reparse_submission(submission)
+    submission.refresh_from_db()
+    assert submission.values == {"opened_on_time": "yes", "ballot_box_sealed": "yes", "commission_members": 7}
