@@ -232,7 +232,20 @@ def _number_cost(typed: str) -> float:
     return sum(_CONFUSED for ch in typed if not ch.isdigit())
 
 
+_VALUE_COSTS: dict[tuple[str, int | None, str], float] = {}
+
+
 def _value_cost(f: SmsField, typed: str) -> float:
+    key = (f.type, f.options, typed)
+    cost = _VALUE_COSTS.get(key)
+    if cost is None:
+        if len(_VALUE_COSTS) > 50_000:
+            _VALUE_COSTS.clear()
+        cost = _VALUE_COSTS[key] = _value_cost_of(f, typed)
+    return cost
+
+
+def _value_cost_of(f: SmsField, typed: str) -> float:
     cost = 0.0 if typed.isdigit() else sum(_CONFUSED for ch in typed if not ch.isdigit())
     kind = f.type
     if kind == "select":
