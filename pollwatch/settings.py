@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "pollwatch.incidents",
     "pollwatch.media",
     "pollwatch.statements",
+    "pollwatch.sms",
     "django_tasks",
     "django_tasks_db",
     "axes",

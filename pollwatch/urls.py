@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("pollwatch.checks.urls")),
     path("", include("pollwatch.media.urls")),
     path("", include("pollwatch.statements.urls")),
+    path("", include("pollwatch.sms.urls")),
 ]

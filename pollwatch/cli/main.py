@@ -16,6 +16,7 @@ from pollwatch.cli import forensics as forensics_cli
 from pollwatch.cli import media as media_cli
 from pollwatch.cli import pvt as pvt_cli
 from pollwatch.cli import results as results_cli
+from pollwatch.cli import sms as sms_cli
 from pollwatch.cli import statement as statement_cli
 from pollwatch.cli import web as web_cli
 
@@ -34,6 +35,7 @@ app.add_typer(results_cli.app, name="results")
 app.add_typer(pvt_cli.app, name="pvt")
 app.add_typer(media_cli.app, name="media")
 app.add_typer(statement_cli.app, name="statement")
+app.add_typer(sms_cli.app, name="sms")
 app.add_typer(collection_cli.forms_app, name="forms")
 app.add_typer(collection_cli.submissions_app, name="submissions")
 app.command("api-token")(collection_cli.api_token)

@@ -106,6 +106,7 @@ def demo(
             bar.update(task, description="Simulating election day (coverage, conflicts, checks, incidents)…")
             extra |= _demo_operations(summary, seed)
             extra |= _demo_statements(summary, port)
+            extra |= _demo_sms(summary, port)
         build_seconds = time.perf_counter() - started
         counts = summary.counts
     else:
@@ -130,6 +131,14 @@ def _demo_collection(summary, port: int) -> dict[str, object]:
         return {}
     citizens = next(m for m in summary.missions if m.slug == "citizens")
     return build_demo_collection(citizens, seed=1, base_url=f"http://127.0.0.1:{port}")
+
+
+def _demo_sms(summary, port: int) -> dict[str, object]:
+    """The citizen network's SMS webhook (console sender) and a report an observer could text to it."""
+    from pollwatch.sms.demo import build_demo_sms
+
+    citizens = next(m for m in summary.missions if m.slug == "citizens")
+    return build_demo_sms(citizens, base_url=f"http://127.0.0.1:{port}")
 
 
 def _demo_operations(summary, seed: int) -> dict[str, object]:

@@ -5,7 +5,7 @@ from pollwatch.collection.models import ObservationForm, Submission
 
 @admin.register(ObservationForm)
 class ObservationFormAdmin(admin.ModelAdmin):
-    list_display = ("title", "form_id", "version", "kind", "mission", "is_active")
+    list_display = ("title", "form_id", "version", "kind", "mission", "is_active", "sms_prefix")
     list_filter = ("mission", "kind")
 
 

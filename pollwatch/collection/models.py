@@ -27,6 +27,9 @@ class ObservationForm(models.Model):
     # The questions as read from the XForm (name, path, type, label, choices): what parsing and web entry use,
     # cached here so a submission is parsed without re-reading the XForm.
     fields = models.JSONField(default=list, blank=True)
+    # The SMS grammar's prefix (XLSForm settings ``sms_prefix``; each field's ``sms_tag`` is in ``fields``):
+    # empty means the form takes no SMS reports.
+    sms_prefix = models.CharField(max_length=10, blank=True, default="")
     # pyxform's warnings at import time, kept to show on the form's page.
     warnings = models.JSONField(default=list, blank=True)
     # The uploaded XLSForm, verbatim (empty for forms made by the demo generator).

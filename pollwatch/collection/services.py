@@ -66,6 +66,7 @@ def do_import_form(mission, converted: ConvertedForm, *, kind: str, xlsform: byt
         form = ObservationForm.objects.create(
             mission=mission, form_id=converted.form_id, title=converted.title, kind=kind, version=converted.version,
             xform=converted.xform, md5=converted.md5, fields=converted.fields, warnings=converted.warnings,
+            sms_prefix=converted.sms_prefix,
             xlsform=xlsform, uploaded_by=user if getattr(user, "is_authenticated", False) else None,
         )
         do_record_audit("form.import", user=user, mission=mission, obj=form,

@@ -161,11 +161,36 @@ def _station_id(election_id: int, code: str) -> int | None:
     return pk
 
 
+@dataclass
+class ReadPayload:
+    """What a transport's payload reader found in a raw payload that is not an XForm instance (e.g. SMS text)."""
+
+    form: ObservationForm
+    values: dict[str, Any]
+    problems: list[str]
+    observer: Observer | None = None
+
+
+# Readers of raw payloads by transport (the XForm instance is the default): a higher app registers its own from
+# its AppConfig.ready() (pollwatch.sms registers the SMS text reader), so its raw text is what is stored.
+PayloadReader = Callable[[str, Any], ReadPayload]
+_payload_readers: dict[str, PayloadReader] = {}
+
+
+def register_payload_reader(transport: str, reader: PayloadReader) -> None:
+    _payload_readers[transport] = reader
+
+
 def parse_into(submission: Submission, root, form: ObservationForm | None, *, observer_fixed: bool) -> None:
     """Derive values, station, observer and the review flag from the raw instance (idempotent: reparse uses it)."""
-    reasons: list[str] = []
     values, problems = read_values(root, form.fields if form else [])
-    reasons += problems
+    settle_values(submission, values, problems, observer_fixed=observer_fixed)
+
+
+def settle_values(submission: Submission, values: dict[str, Any], problems: list[str], *,
+                  observer_fixed: bool) -> None:
+    """Station, observer and the review flag of a report from its typed values (whatever the payload's format)."""
+    reasons: list[str] = list(problems)
     submission.values = values
     mission = submission.mission
     if not observer_fixed:
@@ -201,6 +226,7 @@ def receive_submission(
     attachments: list[IncomingFile] | None = None,
     entered_by=None,
     first_in_transaction: Callable[[], None] | None = None,
+    instance_id: str = "",
 ) -> Receipt:
     """Store one report (raw XML instance) and parse it; the single path of every transport.
 
@@ -209,7 +235,14 @@ def receive_submission(
 
     Raises :class:`SubmissionRejected` (400 malformed/forbidden XML, 404 unknown form, 410 closed form,
     409 same instanceID with other content).
+
+    A transport with its own payload reader (:func:`register_payload_reader`, e.g. SMS) stores its raw text as it
+    came; ``instance_id`` is then its idempotency key (e.g. the gateway's message id).
     """
+    reader = _payload_readers.get(transport)
+    if reader is not None:
+        return _receive_read(raw, reader, transport=transport, mission=mission, observer=observer,
+                             instance_id=instance_id, entered_by=entered_by)
     try:
         header = read_instance_header(raw)
         text = raw.decode("utf-8")
@@ -252,6 +285,32 @@ def receive_submission(
         forget_forms()
         parse_into(submission, header.root, form, observer_fixed=observer is not None)
         _insert(submission, deprecates, files, first_in_transaction)
+    return Receipt(submission, created=True)
+
+
+def _receive_read(raw: bytes, reader: PayloadReader, *, transport: str, mission, observer: Observer | None,
+                  instance_id: str, entered_by) -> Receipt:
+    text = raw.decode("utf-8", errors="replace")
+    payload = reader(text, mission)
+    if not payload.form.is_active:
+        raise SubmissionRejected(410, f"Form {payload.form.form_id!r} is closed: it no longer accepts reports.")
+    content_hash = hashlib.sha256(raw).hexdigest()
+    submission = Submission(
+        mission=mission, form=payload.form, observer=observer or payload.observer, transport=transport,
+        instance_id=instance_id[:128], received_at=timezone.now(), raw=text, content_hash=content_hash,
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+    )
+    settle_values(submission, payload.values, payload.problems, observer_fixed=submission.observer is not None)
+    try:
+        _insert(submission, None, [])
+    except IntegrityError:
+        existing = Submission.objects.filter(mission=mission, instance_id=submission.instance_id).first()
+        if existing is None or not submission.instance_id:
+            raise
+        if existing.content_hash != content_hash:
+            raise SubmissionRejected(
+                409, f"A different report with id {submission.instance_id} was already received.") from None
+        return Receipt(existing, created=False)
     return Receipt(submission, created=True)
 
 
@@ -325,14 +384,25 @@ def do_reparse_submission(submission: Submission) -> None:
     """Rebuild values, station and review flag from the stored raw XML."""
     from pollwatch.collection.xforms import parse_xml
 
-    if not submission.raw.lstrip().startswith("<"):
+    reader = _payload_readers.get(submission.transport)
+    if reader is not None and not submission.raw.lstrip().startswith("<"):
+        try:
+            payload = reader(submission.raw, submission.mission)
+        except SubmissionRejected:
+            return  # not a payload this reader knows (the demo generator's rows): their values are kept
+        submission._deprecated_id = ""
+        submission.form = payload.form
+        settle_values(submission, payload.values, payload.problems,
+                      observer_fixed=submission.observer_id is not None)
+    elif not submission.raw.lstrip().startswith("<"):
         return  # demo rows keep their values: their raw is not an XForm instance
-    root = parse_xml(submission.raw.encode())
-    submission._deprecated_id = ""
-    parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
+    else:
+        root = parse_xml(submission.raw.encode())
+        submission._deprecated_id = ""
+        parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
     submission.derive_state, submission.derive_error = DeriveState.PENDING, ""
     with transaction.atomic():
-        submission.save(update_fields=["values", "station", "observer", "needs_review", "review_reason",
+        submission.save(update_fields=["values", "form", "station", "observer", "needs_review", "review_reason",
                                        "derive_state", "derive_error"])
         on_report_stored(submission)
 

@@ -46,6 +46,8 @@ class ConvertedForm:
     md5: str
     fields: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    # The SMS grammar's prefix (settings sheet ``sms_prefix``); each field's tag is its ``sms_tag``.
+    sms_prefix: str = ""
 
 
 def parse_xml(data: bytes | str) -> Element:
@@ -117,15 +119,57 @@ def _convert_cached(data: bytes, is_xls: bool) -> ConvertedForm:
     if not version:
         raise FormError(["The settings sheet needs a `version` (e.g. 2024020701): clients tell versions apart by it."])
     title_el = root.find(f"{H}head/{H}title")
+    fields = read_fields(root)
+    sms_prefix, sms_tags = ("", {}) if is_xls else read_sms_columns(data)
+    for f in fields:
+        if f["name"] in sms_tags:
+            f["sms_tag"] = sms_tags[f["name"]]
     return ConvertedForm(
         form_id=main.get("id") or "",
         title=(title_el.text or "").strip() if title_el is not None else main.get("id", ""),
         version=version,
         xform=xform,
         md5=hashlib.md5(xform.encode()).hexdigest(),  # noqa: S324 — OpenRosa's formList hash is md5 by spec
-        fields=read_fields(root),
+        fields=fields,
         warnings=list(dict.fromkeys(list(result.warnings) + warnings)),
+        sms_prefix=sms_prefix,
     )
+
+
+def read_sms_columns(data: bytes) -> tuple[str, dict[str, str]]:
+    """The SMS columns of an .xlsx XLSForm: ``sms_prefix`` (settings sheet) and ``sms_tag`` per question (survey).
+
+    pyxform ignores columns it does not know, so they are read from the workbook itself: (prefix, {name: tag}),
+    both upper-cased; letters and digits only (anything else is dropped, so a stray space does not make a tag).
+    """
+    from openpyxl import load_workbook
+
+    def clean(value: Any) -> str:
+        return "".join(ch for ch in str(value or "").upper() if ch.isascii() and ch.isalnum())
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — pyxform read it; a workbook openpyxl cannot read simply has no SMS columns
+        return "", {}
+    sheets = {name.lower(): name for name in wb.sheetnames}
+    tags: dict[str, str] = {}
+    prefix = ""
+    if "survey" in sheets:
+        rows = wb[sheets["survey"]].iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, ())]
+        if "sms_tag" in header and "name" in header:
+            at_tag, at_name = header.index("sms_tag"), header.index("name")
+            for row in rows:
+                if len(row) > max(at_tag, at_name) and row[at_name] and clean(row[at_tag]):
+                    tags[str(row[at_name]).strip()] = clean(row[at_tag])
+    if "settings" in sheets:
+        rows = wb[sheets["settings"]].iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, ())]
+        values = next(rows, ())
+        if "sms_prefix" in header and len(values) > header.index("sms_prefix"):
+            prefix = "".join(ch for ch in clean(values[header.index("sms_prefix")]) if ch.isalpha())
+    wb.close()
+    return prefix, tags
 
 
 def _main_instance(root: Element) -> Element:

@@ -88,6 +88,29 @@ FORMS: dict[str, dict] = {
 }
 
 
+# SMS grammar of each form (issue: SMS reporting): the prefix of the settings sheet and each question's ``sms_tag``.
+# A count form's ``votes_<ballot position>`` fields get ``VA``, ``VB``, … in ballot order. The incident form's tags
+# start with I, as an Apollo card's would: the parser keeps them letters and still reads a typed ``1A``.
+SMS: dict[str, tuple[str, dict[str, str]]] = {
+    "opening_checklist": ("OP", {"opened_on_time": "AA", "ballot_box_sealed": "AB", "voter_list_present": "AC",
+                                 "commission_members": "AD", "unauthorised_persons": "AE", "comments": "AF"}),
+    "election_day_checklist": ("ED", {"voters_present": "BA", "secrecy_respected": "BB", "ink_checked": "BC",
+                                      "problems": "BD", "overall_assessment": "BE", "comments": "BF"}),
+    "count_form": ("CF", {"ballot_box_sealed": "CA", "registered": "CB", "ballots_cast": "CC", "invalid": "CD",
+                          "protocol_posted": "CE"}),
+    "incident_report": ("IN", {"category": "IA", "severity": "IB", "description": "IC"}),
+}
+
+
+def sms_tag(form_id: str, name: str) -> str:
+    tags = SMS.get(form_id, ("", {}))[1]
+    if name in tags:
+        return tags[name]
+    if form_id == "count_form" and name.startswith("votes_") and name[6:].isdigit() and 0 < int(name[6:]) <= 26:
+        return "V" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[int(name[6:]) - 1]
+    return ""
+
+
 def ballot_count_form(candidates: list[tuple[int, str, str]]) -> dict:
     """The count form for a real ballot: one ``votes_<ballot position>`` field per candidate, in ballot order.
 
@@ -118,16 +141,16 @@ def _workbook(form_id: str, spec: dict, version: str) -> Workbook:
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
-    survey.append(["type", "name", "label", "required", "constraint", "relevant"])
+    survey.append(["type", "name", "label", "required", "constraint", "relevant", "sms_tag"])
     for row in spec["survey"]:
-        survey.append(list(row))
+        survey.append([*row, sms_tag(form_id, row[1])])
     choices = wb.create_sheet("choices")
     choices.append(["list_name", "name", "label"])
     for row in spec["choices"]:
         choices.append(list(row))
     settings = wb.create_sheet("settings")
-    settings.append(["form_id", "form_title", "version"])
-    settings.append([form_id, spec["title"], version])
+    settings.append(["form_id", "form_title", "version", "sms_prefix"])
+    settings.append([form_id, spec["title"], version, SMS.get(form_id, ("", {}))[0]])
     return wb
 
 

@@ -1,0 +1,1 @@
+"""SMS reporting: the report grammar (``grammar``, no Django), gateways, replies, message log and broadcasts."""

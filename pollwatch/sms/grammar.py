@@ -1,0 +1,685 @@
+"""The SMS report grammar: a forgiving parser of reports typed on basic phones (no Django).
+
+A message is ``PREFIX`` + observer code + optional ``X``\\ serial + tag/value pairs + optional ``!`` (urgent) +
+optional ``@comment``, e.g. ``PB495560AA2AB1AC3`` (Apollo's shape) or ``pb 495560 aa 2, ab1 ac-3 @queue outside``.
+
+What the parser forgives, and how:
+
+- case, missing or extra spaces, and punctuation between pairs (any character that is not a letter or a digit
+  separates; a separator never sits inside a tag or a number);
+- ``O``/``o`` → ``0`` and ``I``/``i``/``l``/``L`` → ``1`` **inside numbers only**: the letters are kept as letters
+  where the form has a tag that reads them (a form may well have tags ``IA``, ``LB``, ``OC``), and a digit typed
+  for such a letter (``1A`` for ``IA``) still finds the tag;
+- unicode digits (Arabic-Indic, fullwidth, …) are read as the digits they are;
+- a tag given twice: the last value wins and the reply says so.
+
+Which reading is chosen: the message (without separators) is segmented by dynamic programming over positions into
+observer code, serial and pairs, each choice with a cost — a letter read as a digit or a digit read as a letter
+costs a little, an unknown question or a missing value costs a lot — so the literal reading wins when it makes
+sense and a confusable character is re-read only when that turns an unknown question into a known one. Every
+problem of the chosen reading is reported, not the first.
+
+>>> form = SmsForm.from_dict({"prefix": "PB", "groups": [{"name": "opening", "fields": [
+...     {"tag": "AA", "type": "integer"}, {"tag": "AB", "type": "select"}, {"tag": "AC", "type": "integer"}]}]})
+>>> r = parse_message("PB495560AA2AB1AC3", [form])
+>>> r.prefix, r.participant_id, r.responses, r.problems
+('PB', '495560', {'AA': '2', 'AB': '1', 'AC': '3'}, [])
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_TYPES = ("integer", "select", "multiselect", "boolean", "comment")
+VALUE_TYPES = ("integer", "select", "multiselect")
+
+# Costs of the readings (see the module docstring). Only their order matters: a confusable re-read (0.3) is cheaper
+# than anything that produces a problem, and an unknown question (10) dearer than a missing value (4).
+_CONFUSED = 0.3
+_MISSING_VALUE = 4.0
+_UNKNOWN = 10.0
+_PREFIX_FORGIVEN = 0.3
+_DUPLICATE = 3.0
+# Soft priors on values (a select has fewer than 10 options, numbered from 1; a multiselect names an option once):
+# they only decide between readings that are otherwise alike.
+_UNLIKELY_VALUE = 0.5
+
+# What a letter means when it sits in a number.
+_AS_DIGIT = {"O": "0", "I": "1", "L": "1"}
+_DIGITLIKE = frozenset("0123456789OIL")
+# What a tag character may have been typed as (after upper-casing), and how likely that is (1 = common): capital I
+# and the digit 1 look alike on a card, as do O and 0; a lowercase l (upper-cased: L) passes for an I; typing 1 for
+# an L is rarer (only the lowercase l looks like a 1).
+_TAG_ALTERNATIVES: dict[str, tuple[tuple[str, float], ...]] = {
+    "O": (("0", 1.0),), "I": (("1", 1.0), ("L", 1.5)), "L": (("1", 1.5), ("I", 2.0)),
+    "0": (("O", 1.0),), "1": (("I", 1.0), ("L", 1.5)),
+}
+
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
+_UNICODE_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class SmsField:
+    """One question of a form as the SMS grammar sees it."""
+
+    tag: str
+    type: str  # one of FIELD_TYPES
+    # Number of options (1..n) of a select/multiselect, when known: values outside are reported.
+    options: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    # The caller's handle (the XForm field name): carried through, not used by the parser.
+    name: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SmsForm:
+    """A form's prefix and tagged questions (``groups`` flattened, order kept)."""
+
+    prefix: str
+    fields: tuple[SmsField, ...]
+    name: str = ""
+    key: Any = None  # the caller's handle (e.g. the form's database id)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, key: Any = None) -> SmsForm:
+        """Read one form of the FORMS.json contract: ``{"prefix", "groups": [{"name", "fields": [{"tag", "type"}]}]}``.
+
+        Raises ``ValueError`` naming what is wrong.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("a form must be an object")
+        prefix = data.get("prefix")
+        if not isinstance(prefix, str) or not prefix.strip().isalpha():
+            raise ValueError(f"form prefix must be letters, got {prefix!r}")
+        groups = data.get("groups")
+        if groups is None and "fields" in data:
+            groups = [{"name": "", "fields": data["fields"]}]
+        if not isinstance(groups, list):
+            raise ValueError(f"form {prefix}: 'groups' must be a list")
+        fields: list[SmsField] = []
+        for group in groups:
+            if not isinstance(group, dict) or not isinstance(group.get("fields", []), list):
+                raise ValueError(f"form {prefix}: each group must be an object with a 'fields' list")
+            for item in group.get("fields", []):
+                if not isinstance(item, dict):
+                    raise ValueError(f"form {prefix}: each field must be an object")
+                tag, kind = item.get("tag"), item.get("type", "integer")
+                if not isinstance(tag, str) or not tag.strip().isalnum() or not tag.strip().isascii():
+                    raise ValueError(f"form {prefix}: tag must be letters or digits, got {tag!r}")
+                if kind not in FIELD_TYPES:
+                    raise ValueError(f"form {prefix}: field {tag} has type {kind!r}; expected one of "
+                                     + ", ".join(FIELD_TYPES))
+                options = item.get("options")
+                if isinstance(options, list):
+                    options = len(options)
+                fields.append(SmsField(
+                    tag=tag.strip().upper(), type=kind, options=options if isinstance(options, int) else None,
+                    minimum=item.get("min") if isinstance(item.get("min"), int) else None,
+                    maximum=item.get("max") if isinstance(item.get("max"), int) else None,
+                    name=str(item.get("name", "")), label=str(item.get("label", "")),
+                ))
+        return cls(prefix=prefix.strip().upper(), fields=tuple(fields), name=str(data.get("name", "")), key=key)
+
+
+@dataclass
+class ParseResult:
+    """The parse of one message, in the shape of the batch contract (:meth:`as_dict`)."""
+
+    prefix: str | None = None
+    participant_id: str | None = None
+    exclamation: bool = False
+    form_serial: str | None = None
+    responses: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+    problems: list[str] = field(default_factory=list)
+    form: SmsForm | None = None  # the form the message was read against (None: no form matched)
+    duplicates: list[str] = field(default_factory=list)  # tags given more than once (last value kept)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "prefix": self.prefix, "participant_id": self.participant_id, "exclamation": self.exclamation,
+            "form_serial": self.form_serial, "responses": dict(self.responses), "comment": self.comment,
+            "problems": list(self.problems),
+        }
+
+
+def _variants(word: str) -> dict[str, float]:
+    """Every way ``word`` (uppercase) may have been typed, with the weight of its confused characters."""
+    out: dict[str, float] = {"": 0.0}
+    for ch in word:
+        nxt: dict[str, float] = {}
+        for typed, cost in out.items():
+            for alt, extra in ((ch, 0.0), *_TAG_ALTERNATIVES.get(ch, ())):
+                key = typed + alt
+                if key not in nxt or nxt[key] > cost + extra:
+                    nxt[key] = cost + extra
+        out = nxt
+    return out
+
+
+class _Compiled:
+    """A form's lookup tables, built once per form."""
+
+    __slots__ = ("form", "tags", "alts", "order", "lengths", "literal", "expected", "digit_starts", "x_tags")
+
+    def __init__(self, form: SmsForm):
+        self.form = form
+        self.tags: dict[str, tuple[SmsField, float]] = {}
+        self.literal: dict[str, SmsField] = {}
+        # typed spellings that more than one tag may have been: every candidate, likeliest first
+        self.alts: dict[str, list[tuple[SmsField, float]]] = {}
+        self.order: dict[str, int] = {}
+        every: dict[str, list[tuple[SmsField, float]]] = {}
+        for f in form.fields:
+            if f.type == "comment":
+                continue
+            self.literal.setdefault(f.tag, f)
+            self.order.setdefault(f.tag, len(self.order))
+            for typed, n in _variants(f.tag).items():
+                cost = n * _CONFUSED
+                every.setdefault(typed, []).append((f, cost))
+                if typed not in self.tags or self.tags[typed][1] > cost:
+                    self.tags[typed] = (f, cost)
+        for typed, found in every.items():
+            # a tag typed as itself is firm (typing IA for LA is far less likely than 1A for either)
+            if len(found) > 1 and typed not in self.literal:
+                self.alts[typed] = sorted(found, key=lambda t: t[1])
+        self.lengths = sorted({len(t) for t in self.tags}, reverse=True)
+        self.x_tags = any(t.startswith("X") for t in self.tags)  # then X after the code may be a question
+        # Can a tag start at a character that could also be a digit of a number? Only then is a number cut short.
+        self.digit_starts = frozenset(t[0] for t in self.tags if t[0] in _DIGITLIKE)
+        tags = [f.tag for f in form.fields if f.type != "comment"]
+        self.expected = (f"{tags[0]}–{tags[-1]}" if len(tags) > 2 else ", ".join(tags)) if tags else "none"
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(form: SmsForm) -> _Compiled:
+    c = _COMPILED.get(id(form))
+    if c is None or c.form is not form:
+        if len(_COMPILED) > 1000:
+            _COMPILED.clear()
+        c = _COMPILED[id(form)] = _Compiled(form)
+    return c
+
+
+def normalise_text(text: str) -> str:
+    """Unicode digits → ASCII digits, compatibility forms (fullwidth letters) → plain ones."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return _UNICODE_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(), 0)), text)
+
+
+def _as_number(typed: str) -> str:
+    return "".join(_AS_DIGIT.get(ch, ch) for ch in typed) if not typed.isdigit() else typed
+
+
+def _number_cost(typed: str) -> float:
+    if typed.isdigit():
+        return 0.0
+    return sum(_CONFUSED for ch in typed if not ch.isdigit())
+
+
+_VALUE_COSTS: dict[tuple[str, int | None, str], float] = {}
+
+
+def _value_cost(f: SmsField, typed: str) -> float:
+    key = (f.type, f.options, typed)
+    cost = _VALUE_COSTS.get(key)
+    if cost is None:
+        if len(_VALUE_COSTS) > 50_000:
+            _VALUE_COSTS.clear()
+        cost = _VALUE_COSTS[key] = _value_cost_of(f, typed)
+    return cost
+
+
+def _value_cost_of(f: SmsField, typed: str) -> float:
+    cost = 0.0 if typed.isdigit() else sum(_CONFUSED for ch in typed if not ch.isdigit())
+    kind = f.type
+    if kind == "select":
+        value = _as_number(typed)
+        if len(value) > 1:
+            cost += _UNLIKELY_VALUE * (len(value) - 1)
+        if f.options is not None and not (value.isdigit() and 1 <= int(value) <= f.options):
+            cost += _MISSING_VALUE / 2
+        elif "0" == value:
+            cost += _UNLIKELY_VALUE
+    elif kind == "multiselect":
+        value = _as_number(typed)
+        cost += _UNLIKELY_VALUE * (len(value) - len(set(value)) + value.count("0"))
+        if f.options is not None and any(int(d) > f.options for d in value if d.isdigit()):
+            cost += _MISSING_VALUE / 2
+    return cost
+
+
+# One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
+_Item = tuple[str | None, str, SmsField | None, str | None, str]
+
+
+class _Segmenter:
+    """Best reading of ``s[i:]`` as tag/value pairs, top-down with a memo: only positions where a pair can end are
+    visited, so a clean message costs one step per pair.
+
+    ``sep[k]`` is true where a separator preceded position k: a number or tag never spans one.
+    """
+
+    __slots__ = ("s", "n", "sep", "c", "memo", "penalised", "positions")
+
+    def __init__(self, s: str, sep: list[bool], c: _Compiled, penalised: frozenset[tuple[int, str]] = frozenset()):
+        self.s, self.n, self.sep, self.c = s, len(s), sep, c
+        self.memo: dict[int, tuple[float, int, _Item | None]] = {}
+        # (position, tag) of one occurrence of a tag a first reading found twice: reading that tag there costs
+        # more on the next try, so a reading that gives those characters to other tags wins if it is nearly as likely
+        self.penalised = penalised
+        self.positions: list[int] = []
+
+    def run_end(self, j: int) -> int:
+        s, n, sep = self.s, self.n, self.sep
+        k = j
+        while k < n and s[k] in _DIGITLIKE and (k == j or not sep[k]):
+            k += 1
+        return k
+
+    def best(self, i: int) -> float:
+        if i >= self.n:
+            return 0.0
+        got = self.memo.get(i)
+        if got is None:
+            got = self.memo[i] = self._solve(i)
+        return got[0]
+
+    def _solve(self, i: int) -> tuple[float, int, _Item | None]:
+        s, n, sep, c = self.s, self.n, self.sep, self.c
+        tags, digit_starts = c.tags, c.digit_starts
+        top = float("inf")
+        pick: tuple[int, _Item] | None = None
+        for length in c.lengths:
+            j = i + length
+            if j > n:
+                continue
+            hit = tags.get(s[i:j])
+            if hit is None:
+                continue
+            if length > 1 and any(sep[i + 1:j]):  # a tag never spans a separator
+                continue
+            f, tag_cost = hit
+            if self.penalised and (i, f.tag) in self.penalised:
+                tag_cost += _DUPLICATE
+            if f.type == "boolean":
+                # presence; an explicit 0/1 right after it is read too
+                cost = tag_cost + self.best(j)
+                if cost < top:
+                    top, pick = cost, (j, (f.tag, "", f, None, s[i:j]))
+                if j < n and s[j] in "01" and (j + 1 == n or sep[j + 1] or s[j + 1] not in _DIGITLIKE):
+                    cost = tag_cost + self.best(j + 1)
+                    if cost < top:
+                        top, pick = cost, (j + 1, (f.tag, s[j], f, None, s[i:j]))
+                continue
+            end = self.run_end(j)
+            if end == j:  # no number after the tag
+                cost = tag_cost + _MISSING_VALUE + self.best(j)
+                if cost < top:
+                    top, pick = cost, (j, (f.tag, "", f, f"{f.tag} has no value", s[i:j]))
+                continue
+            # the whole number, or a shorter one where a tag could start inside it
+            if digit_starts:
+                for k in range(j + 1, end):
+                    if s[k] in digit_starts:
+                        typed = s[j:k]
+                        cost = tag_cost + _value_cost(f, typed) + self.best(k)
+                        if cost < top:
+                            top, pick = cost, (k, (f.tag, typed, f, None, s[i:j]))
+            typed = s[j:end]
+            cost = tag_cost + _value_cost(f, typed) + self.best(end)
+            if cost < top:
+                top, pick = cost, (end, (f.tag, typed, f, None, s[i:j]))
+        if top > _UNKNOWN or pick is None:
+            cost, k, item = _unknown_at(s, i, n, sep, c)
+            cost += self.best(k)
+            if cost < top:
+                top, pick = cost, (k, item)
+        assert pick is not None
+        return top, pick[0], pick[1]
+
+    def items(self, i: int) -> list[_Item]:
+        out = []
+        self.positions = []
+        while i < self.n:
+            self.best(i)
+            self.positions.append(i)
+            _, i, item = self.memo[i]
+            assert item is not None
+            out.append(item)
+        return out
+
+
+def _reassign(items: list[_Item], c: _Compiled) -> list[_Item]:
+    """Settle the typed tags that several tags may have been (``1A``: ``IA`` or ``LA``).
+
+    The segmentation picked the likeliest spelling of each alone; here the message as a whole decides: a tag
+    already answered elsewhere in the message is unlikely, and observers type the questions in the card's order,
+    so the candidate that fits between its neighbours wins. Only candidates of the same kind (boolean or not)
+    are considered, which keeps the segmentation valid.
+    """
+    if not c.alts or not any(it[4] in c.alts for it in items):
+        return items
+    items = list(items)
+    for idx, (_tag, typed, f, problem, typed_tag) in enumerate(items):
+        found = c.alts.get(typed_tag)
+        if not found or f is None:
+            continue
+        boolean = f.type == "boolean"
+        others = {it[0] for k, it in enumerate(items) if k != idx}
+        before = next((c.order[it[0]] for it in reversed(items[:idx]) if it[0] in c.order), -1)
+        after = next((c.order[it[0]] for it in items[idx + 1:] if it[0] in c.order), len(c.order))
+        best_score, best_field = None, f
+        for cand, cost in found:
+            if (cand.type == "boolean") != boolean:
+                continue
+            position = c.order[cand.tag]
+            score = cost + (5.0 if cand.tag in others else 0.0) + (0.0 if before < position < after else 1.0)
+            if best_score is None or score < best_score:
+                best_score, best_field = score, cand
+        if best_field is not f:
+            items[idx] = (best_field.tag, typed, best_field, problem, typed_tag)
+    return items
+
+
+def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled) -> tuple[float, int, _Item]:
+    """An unknown question at i: its letters (up to where a known tag starts) and the number after them."""
+    k = i + 1
+    if s[i].isdigit():  # stray digits
+        while k < n and s[k].isdigit() and not sep[k]:
+            k += 1
+        return _UNKNOWN, k, (None, s[i:k], None, f"Unexpected {s[i:k]}", "")
+    while k < n and s[k].isalpha() and not sep[k] and not _tag_at(s, k, c):
+        k += 1
+    word = s[i:k]
+    m = k
+    while m < n and s[m].isdigit() and (m == k or not sep[m]):
+        m += 1
+    return _UNKNOWN, m, (None, s[i:m], None, f"Unknown question {word}; expected {c.expected}", word)
+
+
+def _tag_at(s: str, i: int, c: _Compiled) -> bool:
+    return any(s[i:i + length] in c.tags for length in c.lengths)
+
+
+def _split(text: str) -> tuple[str, list[bool]]:
+    """Uppercase letters and digits joined, and per position whether a separator preceded it."""
+    chunks = [ch for ch in _SEPARATORS.split(text.upper()) if ch]
+    if len(chunks) == 1:
+        s = chunks[0]
+        return s, [False] * (len(s) + 1)
+    s = "".join(chunks)
+    sep = [False] * (len(s) + 1)
+    pos = 0
+    for ch in chunks:
+        sep[pos] = pos > 0
+        pos += len(ch)
+    return s, sep
+
+
+_PREFIX_VARIANTS: dict[str, dict[str, float]] = {}
+
+
+def _match_prefix(s: str, forms: list[SmsForm]) -> list[tuple[SmsForm, int, float]]:
+    """Forms whose prefix the message starts with: (form, length, cost), longest prefix first."""
+    out = []
+    for form in forms:
+        p = form.prefix
+        head = s[:len(p)]
+        if head == p:
+            out.append((form, len(p), 0.0))
+        elif len(head) == len(p):
+            variants = _PREFIX_VARIANTS.get(p)
+            if variants is None:
+                variants = _PREFIX_VARIANTS[p] = _variants(p)
+            n = variants.get(head)
+            if n is not None:  # noqa: SIM102
+                out.append((form, len(p), n * _PREFIX_FORGIVEN))
+    out.sort(key=lambda t: (-t[1], t[2]))
+    return out
+
+
+_LITERAL = re.compile(r"([0-9]+)(?:X([0-9]+))?((?:[A-Z]+[0-9]*)*)")
+_PAIR = re.compile(r"([A-Z]+)([0-9]*)")
+
+
+def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[float, str, str | None,
+                                                                                list[_Item], list[str]] | None:
+    """The fast path: a message typed exactly (observer code, then known tags each with a well-formed value, every
+    separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped."""
+    m = _LITERAL.fullmatch(s, begin)
+    if m is None:
+        return None
+    serial = m.group(2)
+    if serial is not None and c.x_tags:
+        return None
+    bounds = {begin, m.end(1)}
+    if serial is not None:
+        bounds.add(m.start(2))
+    items: list[_Item] = []
+    literal = c.literal
+    lengths = c.lengths
+    for pair in _PAIR.finditer(s, m.end(2) if serial is not None else m.end(1)):
+        word, value = pair.group(1), pair.group(2)
+        # the letters may be several tags: booleans (no value) then the tag the value belongs to
+        p, start = 0, pair.start(1)
+        while True:
+            f = None
+            for length in lengths:
+                f = literal.get(word[p:p + length])
+                if f is not None:
+                    break
+            if f is None:
+                return None
+            bounds.add(start + p)
+            p += len(f.tag)
+            if p == len(word):
+                break
+            if f.type != "boolean":
+                return None
+            items.append((f.tag, "", f, None, f.tag))
+        if f.type == "boolean":
+            if value not in ("", "0", "1"):
+                return None
+        elif not value:
+            return None
+        bounds.add(pair.start(2))
+        items.append((f.tag, value, f, None, f.tag))
+    if any(sep[k] and k not in bounds for k in range(begin, len(s))):
+        return None
+    return 0.0, m.group(1), serial, items, []
+
+
+_Reading = tuple[float, str | None, str | None, list[_Item], list[str]]
+
+
+def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
+    """Observer code, serial and pairs of ``s[begin:]`` read against one form."""
+    c = _compiled(form)
+    fast = _read_literal(s, sep, c, begin)
+    if fast is not None:
+        return fast
+    got, positions = _read_segmented(s, sep, c, begin, frozenset())
+    tags = [it[0] for it in got[3]]
+    twice = {t for t in tags if t is not None and tags.count(t) > 1}
+    if twice:
+        for at, tag in zip(positions, tags, strict=True):
+            if tag in twice:
+                again, _ = _read_segmented(s, sep, c, begin, frozenset({(at, tag)}))
+                if _badness(again) < _badness(got):
+                    got = again
+    return got
+
+
+def _badness(reading: _Reading) -> tuple[int, float]:
+    items = reading[3]
+    tags = [it[0] for it in items if it[0] is not None]
+    problems = sum(1 for it in items if it[3]) + len(tags) - len(set(tags)) + len(reading[4])
+    return problems, reading[0]
+
+
+def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
+                    penalised: frozenset[tuple[int, str]]) -> tuple[_Reading, list[int]]:
+    n = len(s)
+    seg = _Segmenter(s, sep, c, penalised)
+    if n - begin > 120:  # long text: fill the memo right to left, so the top-down recursion stays shallow
+        for i in range(n - 1, begin - 1, -1):
+            seg.best(i)
+    # the observer code: a number starting at begin, ending where the best reading of the rest starts
+    end = seg.run_end(begin)
+    if end == begin:
+        items = seg.items(begin)
+        return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
+                ["Observer code missing"]), seg.positions
+    top, pick = float("inf"), (end, None)
+    for k in range(begin + 1, end + 1):
+        if k < end and s[k] not in c.digit_starts:
+            continue
+        typed = s[begin:k]
+        base = _number_cost(typed)
+        cost = base + seg.best(k)
+        if cost < top:
+            top, pick = cost, (k, None)
+        # X + serial right after the code
+        if k < n and s[k] == "X" and k + 1 < n and not sep[k + 1]:
+            q_end = seg.run_end(k + 1)
+            for q in range(k + 2, q_end + 1):
+                if q < q_end and s[q] not in c.digit_starts:
+                    continue
+                serial = s[k + 1:q]
+                cost = base + _number_cost(serial) + seg.best(q)
+                if cost < top:
+                    top, pick = cost, (q, (k, serial))
+    k, serial_at = pick
+    code_end = serial_at[0] if serial_at else k
+    participant = _as_number(s[begin:code_end])
+    serial = _as_number(serial_at[1]) if serial_at else None
+    items = seg.items(k)
+    return (top, participant, serial, _reassign(items, c), []), seg.positions
+
+
+def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
+    """Parse one SMS against the mission's forms; never raises on any text."""
+    result = ParseResult()
+    if not isinstance(text, str):
+        text = str(text)
+    text = normalise_text(text.replace("\x00", " "))
+    at = text.find("@")
+    if at != -1:
+        result.comment = text[at + 1:].strip() or None
+        text = text[:at]
+    if "!" in text:
+        result.exclamation = True
+        text = text.replace("!", " ")
+    s, sep = _split(text)
+    if not s:
+        result.problems.append("Empty message" if result.comment is None else "Only a comment; no report")
+        return result
+    matches = _match_prefix(s, forms)
+    if matches:
+        candidates = matches
+        result.prefix = matches[0][0].prefix
+    else:
+        k = 0
+        while k < len(s) and s[k].isalpha() and not sep[k]:
+            k += 1
+        result.prefix = s[:k] or None
+        if not forms:
+            candidates = []
+        elif k == 0:
+            # no prefix typed: read against every form, keep the best fit
+            candidates = [(f, 0, _UNKNOWN) for f in forms]
+        else:
+            candidates = []
+        if result.prefix is None:
+            result.problems.append("Form prefix missing")
+        else:
+            known = ", ".join(sorted({f.prefix for f in forms})) or "none"
+            result.problems.append(f"Unknown form {result.prefix}; expected {known}")
+        if not candidates:
+            code = s[k:]
+            m = re.match(r"[0-9OIL]+", code)
+            result.participant_id = _as_number(m.group()) if m else None
+            return result
+    top = None
+    for form, length, prefix_cost in candidates:
+        got = _read_form(s, sep, form, length)
+        cost = got[0] + prefix_cost
+        # an urgent message prefers an incident-like form when two share a prefix: nothing to go on here, so ties
+        # keep the form listed first
+        if top is None or cost < top[0]:
+            top = (cost, form, got)
+        if cost == 0.0:  # nothing reads cheaper than a message typed exactly
+            break
+    assert top is not None
+    _, form, (_, participant, serial, items, problems) = top
+    if matches:
+        result.prefix = form.prefix
+    result.form = form
+    result.participant_id = participant
+    result.form_serial = serial
+    result.problems.extend(problems)
+    responses = result.responses
+    for tag, typed, f, problem, _typed_tag in items:
+        if problem:
+            result.problems.append(problem)
+        if tag is None or f is None:
+            continue
+        if f.type == "boolean":
+            value: Any = int(typed) if typed else 1
+        elif typed:
+            value = _as_number(typed)
+            out_of_range = _range_problem(f, value)
+            if out_of_range:
+                result.problems.append(out_of_range)
+        else:
+            continue
+        if tag in responses:
+            if tag not in result.duplicates:
+                result.duplicates.append(tag)
+            del responses[tag]
+        responses[tag] = value
+    for tag in result.duplicates:
+        result.problems.append(f"{tag} given more than once; the last value ({responses[tag]}) is used")
+    return result
+
+
+def _range_problem(f: SmsField, value: str) -> str | None:
+    if f.type == "select" and f.options is not None:
+        if not 1 <= int(value) <= f.options:
+            return f"{f.tag}{value}: no option {int(value)} (1–{f.options})"
+    elif f.type == "multiselect" and f.options is not None:
+        bad = sorted({d for d in value if not 1 <= int(d) <= f.options})
+        if bad:
+            return f"{f.tag}{value}: no option {', '.join(bad)} (1–{f.options})"
+    elif f.type == "integer":
+        number = int(value)
+        if f.minimum is not None and number < f.minimum:
+            return f"{f.tag}{value}: below the minimum {f.minimum}"
+        if f.maximum is not None and number > f.maximum:
+            return f"{f.tag}{value}: above the maximum {f.maximum}"
+    return None
+
+
+def load_forms(data: Any) -> list[SmsForm]:
+    """The forms of a FORMS.json document (a list of forms, or ``{"forms": [...]}``)."""
+    if isinstance(data, dict) and "forms" in data:
+        data = data["forms"]
+    if not isinstance(data, list):
+        raise ValueError("FORMS.json must be a list of forms")
+    return [SmsForm.from_dict(item, key=i) for i, item in enumerate(data)]
