@@ -126,9 +126,10 @@ ASSIGNEES_ONLY = "incidents are assigned to the mission's coordinators and admin
 
 
 def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
-    from pollwatch.missions.access import can_manage
+    from pollwatch.missions.access import has_capability
+    from pollwatch.missions.permissions import Cap
 
-    if assignee is not None and not can_manage(assignee, incident.mission):
+    if assignee is not None and not has_capability(assignee, incident.mission, Cap.TRIAGE_INCIDENTS):
         raise ValueError(ASSIGNEES_ONLY)
     return do_assign_incident(incident, assignee, user=user)
 

@@ -8,11 +8,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     COORDINATOR = "coordinator", "Coordinator"
     ANALYST = "analyst", "Analyst"
+    DATA_CLERK = "data_clerk", "Data clerk"
     OBSERVER = "observer", "Observer"
 
 
-# Roles that may see observers' personal data (phone numbers, e-mail).
-PII_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# What each role may do is in pollwatch/missions/permissions.py (the one permission table).
 
 
 class MissionQuerySet(models.QuerySet):

@@ -24,9 +24,23 @@ def do_create_mission(
 
 @transaction.atomic
 def do_add_member(mission: Mission, user, role: str | Role, *, by=None) -> Membership:
+    from pollwatch.missions.access import forget_roles
+
     membership, _ = Membership.objects.update_or_create(user=user, mission=mission, defaults={"role": role})
     do_record_audit("mission.member", user=by, mission=mission, obj=membership, detail={"role": str(role)})
+    forget_roles(user)
     return membership
+
+
+@transaction.atomic
+def do_link_observer_login(observer: Observer, user, *, by=None) -> Observer:
+    """Make ``user`` (an observer-role member) this observer's web login: they see this observer's assignment
+    and reports, and nobody else's."""
+    observer.user = user
+    observer.save(update_fields=["user"])
+    do_record_audit("observer.link_login", user=by, mission=observer.mission, obj=observer,
+                    detail={"username": user.username})
+    return observer
 
 
 def do_create_user(username: str, password: str | None = None, **extra):

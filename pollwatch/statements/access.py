@@ -5,20 +5,18 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pollwatch.missions.access import role_in_mission
-from pollwatch.missions.models import Mission, Role
+from pollwatch.missions.access import has_capability
+from pollwatch.missions.models import Mission
+from pollwatch.missions.permissions import Cap
 from pollwatch.statements.models import Statement, StatementVersion
-
-EDITOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
-READER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
 
 
 def can_edit(user, mission) -> bool:
-    return role_in_mission(user, mission) in EDITOR_ROLES
+    return has_capability(user, mission, Cap.PUBLISH_STATEMENTS)
 
 
 def can_read(user, mission) -> bool:
-    return role_in_mission(user, mission) in READER_ROLES
+    return has_capability(user, mission, Cap.READ_STATEMENTS)
 
 
 def access_statement_by_slug(user, mission, slug: str) -> Statement:
