@@ -14,8 +14,8 @@ from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection import digest
-from pollwatch.collection.models import ApiToken, DeviceCredential, FormMedia, ObservationForm
-from pollwatch.collection.submissions import forget_forms, safe_file_name
+from pollwatch.collection.models import ApiToken, DeviceCredential, FormMedia, ObservationForm, Submission
+from pollwatch.collection.submissions import do_reparse_submission, forget_forms, safe_file_name
 from pollwatch.collection.xforms import ConvertedForm, FormError, convert_xlsform
 from pollwatch.missions.models import Observer
 
@@ -170,3 +170,15 @@ def do_revoke_api_token(token: ApiToken, *, user) -> None:
     with transaction.atomic():
         do_record_audit("api_token.revoke", user=user, obj=token, detail={"name": token.name})
         token.delete()
+
+
+def do_accept_submission(submission: Submission, *, user) -> Submission:
+    """A coordinator accepts a held report (an edit from another login, a station outside the observer's
+    deployment): it counts from now on, next to the report it claimed to edit (which stays current)."""
+    with transaction.atomic():
+        submission.accepted_by, submission.held = user, False
+        submission.save(update_fields=["accepted_by", "held"])
+        do_reparse_submission(submission)
+        do_record_audit("submission.accept", user=user, mission=submission.mission, obj=submission,
+                        detail={"instance_id": submission.instance_id, "claimed_edit_of": submission.claimed_edit_of})
+    return submission

@@ -13,6 +13,7 @@ from pollwatch.collection.forms import XlsFormUpload, entry_form_class
 from pollwatch.collection.models import ApiToken, ObservationForm
 from pollwatch.collection.services import (
     check_import_form,
+    do_accept_submission,
     do_create_api_token,
     do_revoke_api_token,
     do_set_device_credential,
@@ -109,7 +110,19 @@ def submission_detail(request, slug: str, pk: int):
         "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
         "inline_types": INLINE_TYPES,
         "versions": visible_submissions(request.user, mission).filter(deprecates=sub),
+        "can_accept": sub.held and has_capability(request.user, mission, Cap.RESOLVE_CONFLICTS),
     })
+
+
+@require_POST
+def submission_accept(request, slug: str, pk: int):
+    """Accept a held report (RESOLVE_CONFLICTS): it counts from now on, next to the report it claimed to edit."""
+    mission = access_mission_by_slug(request.user, slug)
+    sub = access_submission_by_id(request.user, mission, pk, need=Cap.RESOLVE_CONFLICTS)
+    if sub.held:
+        do_accept_submission(sub, user=request.user)
+        messages.success(request, "Report accepted: it counts from now on.")
+    return redirect("collection-submission", slug=mission.slug, pk=sub.pk)
 
 
 def attachment_download(request, slug: str, pk: int):

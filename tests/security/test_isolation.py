@@ -19,6 +19,7 @@ REFUSED = {401, 403, 404, 405}
 # URL name -> the kind of mission-B object its ``pk`` names.
 PK_KINDS = {
     "collection-form-toggle": "form", "collection-entry": "form", "collection-submission": "submission",
+    "collection-submission-accept": "submission",
     "collection-attachment": "attachment", "incident-detail": "incident", "incident-triage": "incident",
     "media-item": "item", "media-item-original": "item", "media-outlet": "outlet", "operations-master": "master",
     "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample",
