@@ -14,6 +14,7 @@ import json
 import tempfile
 from collections.abc import Collection, Iterator
 
+from pollwatch.accounts.privacy import initials
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.operations.filters import Filters
@@ -44,6 +45,8 @@ def coverage_rows(mission, show_pii: bool, filters: Filters | None = None, *, se
     data = filters.expected().order_by("pk").values_list(
         "observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code", "area__code",
         "region__name", "due_at", "shown_status", "first_received_at").iterator(chunk_size=CHUNK)
+    if not show_pii:
+        data = ([code, initials(name), *rest] for code, name, *rest in data)
     return _without_phone(header, data, show_pii, index=2)
 
 

@@ -62,6 +62,6 @@ def test_each_role_has_a_demo_login_and_the_observer_sees_only_their_own_assignm
     assert client.post("/login/", {"username": "citizens-observer", "password": ADMIN_PASSWORD}).status_code == 302
     own = Observer.objects.get(user__username="citizens-observer")
     html = client.get("/missions/citizens/").content.decode()
-    assert own.name in html
+    assert own.code in html
     other = Deployment.objects.filter(mission=own.mission).exclude(observer=own).select_related("observer").first()
     assert other.observer.code not in html
