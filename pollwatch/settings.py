@@ -67,6 +67,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Fernet keys (comma-separated, the first encrypts) for personal data at rest: pollwatch/accounts/fields.py.
+POLLWATCH_PII_KEYS = os.environ.get("POLLWATCH_PII_KEYS", "")
 DEBUG = _env_flag("POLLWATCH_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
