@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
@@ -21,7 +23,7 @@ from pollwatch.collection.submissions import (
     receive_submission,
 )
 from pollwatch.geography.models import PollingStation
-from pollwatch.missions.access import access_mission_by_slug, has_capability
+from pollwatch.missions.access import access_mission_by_slug, has_capability, limit_to_token
 from pollwatch.missions.models import Observer
 from pollwatch.missions.permissions import Cap
 from pollwatch.web.params import MAX_ID
@@ -30,9 +32,11 @@ from pollwatch.web.params import MAX_ID
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         found = (ApiToken.objects.select_related("user")
-                 .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), user__is_active=True).first())
+                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                         key_hash=hashlib.sha256(token.encode()).hexdigest(), user__is_active=True).first())
         if found is None:
             return None
+        limit_to_token(found.user, mission_id=found.mission_id, role=found.role)
         request.user = found.user
         return found.user
 

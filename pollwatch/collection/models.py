@@ -194,6 +194,13 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Scope (pollwatch.missions.access reads it for requests the token authenticates): one mission only (NULL:
+    # every mission of the user), and at most a role's capabilities (blank: the user's own role).
+    mission = models.ForeignKey("missions.Mission", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    role = models.CharField(max_length=20, blank=True)
+    # Past it, the token is refused (401); NULL: no expiry (tokens made before expiry existed).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} {self.name}"

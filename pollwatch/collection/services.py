@@ -157,11 +157,21 @@ def do_set_device_credential(observer: Observer, *, username: str = "", password
     return cred, password
 
 
-def do_create_api_token(user, name: str = "") -> tuple[ApiToken, str]:
+def do_create_api_token(user, name: str = "", *, mission=None, role: str = "", days: int | None = None
+                        ) -> tuple[ApiToken, str]:
+    """A token shown once; scoped to ``mission`` and capped at ``role`` if given, expiring after ``days``
+    (default ``settings.POLLWATCH_API_TOKEN_DAYS``)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     key = secrets.token_urlsafe(32)
+    days = settings.POLLWATCH_API_TOKEN_DAYS if days is None else days
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
-        do_record_audit("api_token.create", user=user, obj=token, detail={"name": name})
+        token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                                        mission=mission, role=role, expires_at=timezone.now() + dt.timedelta(days=days))
+        do_record_audit("api_token.create", user=user, mission=mission, obj=token,
+                        detail={"name": name, "role": role, "days": days})
     return token, key
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pollwatch.collection.access import access_attachment_by_id, access_submission_by_id, visible_submissions
@@ -23,9 +24,9 @@ from pollwatch.collection.services import (
 from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
 from pollwatch.collection.xforms import FormError
 from pollwatch.missions.access import access_mission_by_slug, has_capability, require_capability
-from pollwatch.missions.models import Observer
+from pollwatch.missions.models import Mission, Observer, Role
 from pollwatch.missions.permissions import Cap
-from pollwatch.web.params import id_param
+from pollwatch.web.params import BadParameter, id_param, parse_int
 
 
 def form_list(request, slug: str):
@@ -162,7 +163,20 @@ def api_tokens(request):
             messages.success(request, f"Revoked the token {token.name or '(unnamed)'}.")
             return redirect("collection-api-tokens")
         name = request.POST.get("name", "").strip()[:100]
-        _, new_key = do_create_api_token(request.user, name)
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "collection/api_tokens.html", {"tokens": tokens, "new_key": new_key},
-                  status=201 if new_key else 200)
+        slug = request.POST.get("mission", "")
+        mission = Mission.objects.visible_to(request.user).filter(slug=slug).first() if slug else None
+        role = request.POST.get("role", "")
+        try:
+            days = parse_int("days", request.POST.get("days", "") or "90", low=1, high=366)
+        except BadParameter as exc:
+            messages.error(request, str(exc))
+            return redirect("collection-api-tokens")
+        if (slug and mission is None) or role not in ("", *Role.values):
+            messages.error(request, "Choose one of your missions and one of the roles.")
+            return redirect("collection-api-tokens")
+        _, new_key = do_create_api_token(request.user, name, mission=mission, role=role, days=days)
+    tokens = ApiToken.objects.filter(user=request.user).select_related("mission").order_by("-created_at")
+    return render(request, "collection/api_tokens.html", {
+        "tokens": tokens, "new_key": new_key, "missions": Mission.objects.visible_to(request.user),
+        "roles": Role.choices, "now": timezone.now(),
+    }, status=201 if new_key else 200)

@@ -21,6 +21,9 @@ def access_mission_by_slug(user, slug: str, need: Cap | None = None) -> Mission:
     mission = Mission.objects.visible_to(user).select_related("election").filter(slug=slug).first()
     if mission is None:
         raise Http404("No such mission")
+    scope = _token_scope(user)
+    if scope is not None and scope[0] is not None and scope[0] != mission.pk:
+        raise Http404("No such mission")  # a token scoped to another mission: as if not a member
     if need is not None:
         require_capability(user, mission, need)
     return mission
@@ -42,7 +45,22 @@ def forget_roles(user) -> None:
     user.__dict__.pop("_pollwatch_roles", None)
 
 
+def limit_to_token(user, *, mission_id: int | None, role: str) -> None:
+    """For the rest of this request ``user`` acts through an API token: only in ``mission_id`` (None: any of
+    theirs), with at most ``role``'s capabilities ("" : their own role's)."""
+    user.__dict__["_pollwatch_token_scope"] = (mission_id, role)
+
+
+def _token_scope(user) -> tuple[int | None, str] | None:
+    return getattr(user, "__dict__", {}).get("_pollwatch_token_scope")
+
+
 def has_capability(user, mission: Mission, cap: Cap) -> bool:
+    scope = _token_scope(user)
+    if scope is not None:
+        mission_id, role = scope
+        if (mission_id is not None and mission_id != mission.pk) or (role and not role_has(role, cap)):
+            return False
     return role_has(role_in_mission(user, mission), cap)
 
 
