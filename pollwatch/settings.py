@@ -67,6 +67,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Fernet keys (comma-separated, the first encrypts) for personal data at rest: pollwatch/accounts/fields.py.
+POLLWATCH_PII_KEYS = os.environ.get("POLLWATCH_PII_KEYS", "")
+# REST API tokens expire after this many days (pollwatch/collection/models.py ApiToken.expires_at).
+POLLWATCH_API_TOKEN_DAYS = int(os.environ.get("POLLWATCH_API_TOKEN_DAYS", "90"))
 DEBUG = _env_flag("POLLWATCH_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()

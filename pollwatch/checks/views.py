@@ -6,23 +6,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 
 from pollwatch.checks.models import CheckResult, QualityCheck
 from pollwatch.checks.services import check_create_quality_check
-from pollwatch.missions.access import access_mission_by_slug, role_in_mission
-from pollwatch.missions.models import Role
+from pollwatch.collection.access import sealed_form_ids
+from pollwatch.missions.access import access_mission_by_slug, require_capability
+from pollwatch.missions.permissions import Cap
 from pollwatch.web.params import id_param
-
-AUTHORS = {Role.ADMIN, Role.COORDINATOR, Role.ANALYST}
 
 
 def check_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     if request.method == "POST":
-        if role_in_mission(request.user, mission) not in AUTHORS:
-            return HttpResponseForbidden("Only analysts and coordinators write checks")
+        require_capability(request.user, mission, Cap.AUTHOR_CHECKS)
         try:
             check_create_quality_check(
                 mission, form_id=request.POST.get("form_id", "")[:100], name=request.POST.get("name", "")[:200],
@@ -41,8 +38,11 @@ def check_list(request, slug: str):
 
 
 def result_list(request, slug: str):
-    mission = access_mission_by_slug(request.user, slug)
-    rows = CheckResult.objects.for_mission(mission).select_related("quality_check", "station", "submission__observer")
+    """The results name observers and stations: SEE_REPORTS, and none on forms sealed for the quick count."""
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
+    rows = (CheckResult.objects.for_mission(mission)
+            .exclude(quality_check__form_id__in=sealed_form_ids(request.user, mission))
+            .select_related("quality_check", "station", "submission__observer"))
     check_id, outcome, target = id_param(request.GET, "check"), request.GET.get("outcome", ""), request.GET.get("on", "")
     if check_id is not None:
         rows = rows.filter(quality_check_id=check_id)

@@ -71,7 +71,14 @@ def demo(
     _setup(db if using_sqlite else None)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from pollwatch.demo.generator import ADMIN_PASSWORD, ADMIN_USER, ELECTION_SLUG, build_demo, demo_counts
+    from pollwatch.demo.generator import (
+        ADMIN_PASSWORD,
+        ADMIN_USER,
+        ELECTION_SLUG,
+        build_demo,
+        demo_counts,
+        demo_logins,
+    )
     from pollwatch.elections.models import Election
 
     _migrate_quietly()
@@ -119,6 +126,8 @@ def demo(
     if build_seconds is not None:
         lines["build_seconds"] = f"{build_seconds:.1f}"
     _print_lines(lines)
+    for username, password, role, slug in demo_logins():  # one line per web login, to try each role
+        typer.echo(f"login: {username} {password} {role} {slug}")
     if not no_serve:
         serving.run_server(db if using_sqlite else None, port)
 

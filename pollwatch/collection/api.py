@@ -6,11 +6,14 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from pollwatch.collection.access import visible_submissions
 from pollwatch.collection.models import ApiToken, ObservationForm, Submission
 from pollwatch.collection.services import servable_forms
 from pollwatch.collection.submissions import (
@@ -20,17 +23,20 @@ from pollwatch.collection.submissions import (
     receive_submission,
 )
 from pollwatch.geography.models import PollingStation
-from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.access import access_mission_by_slug, has_capability, limit_to_token
 from pollwatch.missions.models import Observer
+from pollwatch.missions.permissions import Cap
 from pollwatch.web.params import MAX_ID
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         found = (ApiToken.objects.select_related("user")
-                 .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), user__is_active=True).first())
+                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                         key_hash=hashlib.sha256(token.encode()).hexdigest(), user__is_active=True).first())
         if found is None:
             return None
+        limit_to_token(found.user, mission_id=found.mission_id, role=found.role)
         request.user = found.user
         return found.user
 
@@ -115,15 +121,15 @@ def list_stations(request, slug: str, q: str = "", limit: int = Query(500, ge=1,
     return list(stations.order_by("code")[:limit])
 
 
-def _submissions(mission):
-    return (Submission.objects.for_mission(mission).select_related("form", "observer", "station")
+def _submissions(user, mission):
+    return (visible_submissions(user, mission).select_related("form", "observer", "station")
             .prefetch_related("attachments"))
 
 
 @router.get("/missions/{slug}/submissions", response=list[SubmissionOut])
 def list_submissions(request, slug: str, filters: Query[SubmissionFilter]):
     mission = access_mission_by_slug(request.user, slug)
-    qs = _submissions(mission).filter(is_current=True)
+    qs = _submissions(request.user, mission).filter(is_current=True)
     if filters.form_id:
         qs = qs.filter(form__form_id=filters.form_id)
     if filters.station:
@@ -140,7 +146,7 @@ def list_submissions(request, slug: str, filters: Query[SubmissionFilter]):
 @router.get("/missions/{slug}/submissions/{submission_id}", response=SubmissionOut)
 def get_submission(request, slug: str, submission_id: int = Path(..., ge=1, le=MAX_ID)):
     mission = access_mission_by_slug(request.user, slug)
-    found = _submissions(mission).filter(pk=submission_id).first()
+    found = _submissions(request.user, mission).filter(pk=submission_id).first()
     if found is None:
         raise HttpError(404, "No such submission")
     return found
@@ -150,8 +156,8 @@ def get_submission(request, slug: str, submission_id: int = Path(..., ge=1, le=M
                                                         403: Error, 404: Error, 409: Error, 410: Error})
 def create_submission(request, slug: str, payload: SubmissionIn):
     mission = access_mission_by_slug(request.user, slug)
-    if not can_manage(request.user, mission):
-        return Status(403, {"detail": "Only the mission's admins and coordinators may enter reports."})
+    if not has_capability(request.user, mission, Cap.ENTER_REPORTS):
+        return Status(403, {"detail": f"Your role in this mission may not {Cap.ENTER_REPORTS.value}."})
     forms = servable_forms(mission).filter(form_id=payload.form_id)
     form = (forms.filter(version=payload.version) if payload.version else forms.filter(is_active=True)).first()
     if form is None:
@@ -170,4 +176,7 @@ def create_submission(request, slug: str, payload: SubmissionIn):
                                      entered_by=request.user)
     except SubmissionRejected as exc:
         return Status(exc.status, {"detail": exc.message})
-    return Status(201 if receipt.created else 200, _submissions(mission).get(pk=receipt.submission.pk))
+    # What the caller just entered, shown back to them whatever it is (e.g. a count report sealed for their role).
+    entered = (Submission.objects.select_related("form", "observer", "station").prefetch_related("attachments")
+               .get(pk=receipt.submission.pk))
+    return Status(201 if receipt.created else 200, entered)

@@ -92,6 +92,15 @@ class Submission(models.Model):
     )
     # False once an edit replaced this report: lists and counts show current reports only.
     is_current = models.BooleanField(default=True)
+    # Report integrity (one phone login must not rewrite another observer's results): the deprecatedID of an edit
+    # sent from another login than the report it names. That report stays current; this one is kept next to it.
+    claimed_edit_of = models.CharField(max_length=128, blank=True)
+    # Held for review: an edit from another login (claimed_edit_of), or a report for a station its observer is not
+    # deployed to. Master records, coverage and the quick count skip it until a coordinator accepts it.
+    held = models.BooleanField(default=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The reports table is the derivation queue (collection/derivation.py): a stored report is PENDING until the
     # worker has brought the election-day tables up to date with it, FAILED (with the reason) if that raised.
     derive_state = models.PositiveSmallIntegerField(choices=DeriveState.choices, default=DeriveState.PENDING)
@@ -188,6 +197,13 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Scope (pollwatch.missions.access reads it for requests the token authenticates): one mission only (NULL:
+    # every mission of the user), and at most a role's capabilities (blank: the user's own role).
+    mission = models.ForeignKey("missions.Mission", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    role = models.CharField(max_length=20, blank=True)
+    # Past it, the token is refused (401); NULL: no expiry (tokens made before expiry existed).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} {self.name}"

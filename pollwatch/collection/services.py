@@ -14,8 +14,8 @@ from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.collection import digest
-from pollwatch.collection.models import ApiToken, DeviceCredential, FormMedia, ObservationForm
-from pollwatch.collection.submissions import forget_forms, safe_file_name
+from pollwatch.collection.models import ApiToken, DeviceCredential, FormMedia, ObservationForm, Submission
+from pollwatch.collection.submissions import do_reparse_submission, forget_forms, safe_file_name
 from pollwatch.collection.xforms import ConvertedForm, FormError, convert_xlsform
 from pollwatch.missions.models import Observer
 
@@ -158,11 +158,21 @@ def do_set_device_credential(observer: Observer, *, username: str = "", password
     return cred, password
 
 
-def do_create_api_token(user, name: str = "") -> tuple[ApiToken, str]:
+def do_create_api_token(user, name: str = "", *, mission=None, role: str = "", days: int | None = None
+                        ) -> tuple[ApiToken, str]:
+    """A token shown once; scoped to ``mission`` and capped at ``role`` if given, expiring after ``days``
+    (default ``settings.POLLWATCH_API_TOKEN_DAYS``)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     key = secrets.token_urlsafe(32)
+    days = settings.POLLWATCH_API_TOKEN_DAYS if days is None else days
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
-        do_record_audit("api_token.create", user=user, obj=token, detail={"name": name})
+        token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                                        mission=mission, role=role, expires_at=timezone.now() + dt.timedelta(days=days))
+        do_record_audit("api_token.create", user=user, mission=mission, obj=token,
+                        detail={"name": name, "role": role, "days": days})
     return token, key
 
 
@@ -171,3 +181,15 @@ def do_revoke_api_token(token: ApiToken, *, user) -> None:
     with transaction.atomic():
         do_record_audit("api_token.revoke", user=user, obj=token, detail={"name": token.name})
         token.delete()
+
+
+def do_accept_submission(submission: Submission, *, user) -> Submission:
+    """A coordinator accepts a held report (an edit from another login, a station outside the observer's
+    deployment): it counts from now on, next to the report it claimed to edit (which stays current)."""
+    with transaction.atomic():
+        submission.accepted_by, submission.held = user, False
+        submission.save(update_fields=["accepted_by", "held"])
+        do_reparse_submission(submission)
+        do_record_audit("submission.accept", user=user, mission=submission.mission, obj=submission,
+                        detail={"instance_id": submission.instance_id, "claimed_edit_of": submission.claimed_edit_of})
+    return submission

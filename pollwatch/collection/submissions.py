@@ -213,8 +213,40 @@ def settle_values(submission: Submission, values: dict[str, Any], problems: list
     submission.station_id = station_id
     if submission.deprecates_id is None and getattr(submission, "_deprecated_id", ""):
         reasons.append(f"edit of an unknown report {submission._deprecated_id!r}")
+    held: list[str] = []
+    if submission.claimed_edit_of:
+        held.append(f"edit of {submission.claimed_edit_of!r}, a report from another login")
+    if station_id is not None and submission.observer_id is not None and not _deployed_at(submission, station_id):
+        held.append("station not in the observer's deployment")
+    submission.held = bool(held) and submission.accepted_by_id is None
+    if submission.held:
+        held.append("held: not counted until a coordinator accepts it")
+    reasons += held
     submission.needs_review = bool(reasons)
     submission.review_reason = "; ".join(reasons)[:200]
+
+
+def _deployed_at(submission: Submission, station_id: int) -> bool:
+    """Whether the observer has a deployment at the station, or in an area the station lies in."""
+    from pollwatch.geography.tree import unit_tree
+
+    places = list(Deployment.objects.filter(observer_id=submission.observer_id).values_list("station_id", "area_id"))
+    if any(station == station_id for station, _ in places):
+        return True
+    areas = {area for _, area in places if area is not None}
+    if not areas:
+        return False
+    unit_id = PollingStation.objects.filter(pk=station_id).values_list("unit_id", flat=True).first()
+    return unit_id is not None and bool(areas & unit_tree(submission.mission.election_id).ancestors([unit_id]))
+
+
+def same_author(original: Submission, observer: Observer | None, entered_by) -> bool:
+    """Whether an edit comes from the login that sent ``original``: the same user typing it in, or else the same
+    observer's device login (``observer``, fixed by the transport)."""
+    user_id = entered_by.pk if getattr(entered_by, "is_authenticated", False) else None
+    if original.entered_by_id is not None or user_id is not None:
+        return original.entered_by_id == user_id
+    return observer is not None and original.observer_id == observer.pk
 
 
 def receive_submission(
@@ -254,14 +286,18 @@ def receive_submission(
     content_hash = hashlib.sha256(raw).hexdigest()
     files = attachments or []
     deprecates = None
+    claimed = ""
     if header.deprecated_id:
         deprecates = Submission.objects.filter(mission=mission, instance_id=header.deprecated_id).first()
+        if deprecates is not None and not same_author(deprecates, observer, entered_by):
+            # Another login's report: not replaced. This one is stored next to it, held for review.
+            deprecates, claimed = None, header.deprecated_id
     submission = Submission(
         mission=mission, form=form, observer=observer, transport=transport, instance_id=header.instance_id,
         received_at=timezone.now(), raw=text, content_hash=content_hash, deprecates=deprecates,
-        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None, claimed_edit_of=claimed,
     )
-    submission._deprecated_id = header.deprecated_id
+    submission._deprecated_id = "" if claimed else header.deprecated_id
     parse_into(submission, header.root, form, observer_fixed=observer is not None)
     # One transaction, no savepoint: the unique constraint on (mission, instance_id) decides, and a duplicate is
     # handled after the failed transaction has rolled back (two round trips fewer per report than a savepoint).
@@ -403,6 +439,7 @@ def do_reparse_submission(submission: Submission) -> None:
     submission.derive_state, submission.derive_error = DeriveState.PENDING, ""
     with transaction.atomic():
         submission.save(update_fields=["values", "form", "station", "observer", "needs_review", "review_reason",
+                                       "held",
                                        "derive_state", "derive_error"])
         on_report_stored(submission)
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("missions/<slug:slug>/forms/<id:pk>/enter", views.submission_entry, name="collection-entry"),
     path("missions/<slug:slug>/submissions/", views.submission_list, name="collection-submissions"),
     path("missions/<slug:slug>/submissions/<id:pk>/", views.submission_detail, name="collection-submission"),
+    path("missions/<slug:slug>/submissions/<id:pk>/accept", views.submission_accept, name="collection-submission-accept"),
     path("missions/<slug:slug>/attachments/<id:pk>", views.attachment_download, name="collection-attachment"),
 ]

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pollwatch.collection.access import access_attachment_by_id, access_submission_by_id, visible_submissions
 from pollwatch.collection.attachments import INLINE_TYPES, attachment_response
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
-from pollwatch.collection.models import ApiToken, Attachment, ObservationForm, Submission
+from pollwatch.collection.models import ApiToken, ObservationForm
 from pollwatch.collection.services import (
     check_import_form,
+    do_accept_submission,
     do_create_api_token,
     do_revoke_api_token,
     do_set_device_credential,
@@ -22,16 +23,10 @@ from pollwatch.collection.services import (
 )
 from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
 from pollwatch.collection.xforms import FormError
-from pollwatch.missions.access import access_mission_by_slug, can_manage
-from pollwatch.missions.models import Observer
-from pollwatch.web.params import id_param
-
-
-def _manager_mission(request, slug):
-    mission = access_mission_by_slug(request.user, slug)
-    if not can_manage(request.user, mission):
-        raise PermissionDenied("Only the mission's admins and coordinators may do this.")
-    return mission
+from pollwatch.missions.access import access_mission_by_slug, has_capability, require_capability
+from pollwatch.missions.models import Mission, Observer, Role
+from pollwatch.missions.permissions import Cap
+from pollwatch.web.params import BadParameter, id_param, parse_int
 
 
 def form_list(request, slug: str):
@@ -39,7 +34,7 @@ def form_list(request, slug: str):
     upload = XlsFormUpload()
     errors: list[str] = []
     if request.method == "POST":
-        mission = _manager_mission(request, slug)
+        require_capability(request.user, mission, Cap.AUTHOR_FORMS)
         upload = XlsFormUpload(request.POST, request.FILES)
         if upload.is_valid():
             f = upload.cleaned_data["file"]
@@ -55,19 +50,21 @@ def form_list(request, slug: str):
                     messages.warning(request, w)
                 return redirect("collection-forms", slug=mission.slug)
     forms_ = ObservationForm.objects.for_mission(mission).defer("xform", "xlsform")
-    manage = can_manage(request.user, mission)
+    members = has_capability(request.user, mission, Cap.MANAGE_MEMBERS)
     return render(request, "collection/form_list.html", {
         "mission": mission, "forms": forms_, "upload": upload, "errors": errors,
-        "can_manage": manage,
+        "can_enter": has_capability(request.user, mission, Cap.ENTER_REPORTS),
+        "can_author": has_capability(request.user, mission, Cap.AUTHOR_FORMS),
+        "can_manage_members": members,
         "openrosa_url": request.build_absolute_uri(f"/m/{mission.slug}/"),
-        "observers": Observer.objects.for_mission(mission).select_related("device_credential") if manage else [],
+        "observers": Observer.objects.for_mission(mission).select_related("device_credential") if members else [],
     }, status=400 if errors or upload.errors else 200)
 
 
 @require_POST
 def device_login(request, slug: str):
     """Give an observer a device login (new PIN); the PIN is shown once, only its digest is kept."""
-    mission = _manager_mission(request, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.MANAGE_MEMBERS)
     observer_id = id_param(request.POST, "observer")
     observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
     if observer is None:
@@ -84,7 +81,7 @@ def device_login(request, slug: str):
 
 @require_POST
 def form_toggle(request, slug: str, pk: int):
-    mission = _manager_mission(request, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.AUTHOR_FORMS)
     form = get_object_or_404(ObservationForm.objects.for_mission(mission), pk=pk)
     do_set_form_active(form, not form.is_active, user=request.user)
     return redirect("collection-forms", slug=mission.slug)
@@ -92,43 +89,51 @@ def form_toggle(request, slug: str, pk: int):
 
 def submission_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
-    qs = (Submission.objects.for_mission(mission).filter(is_current=True)
-          .select_related("form", "observer", "station"))
+    qs = visible_submissions(request.user, mission).filter(is_current=True).select_related("form", "observer",
+                                                                                            "station")
     if request.GET.get("review") == "1":
         qs = qs.filter(needs_review=True)
     if request.GET.get("form"):
         qs = qs.filter(form__form_id=request.GET["form"])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "collection/submission_list.html", {
-        "mission": mission, "page": page, "can_manage": can_manage(request.user, mission),
+        "mission": mission, "page": page, "can_enter": has_capability(request.user, mission, Cap.ENTER_REPORTS),
         "forms": ObservationForm.objects.for_mission(mission).filter(is_active=True).defer("xform", "xlsform"),
     })
 
 
 def submission_detail(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    sub = get_object_or_404(
-        Submission.objects.for_mission(mission).select_related("form", "observer", "station", "entered_by"), pk=pk
-    )
+    sub = access_submission_by_id(request.user, mission, pk)
     labels = {f["name"]: f.get("label") or f["name"] for f in (sub.form.fields if sub.form else [])}
     rows = [(labels.get(k, k), v) for k, v in sub.values.items()]
     return render(request, "collection/submission_detail.html", {
         "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
         "inline_types": INLINE_TYPES,
-        "versions": Submission.objects.filter(deprecates=sub),
+        "versions": visible_submissions(request.user, mission).filter(deprecates=sub),
+        "can_accept": sub.held and has_capability(request.user, mission, Cap.RESOLVE_CONFLICTS),
     })
+
+
+@require_POST
+def submission_accept(request, slug: str, pk: int):
+    """Accept a held report (RESOLVE_CONFLICTS): it counts from now on, next to the report it claimed to edit."""
+    mission = access_mission_by_slug(request.user, slug)
+    sub = access_submission_by_id(request.user, mission, pk, need=Cap.RESOLVE_CONFLICTS)
+    if sub.held:
+        do_accept_submission(sub, user=request.user)
+        messages.success(request, "Report accepted: it counts from now on.")
+    return redirect("collection-submission", slug=mission.slug, pk=sub.pk)
 
 
 def attachment_download(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    att = Attachment.objects.filter(submission__mission=mission, pk=pk).first()
-    if att is None:
-        raise Http404("No such attachment")
+    att = access_attachment_by_id(request.user, mission, pk)
     return attachment_response(att, inline=request.GET.get("inline") == "1")
 
 
 def submission_entry(request, slug: str, pk: int):
-    mission = _manager_mission(request, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.ENTER_REPORTS)
     form = get_object_or_404(servable_forms(mission).filter(is_active=True), pk=pk)
     Entry = entry_form_class(form, mission)
     entry = Entry(request.POST or None)
@@ -158,7 +163,20 @@ def api_tokens(request):
             messages.success(request, f"Revoked the token {token.name or '(unnamed)'}.")
             return redirect("collection-api-tokens")
         name = request.POST.get("name", "").strip()[:100]
-        _, new_key = do_create_api_token(request.user, name)
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "collection/api_tokens.html", {"tokens": tokens, "new_key": new_key},
-                  status=201 if new_key else 200)
+        slug = request.POST.get("mission", "")
+        mission = Mission.objects.visible_to(request.user).filter(slug=slug).first() if slug else None
+        role = request.POST.get("role", "")
+        try:
+            days = parse_int("days", request.POST.get("days", "") or "90", low=1, high=366)
+        except BadParameter as exc:
+            messages.error(request, str(exc))
+            return redirect("collection-api-tokens")
+        if (slug and mission is None) or role not in ("", *Role.values):
+            messages.error(request, "Choose one of your missions and one of the roles.")
+            return redirect("collection-api-tokens")
+        _, new_key = do_create_api_token(request.user, name, mission=mission, role=role, days=days)
+    tokens = ApiToken.objects.filter(user=request.user).select_related("mission").order_by("-created_at")
+    return render(request, "collection/api_tokens.html", {
+        "tokens": tokens, "new_key": new_key, "missions": Mission.objects.visible_to(request.user),
+        "roles": Role.choices, "now": timezone.now(),
+    }, status=201 if new_key else 200)

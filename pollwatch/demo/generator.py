@@ -44,8 +44,12 @@ ADMIN_PASSWORD = "pollwatch-demo"  # noqa: S105
 STAFF_USERS = [  # (username, mission slug, role)
     ("ieom-coordinator", "ieom", Role.COORDINATOR),
     ("ieom-analyst", "ieom", Role.ANALYST),
+    ("ieom-clerk", "ieom", Role.DATA_CLERK),
+    ("ieom-observer", "ieom", Role.OBSERVER),
     ("citizens-coordinator", "citizens", Role.COORDINATOR),
     ("citizens-analyst", "citizens", Role.ANALYST),
+    ("citizens-clerk", "citizens", Role.DATA_CLERK),
+    ("citizens-observer", "citizens", Role.OBSERVER),
 ]
 
 Progress = Callable[[str, int], None]  # (step description, units of work done)
@@ -112,6 +116,7 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         sample = do_draw_pvt_sample(citizens, name="Quick count", size=PVT_SAMPLE_SIZE, strata=["region"],
                                     seed=seed, reserves=1)
         static = _build_citizens(citizens, stations, rng, names, sample)
+        _link_observer_logins([ieom, citizens])
         progress("missions", 1)
         submissions = _simulate_election_day(forms, teams, static, stations, rng)
         submissions += simulate_pvt_counts(sample, truth, rng)
@@ -185,6 +190,25 @@ def _build_users(missions):
     for username, slug, role in STAFF_USERS:
         user = users.objects.create_user(username, password=ADMIN_PASSWORD)
         Membership.objects.create(user=user, mission=by_slug[slug], role=role)
+
+
+def _link_observer_logins(missions) -> None:
+    """Each mission's observer-role web login is its first observer's: they see that observer's assignment and
+    reports, and nobody else's."""
+    users = get_user_model()
+    for mission in missions:
+        observer = Observer.objects.for_mission(mission).order_by("code").first()
+        if observer is not None:
+            observer.user = users.objects.get(username=f"{mission.slug}-observer")
+            observer.save(update_fields=["user"])
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, mission slug) of every demo web login, for ``pollwatch demo`` to print."""
+    names = {ADMIN_USER, *(u for u, _, _ in STAFF_USERS)}
+    return [(username, ADMIN_PASSWORD, role, slug) for username, role, slug in
+            Membership.objects.filter(user__username__in=names).order_by("mission__slug", "role", "user__username")
+            .values_list("user__username", "role", "mission__slug")]
 
 
 def _person(names: random.Random, given: list[str], family: list[str]) -> str:

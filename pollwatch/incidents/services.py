@@ -126,9 +126,10 @@ ASSIGNEES_ONLY = "incidents are assigned to the mission's coordinators and admin
 
 
 def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
-    from pollwatch.missions.access import can_manage
+    from pollwatch.missions.access import has_capability
+    from pollwatch.missions.permissions import Cap
 
-    if assignee is not None and not can_manage(assignee, incident.mission):
+    if assignee is not None and not has_capability(assignee, incident.mission, Cap.TRIAGE_INCIDENTS):
         raise ValueError(ASSIGNEES_ONLY)
     return do_assign_incident(incident, assignee, user=user)
 
@@ -182,11 +183,15 @@ _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
+def scrub_contacts(text: str) -> str:
+    """Phone numbers and e-mail addresses in a text replaced (published summaries, retention)."""
+    return _PHONE.sub("[phone removed]", _EMAIL.sub("[e-mail removed]", text))
+
+
 def public_summary(incident: Incident) -> dict:
     """What may be published: no observer, no assignee, no notes; phone numbers and e-mails in the
     description replaced."""
-    text = _EMAIL.sub("[e-mail removed]", incident.description)
-    text = _PHONE.sub("[phone removed]", text)
+    text = scrub_contacts(incident.description)
     return {
         "category": incident.category, "severity": incident.get_severity_display(), "status": incident.status,
         "region": incident.region.name if incident.region else "",

@@ -6,18 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import HttpResponseForbidden, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pollwatch.incidents import services
+from pollwatch.incidents.access import access_incident_by_id, visible_incidents
 from pollwatch.incidents.models import Incident
-from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.access import access_mission_by_slug, has_capability
+from pollwatch.missions.permissions import Cap, roles_with
 from pollwatch.web.params import id_param, int_param
-
-
-def access_incident_by_id(user, mission, pk: int) -> Incident:
-    return get_object_or_404(Incident.objects.for_mission(mission).select_related("station", "region", "assignee"), pk=pk)
 
 
 def incident_list(request, slug: str):
@@ -27,7 +25,7 @@ def incident_list(request, slug: str):
 
     mission = access_mission_by_slug(request.user, slug)
     filters = parse_filters(mission, request.GET)
-    rows = Incident.objects.filter(filters.incident_q()).select_related("station", "region", "assignee")
+    rows = visible_incidents(request.user, mission).filter(filters.incident_q()).select_related("station", "region", "assignee")
     status, category = request.GET.get("status", ""), request.GET.get("category", "")
     severity = int_param(request.GET, "severity", low=min(Incident.Severity.values), high=max(Incident.Severity.values))
     if status in Incident.Status.values:
@@ -49,7 +47,7 @@ def incident_detail(request, slug: str, pk: int):
     incident = access_incident_by_id(request.user, mission, pk)
     managers = _managers(mission)
     return render(request, "incidents/incident_detail.html", {
-        "mission": mission, "incident": incident, "can_manage": can_manage(request.user, mission),
+        "mission": mission, "incident": incident, "can_manage": has_capability(request.user, mission, Cap.TRIAGE_INCIDENTS),
         "next_statuses": sorted(services.TRANSITIONS[incident.status]),
         "events": incident.events.select_related("user"), "duplicates": incident.duplicates.all(),
         "managers": managers,
@@ -57,15 +55,13 @@ def incident_detail(request, slug: str, pk: int):
 
 
 def _managers(mission):
-    return get_user_model().objects.filter(memberships__mission=mission, memberships__role__in=["admin", "coordinator"])
+    return get_user_model().objects.filter(memberships__mission=mission, memberships__role__in=roles_with(Cap.TRIAGE_INCIDENTS))
 
 
 @require_POST
 def incident_triage(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    incident = access_incident_by_id(request.user, mission, pk)
-    if not can_manage(request.user, mission):
-        return HttpResponseForbidden("Only coordinators triage incidents")
+    incident = access_incident_by_id(request.user, mission, pk, need=Cap.TRIAGE_INCIDENTS)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")[:2000]
     try:

@@ -6,16 +6,13 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from pollwatch.media.models import NewsItem
-from pollwatch.missions.access import role_in_mission
-from pollwatch.missions.models import Role
-
-# Media monitors are the mission's analysts (and its coordinators and admins); observers in the field are not.
-MONITOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
+from pollwatch.missions.access import has_capability
+from pollwatch.missions.permissions import Cap
 
 
 def can_monitor(user, mission) -> bool:
-    """Import items and code them."""
-    return role_in_mission(user, mission) in MONITOR_ROLES
+    """Import items and code them (MONITOR_MEDIA: analysts, coordinators, admins; not observers in the field)."""
+    return has_capability(user, mission, Cap.MONITOR_MEDIA)
 
 
 def access_item_by_id(user, mission, pk: int) -> NewsItem:

@@ -16,6 +16,7 @@ from pollwatch.media.analysis.corpus import MAX_BYTES
 from pollwatch.media.forms import CorpusUpload, OutletForm
 from pollwatch.media.models import Actor, Outlet, Tone
 from pollwatch.missions.access import access_mission_by_slug
+from pollwatch.missions.permissions import Cap
 from pollwatch.web.params import id_param, keyed_ids
 
 
@@ -155,7 +156,7 @@ def export(request, slug: str, what: str, fmt: str):
     from pollwatch.media.exports import EXPORTS
     from pollwatch.operations.exports import download_response
 
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.EXPORT)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
     header, data = EXPORTS[what](mission, queries.Filters.from_query(request.GET))

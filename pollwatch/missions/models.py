@@ -3,16 +3,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pollwatch.accounts.fields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     COORDINATOR = "coordinator", "Coordinator"
     ANALYST = "analyst", "Analyst"
+    DATA_CLERK = "data_clerk", "Data clerk"
     OBSERVER = "observer", "Observer"
 
 
-# Roles that may see observers' personal data (phone numbers, e-mail).
-PII_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+# What each role may do is in pollwatch/missions/permissions.py (the one permission table).
 
 
 class MissionQuerySet(models.QuerySet):
@@ -67,7 +69,8 @@ class Observer(models.Model):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="observers")
     code = models.CharField(max_length=32, help_text="The observer's code, used in SMS and forms")
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=32, blank=True)
+    # Encrypted at rest (Fernet, keys from POLLWATCH_PII_KEYS): a copied database does not hand out the phones.
+    phone = EncryptedTextField(blank=True)
     email = models.EmailField(blank=True)
     languages = models.CharField(max_length=100, blank=True, help_text="Comma-separated ISO 639-1 codes")
     # Long-term or short-term observer, team leader, ... free text kept for the coordinators.

@@ -24,9 +24,23 @@ def do_create_mission(
 
 @transaction.atomic
 def do_add_member(mission: Mission, user, role: str | Role, *, by=None) -> Membership:
+    from pollwatch.missions.access import forget_roles
+
     membership, _ = Membership.objects.update_or_create(user=user, mission=mission, defaults={"role": role})
     do_record_audit("mission.member", user=by, mission=mission, obj=membership, detail={"role": str(role)})
+    forget_roles(user)
     return membership
+
+
+@transaction.atomic
+def do_link_observer_login(observer: Observer, user, *, by=None) -> Observer:
+    """Make ``user`` (an observer-role member) this observer's web login: they see this observer's assignment
+    and reports, and nobody else's."""
+    observer.user = user
+    observer.save(update_fields=["user"])
+    do_record_audit("observer.link_login", user=by, mission=observer.mission, obj=observer,
+                    detail={"username": user.username})
+    return observer
 
 
 def do_create_user(username: str, password: str | None = None, **extra):
@@ -72,3 +86,17 @@ def do_deploy_observer(
         shift_start=shift_start,
         shift_end=shift_end,
     )
+
+
+@transaction.atomic
+def do_erase_observers_pii(mission: Mission, *, by=None) -> int:
+    """Retention: erase what identifies the mission's observers (name, phone, e-mail, languages, web login),
+    keeping their codes, deployments and reports (the anonymised data). Returns how many observers."""
+    n = 0
+    for observer in Observer.objects.for_mission(mission).iterator(chunk_size=1000):
+        observer.name, observer.phone, observer.email, observer.languages = f"Observer {observer.code}", "", "", ""
+        observer.user = None
+        observer.save(update_fields=["name", "phone", "email", "languages", "user"])
+        n += 1
+    do_record_audit("retention.observers", user=by, mission=mission, detail={"observers": n})
+    return n

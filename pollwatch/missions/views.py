@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from pollwatch.missions import queries
-from pollwatch.missions.access import access_mission_by_slug, can_see_pii
+from pollwatch.missions.access import access_mission_by_slug, can_see_pii, observer_q
 from pollwatch.missions.models import Mission
+from pollwatch.missions.permissions import Cap
 
 
 def home(request):
@@ -19,7 +20,8 @@ def home(request):
 
 def mission_home(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
-    deployments = Paginator(queries.deployments_page(mission), 50).get_page(request.GET.get("page"))
+    # Observers see their own assignment only (observer_q): not who else observes where.
+    deployments = Paginator(queries.deployments_page(mission).filter(observer_q(request.user, mission)), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "missions/mission_home.html",
@@ -67,8 +69,18 @@ def station_detail(request, slug: str, code: str):
         "mission": mission,
         "station": station,
         "results": results,
-        "deployments": queries.deployments_page(mission).filter(station=station),
-        "reports": Submission.objects.for_mission(mission).filter(station=station)
+        "deployments": queries.deployments_page(mission).filter(observer_q(request.user, mission), station=station),
+        "reports": Submission.objects.for_mission(mission).filter(observer_q(request.user, mission), station=station)
         .select_related("observer", "form").order_by("received_at")[:200],
         "show_pii": can_see_pii(request.user, mission),
     })
+
+
+def audit_trail(request, slug: str):
+    """The mission's audit entries, newest first (SEE_AUDIT). ``pollwatch audit verify`` checks the chain."""
+    from pollwatch.accounts.models import AuditEntry
+
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_AUDIT)
+    entries = Paginator(AuditEntry.objects.filter(mission=mission).order_by("-pk"), 100).get_page(
+        request.GET.get("page"))
+    return render(request, "missions/audit_trail.html", {"mission": mission, "page": entries})

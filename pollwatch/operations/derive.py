@@ -35,7 +35,9 @@ def _present(value: Any) -> bool:
 def current_submissions(mission):
     from pollwatch.collection.models import Submission
 
-    return Submission.objects.for_mission(mission).filter(is_current=True)
+    # Held reports (an edit from another login, a station outside the observer's deployment) wait for a
+    # coordinator's review: no master record, coverage or count takes them before.
+    return Submission.objects.for_mission(mission).filter(is_current=True, held=False)
 
 
 def in_arrival_order(reports, fields: Sequence[str], *, whole_mission: bool):

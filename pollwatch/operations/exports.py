@@ -1,7 +1,8 @@
 """Exports of election-day tables as CSV (streamed row by row) or XLSX (openpyxl write-only, spooled to a
 temporary file), respecting the user's permissions: observers' phone numbers only for PII roles.
 
-Each export is a function ``(mission, show_pii, filters) -> (header, rows iterator)`` with the dashboard's
+Each export is a function ``(mission, show_pii, filters, *, sealed) -> (header, rows iterator)`` (``sealed``: the
+form ids whose reports the user may not see, ``pollwatch.collection.access.sealed_form_ids``) with the dashboard's
 filters (``operations.filters``); rows come from ``.iterator()`` so memory stays flat whatever the size of the
 selection.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
+from pollwatch.accounts.privacy import initials
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.operations.filters import Filters
@@ -35,7 +37,7 @@ def _cell(value):
     return value
 
 
-def coverage_rows(mission, show_pii: bool, filters: Filters | None = None):
+def coverage_rows(mission, show_pii: bool, filters: Filters | None = None, *, sealed: Collection[str] = ()):
     """Expected reports; the status is the one the coverage tables count (missing when nothing came in the
     time window)."""
     filters = filters or Filters(mission)
@@ -43,18 +45,22 @@ def coverage_rows(mission, show_pii: bool, filters: Filters | None = None):
     data = filters.expected().order_by("pk").values_list(
         "observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code", "area__code",
         "region__name", "due_at", "shown_status", "first_received_at").iterator(chunk_size=CHUNK)
+    if not show_pii:
+        data = ([code, initials(name), *rest] for code, name, *rest in data)
     return _without_phone(header, data, show_pii, index=2)
 
 
-def submission_rows(mission, show_pii: bool, filters: Filters | None = None):
+def submission_rows(mission, show_pii: bool, filters: Filters | None = None, *, sealed: Collection[str] = ()):
     filters = filters or Filters(mission)
     fields: list[str] = []
-    for definition in ObservationForm.objects.for_mission(mission).values_list("fields", flat=True):
+    forms = ObservationForm.objects.for_mission(mission).exclude(form_id__in=sealed)
+    for definition in forms.values_list("fields", flat=True):
         fields += [f["name"] for f in definition or [] if f.get("name") and f["name"] not in fields]
-    for values in Submission.objects.for_mission(mission).values_list("values", flat=True)[:500]:
+    reports = Submission.objects.for_mission(mission).exclude(form__form_id__in=sealed)
+    for values in reports.values_list("values", flat=True)[:500]:
         fields += [k for k in values or {} if k not in fields]
     header = ["id", "received_at", "form", "observer", "phone", "station", "transport", "is_current", *fields]
-    rows = Submission.objects.filter(filters.submission_q())
+    rows = Submission.objects.filter(filters.submission_q()).exclude(form__form_id__in=sealed)
     data = (
         [pk, at, form, obs, phone, station, transport, current, *(_cell((values or {}).get(f)) for f in fields)]
         for pk, at, form, obs, phone, station, transport, current, values in rows.order_by("pk").values_list(
@@ -64,16 +70,16 @@ def submission_rows(mission, show_pii: bool, filters: Filters | None = None):
     return _without_phone(header, data, show_pii, index=4)
 
 
-def master_rows(mission, show_pii: bool, filters: Filters | None = None):
+def master_rows(mission, show_pii: bool, filters: Filters | None = None, *, sealed: Collection[str] = ()):
     filters = filters or Filters(mission)
     header = ["station", "form", "reports", "open_conflicts", "values", "conflicts"]
-    rows = MasterRecord.objects.filter(filters.master_q())
+    rows = MasterRecord.objects.filter(filters.master_q()).exclude(form_id__in=sealed)
     data = ([s, f, n, c, _cell(v), _cell(k)] for s, f, n, c, v, k in rows.order_by("pk").values_list(
         "station__code", "form_id", "report_count", "open_conflicts", "values", "conflicts").iterator(chunk_size=CHUNK))
     return header, data
 
 
-def incident_rows(mission, show_pii: bool, filters: Filters | None = None):
+def incident_rows(mission, show_pii: bool, filters: Filters | None = None, *, sealed: Collection[str] = ()):
     filters = filters or Filters(mission)
     header = ["id", "occurred_at", "source", "category", "severity", "status", "station", "region", "location",
               "observer", "phone", "description", "duplicate_of"]

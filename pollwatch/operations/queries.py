@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db.models import Count
 
+from pollwatch.accounts.privacy import shown_name
 from pollwatch.operations.filters import Filters
 from pollwatch.operations.models import CoverageCount, ExpectedReport
 
@@ -73,7 +74,8 @@ def silent_observers(mission, *, show_pii: bool, filters: Filters | None = None)
         .order_by("region__name", "observer__code")
     )
     return [
-        {"code": e.observer.code, "name": e.observer.name, "phone": e.observer.phone if show_pii else None,
+        {"code": e.observer.code, "name": shown_name(e.observer.name, show_pii),
+         "phone": e.observer.phone if show_pii else None,
          "place": str(e.station or e.area), "region": e.region.name if e.region else "", "form_id": e.schedule.form_id,
          "due_at": e.due_at}
         for e in rows

@@ -4,13 +4,16 @@ conflict resolution, and a streaming CSV export. Thin: gate, validate, query, re
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from pollwatch.missions.access import access_mission_by_slug, can_manage, can_see_pii
+from pollwatch.collection.access import sealed_form_ids
+from pollwatch.missions.access import access_mission_by_slug, can_see_pii, has_capability
+from pollwatch.missions.permissions import Cap
 from pollwatch.operations import queries
 from pollwatch.operations.filters import FLAGS, Filters, observer_groups, parse_filters
 from pollwatch.operations.models import FormSchedule, MasterRecord
@@ -22,8 +25,12 @@ def _filters(request, mission, **known) -> Filters:
     return parse_filters(mission, request.GET, **known)
 
 
+# Election-day pages show every observer's coverage and reports: SEE_REPORTS (observers see their own on the
+# mission's home page). Master records and exports leave out the forms sealed for the quick count.
+
+
 def operations_home(request, slug: str):
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     return render(request, "operations/operations_home.html", _coverage_context(request, mission))
 
 
@@ -31,7 +38,7 @@ def dashboard(request, slug: str):
     """Coverage, checklist answers by region and incidents; the station map loads after the page (map_partial)."""
     from pollwatch.operations.dashboard import figures
 
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     context = _coverage_context(request, mission)
     context["figures"] = figures(mission, context["filters"])
     return render(request, "operations/dashboard.html", context)
@@ -41,13 +48,13 @@ def map_partial(request, slug: str):
     """The station map alone, fetched by the dashboard with HTMX once the page is shown."""
     from pollwatch.operations.stationmap import map_figure
 
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     return render(request, "operations/_map.html", {"mission": mission,
                                                     "map": map_figure(mission, _filters(request, mission))})
 
 
 def coverage_partial(request, slug: str):
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     return render(request, "operations/_coverage.html", _coverage_context(request, mission))
 
 
@@ -70,11 +77,12 @@ def _coverage_context(request, mission) -> dict:
         "mission": mission,
         # How fresh the derived tables are: reports stored but not yet derived, and how long the oldest waits.
         "freshness": backlog(mission),
-        "can_manage": can_manage(request.user, mission),
+        "can_manage": has_capability(request.user, mission, Cap.RESOLVE_CONFLICTS),
         "statuses": queries.STATUSES,
         "by_region": by_region,
         "by_form": by_form,
-        "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0).count(),
+        "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0)
+        .exclude(form_id__in=sealed_form_ids(request.user, mission)).count(),
         "conflicts_query": filters.query(flag=None),
         "regions": regions,
         "groups": groups,
@@ -87,7 +95,7 @@ def _coverage_context(request, mission) -> dict:
 
 def expected_list(request, slug: str):
     """The expected reports behind a coverage number; phones only for roles allowed to see PII."""
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     status = request.GET.get("status", "")
     if status and status not in queries.STATUSES:
         raise Http404("No such status")
@@ -106,9 +114,10 @@ def expected_list(request, slug: str):
 
 
 def master_list(request, slug: str):
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     filters = _filters(request, mission)
-    rows = (MasterRecord.objects.filter(filters.master_q()).select_related("station")
+    rows = (MasterRecord.objects.filter(filters.master_q()).exclude(form_id__in=sealed_form_ids(request.user, mission))
+            .select_related("station")
             .order_by("-open_conflicts", "station__code"))
     conflicts = bool(request.GET.get("conflicts"))
     if conflicts:
@@ -119,11 +128,20 @@ def master_list(request, slug: str):
         "query": filters.query(conflicts=1 if conflicts else None)})
 
 
+def access_master_by_id(user, mission, pk: int, need: Cap = Cap.SEE_REPORTS) -> MasterRecord:
+    """A master record of ``mission`` the user may see (not of a sealed form); else 404. 403 without ``need``."""
+    if not has_capability(user, mission, need):
+        raise PermissionDenied(f"Your role in this mission may not {need.value}.")
+    return get_object_or_404(MasterRecord.objects.for_mission(mission).select_related("station")
+                             .exclude(form_id__in=sealed_form_ids(user, mission)), pk=pk)
+
+
 def master_detail(request, slug: str, pk: int):
-    mission = access_mission_by_slug(request.user, slug)
-    master = get_object_or_404(MasterRecord.objects.for_mission(mission).select_related("station"), pk=pk)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
+    master = access_master_by_id(request.user, mission, pk)
     return render(request, "operations/master_detail.html", {
-        "mission": mission, "master": master, "can_manage": can_manage(request.user, mission),
+        "mission": mission, "master": master, "can_manage": has_capability(request.user, mission,
+                                                                           Cap.RESOLVE_CONFLICTS),
         "resolutions": master.resolutions.select_related("resolved_by"),
         "conflicts": sorted(master.conflicts.items()),
     })
@@ -132,9 +150,7 @@ def master_detail(request, slug: str, pk: int):
 @require_POST
 def resolve_conflict(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    master = get_object_or_404(MasterRecord.objects.for_mission(mission), pk=pk)
-    if not can_manage(request.user, mission):
-        return HttpResponseForbidden("Only coordinators resolve conflicts")
+    master = access_master_by_id(request.user, mission, pk, need=Cap.RESOLVE_CONFLICTS)
     field = request.POST.get("field", "")[:200]
     choice = request.POST.get("choice", "")
     value = request.POST.get("verified", "").strip()[:500] if choice == "__verified__" else None
@@ -158,10 +174,11 @@ def export(request, slug: str, what: str, fmt: str):
     """CSV (streamed) or XLSX of coverage, submissions, master records or incidents; phones for PII roles only."""
     from pollwatch.operations.exports import EXPORTS, download_response
 
-    mission = access_mission_by_slug(request.user, slug)
+    mission = access_mission_by_slug(request.user, slug, need=Cap.EXPORT)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
-    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission))
+    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission),
+                                 sealed=sealed_form_ids(request.user, mission))
     name = f"{mission.slug}-{what}.{fmt}"
     return download_response(header, data, fmt=fmt, name=name, title=what, user=request.user, mission=mission,
                              query=request.GET.urlencode())

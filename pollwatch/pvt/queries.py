@@ -91,7 +91,9 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
     by_station = {s.station_id: s for s in main}
     reports = (
         Submission.objects.for_mission(sample.mission)
-        .filter(station_id__in=by_station, form__form_id=sample.count_form_id)
+        # Current, not held: a replaced report no longer counts, nor one held for review (an "edit" from another
+        # login, a station outside the sender's deployment) until a coordinator accepts it.
+        .filter(station_id__in=by_station, form__form_id=sample.count_form_id, is_current=True, held=False)
         .order_by("received_at", "pk")
         .values_list("station_id", "values", "received_at")
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pollwatch.accounts.services import do_record_audit
-from pollwatch.missions.access import access_mission_by_slug, role_in_mission
-from pollwatch.missions.models import Role
+from pollwatch.missions.access import access_mission_by_slug, has_capability, require_capability
+from pollwatch.missions.permissions import Cap
 from pollwatch.pvt.models import PvtSample
 from pollwatch.pvt.queries import STRATUM_COLUMNS, live_estimate
 from pollwatch.pvt.services import (
@@ -24,9 +24,20 @@ from pollwatch.pvt.services import (
 )
 from pollwatch.web.params import MAX_ID, BadParameter, int_param, parse_int
 
-SEE_UNPUBLISHED = {Role.ADMIN, Role.ANALYST}
-DRAW = {Role.ADMIN, Role.ANALYST}
-PUBLISH = {Role.ADMIN, Role.COORDINATOR}
+
+def can_see_sample(user, mission, sample: PvtSample) -> bool:
+    """A sample's design (seed, strata, stations) and estimate: SEE_QUICK_COUNT, or anyone once published."""
+    return sample.published_at is not None or has_capability(user, mission, Cap.SEE_QUICK_COUNT)
+
+
+def access_sample_by_id(user, mission, pk: int, need: Cap | None = None) -> PvtSample:
+    """A sample of ``mission``; an unpublished one is a 404 for roles without SEE_QUICK_COUNT (whatever ``need``)."""
+    sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
+    if need is not None:
+        require_capability(user, mission, need)
+    if need is None and not can_see_sample(user, mission, sample):
+        raise Http404("No such sample")
+    return sample
 
 
 def _convergence_figure(live) -> str:
@@ -49,14 +60,15 @@ def _convergence_figure(live) -> str:
 
 def pvt_page(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
-    role = role_in_mission(request.user, mission)
     samples = list(PvtSample.objects.for_mission(mission))
     chosen = next((s for s in samples if str(s.pk) == request.GET.get("sample", "")[:20]),
                   samples[0] if samples else None)
-    can_see = chosen is not None and (role in SEE_UNPUBLISHED or chosen.published_at is not None)
+    can_see = chosen is not None and can_see_sample(request.user, mission, chosen)
     context = {
         "mission": mission, "samples": samples, "sample": chosen, "can_see": can_see,
-        "can_draw": role in DRAW, "can_publish": role in PUBLISH, "stratum_columns": STRATUM_COLUMNS,
+        "can_draw": has_capability(request.user, mission, Cap.DRAW_QUICK_COUNT),
+        "can_publish": has_capability(request.user, mission, Cap.PUBLISH_QUICK_COUNT),
+        "stratum_columns": STRATUM_COLUMNS,
     }
     if chosen is not None and can_see:
         live = live_estimate(chosen)
@@ -74,9 +86,7 @@ def pvt_page(request, slug: str):
 
 @require_POST
 def draw(request, slug: str):
-    mission = access_mission_by_slug(request.user, slug)
-    if role_in_mission(request.user, mission) not in DRAW:
-        return HttpResponseForbidden("Only the mission's admins and analysts draw quick-count samples.")
+    mission = access_mission_by_slug(request.user, slug, need=Cap.DRAW_QUICK_COUNT)
     try:
         size = parse_int("size", request.POST.get("size", ""), low=2, high=MAX_SAMPLE_SIZE)
         seed = parse_int("seed", request.POST.get("seed", ""), low=0, high=MAX_ID)
@@ -100,9 +110,7 @@ def draw(request, slug: str):
 @require_POST
 def publish(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
-    if role_in_mission(request.user, mission) not in PUBLISH:
-        return HttpResponseForbidden("Only the mission's admins and coordinators publish the quick count.")
+    sample = access_sample_by_id(request.user, mission, pk, need=Cap.PUBLISH_QUICK_COUNT)
     do_publish_pvt_sample(sample, user=request.user)
     messages.success(request, f"{sample.name} is now visible to every member of the mission.")
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
@@ -110,9 +118,7 @@ def publish(request, slug: str, pk: int):
 
 def export_sample(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
-    sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
-    if role_in_mission(request.user, mission) not in SEE_UNPUBLISHED | PUBLISH:
-        raise Http404("No such sample")
+    sample = access_sample_by_id(request.user, mission, pk)  # before publication: SEE_QUICK_COUNT only
     do_record_audit("export", user=request.user, mission=mission, obj=sample,
                     detail={"name": f"pvt-sample-{sample.pk}.csv", "format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -93,12 +93,29 @@ def same_phone(a: str, b: str) -> bool:
     return bool(phone_key(a)) and phone_key(a) == phone_key(b)
 
 
+# Phones are encrypted at rest (Fernet: the same number encrypts differently each time), so the database cannot
+# look one up. Each process keeps the mission's phone → observer map, decrypted once and rebuilt after
+# PHONE_INDEX_TTL seconds or when a sender is not in it (an observer registered since).
+PHONE_INDEX_TTL = 60.0
+_phone_index: dict[int, tuple[float, dict[str, int]]] = {}
+
+
+def _phones_of(mission, *, fresh: bool = False) -> dict[str, int]:
+    now = time.monotonic()
+    hit = _phone_index.get(mission.pk)
+    if fresh or hit is None or now - hit[0] > PHONE_INDEX_TTL:
+        index = {phone_key(phone): pk for pk, phone in
+                 Observer.objects.for_mission(mission).exclude(phone="").values_list("pk", "phone")}
+        hit = _phone_index[mission.pk] = (now, index)
+    return hit[1]
+
+
 def observer_by_phone(mission, phone: str) -> Observer | None:
     key = phone_key(phone)
     if not key:
         return None
-    return next((o for o in Observer.objects.for_mission(mission).filter(phone__endswith=key[-7:])
-                 if phone_key(o.phone) == key), None)
+    pk = _phones_of(mission).get(key) or _phones_of(mission, fresh=True).get(key)
+    return Observer.objects.filter(pk=pk).first() if pk else None
 
 
 def message_log(mission, *, status: str = "", q: str = "", direction: str = "in"):

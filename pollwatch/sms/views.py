@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.access import access_mission_by_slug, has_capability
 from pollwatch.missions.models import Mission
+from pollwatch.missions.permissions import Cap
 from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage, SmsSettings
 from pollwatch.sms.queries import message_log as log_query
 from pollwatch.sms.services import do_correct_sms, do_receive_sms, do_send_broadcast
@@ -104,7 +105,7 @@ def gateway_webhook(request, slug: str):
 
 def _manager_mission(request, slug):
     mission = access_mission_by_slug(request.user, slug)
-    if not can_manage(request.user, mission):
+    if not has_capability(request.user, mission, Cap.MESSAGE_OBSERVERS):
         raise PermissionDenied("Only the mission's admins and coordinators may do this.")
     return mission
 

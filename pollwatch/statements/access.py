@@ -5,21 +5,18 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pollwatch.missions.access import can_manage, role_in_mission
-from pollwatch.missions.models import Mission, Role
+from pollwatch.missions.access import has_capability
+from pollwatch.missions.models import Mission
+from pollwatch.missions.permissions import Cap
 from pollwatch.statements.models import Finding, Statement, StatementVersion
-
-# Readers: those who manage the mission, and its analysts (until missions has a permission for it).
-READER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
 
 
 def can_edit(user, mission) -> bool:
-    """Who writes, freezes and publishes statements: those who manage the mission (missions.access)."""
-    return can_manage(user, mission)
+    return has_capability(user, mission, Cap.PUBLISH_STATEMENTS)
 
 
 def can_read(user, mission) -> bool:
-    return role_in_mission(user, mission) in READER_ROLES
+    return has_capability(user, mission, Cap.READ_STATEMENTS)
 
 
 def access_statement_by_slug(user, mission, slug: str) -> Statement:

@@ -48,3 +48,20 @@ def test_the_demo_admin_can_log_in_and_open_both_missions(client):
         page = client.get(reverse("mission-home", args=[slug]))
         assert page.status_code == 200
         assert "Baku" in page.content.decode()
+
+
+def test_each_role_has_a_demo_login_and_the_observer_sees_only_their_own_assignment(client):
+    from pollwatch.demo.generator import demo_logins
+    from pollwatch.missions.models import Deployment, Observer
+
+    build_demo(seed=1)
+    logins = demo_logins()
+    for slug in ("ieom", "citizens"):
+        assert {r for _, _, r, s in logins if s == slug} == {"admin", "coordinator", "analyst", "data_clerk",
+                                                             "observer"}
+    assert client.post("/login/", {"username": "citizens-observer", "password": ADMIN_PASSWORD}).status_code == 302
+    own = Observer.objects.get(user__username="citizens-observer")
+    html = client.get("/missions/citizens/").content.decode()
+    assert own.code in html
+    other = Deployment.objects.filter(mission=own.mission).exclude(observer=own).select_related("observer").first()
+    assert other.observer.code not in html

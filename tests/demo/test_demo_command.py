@@ -27,6 +27,10 @@ def test_demo_command_prints_key_value_lines_scripts_can_read(tmp_path):
                 "statement_url", "public_statement_url"):
         assert key in lines, key
     assert lines["regions"] == "14" and lines["admin_user"] == ADMIN_USER
+    logins = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("login: ")]
+    for slug in ("ieom", "citizens"):
+        roles = {role for _, _, role, mission in logins if mission == slug}
+        assert {"admin", "coordinator", "analyst", "data_clerk", "observer"} <= roles, slug
     again = subprocess.run(
         [sys.executable, "-m", "pollwatch.cli.main", "demo", "--no-serve", "--db", str(db)],
         capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "POLLWATCH_DATA_DIR": str(tmp_path)},
