@@ -35,6 +35,8 @@ def _objects(world, mission, observer, other, station, *, tag: str):
     from pollwatch.media.models import NewsItem, Outlet
     from pollwatch.operations.models import MasterRecord
     from pollwatch.pvt.services import do_draw_pvt_sample
+    from pollwatch.sms.models import InboundMessage
+    from pollwatch.statements.models import Finding
     from pollwatch.statements.services import do_create_statement
 
     form = make_form(mission, form_id="count_form", kind="closing",
@@ -55,11 +57,16 @@ def _objects(world, mission, observer, other, station, *, tag: str):
     item = NewsItem.objects.create(mission=mission, outlet=outlet, title=f"{tag} headline", text="Text.",
                                    original=b"Text.", content_hash=f"{tag}-hash", date=dt.date(2024, 2, 6))
     statement = do_create_statement(mission, slug=f"{tag}-preliminary", title="Preliminary statement")
+    finding = Finding.objects.create(statement=statement, section="voting", text=f"{tag}-finding-text",
+                                     assessment="negative")
+    message = InboundMessage.objects.create(
+        mission=mission, gateway="twilio", message_id=f"{tag}-sms-1", sender=observer.phone or "+994500000001",
+        text=f"{tag}-sms-text", received_at=dt.datetime(2024, 2, 7, 9, 30, tzinfo=dt.UTC), status="quarantined")
     return {
         "form": checklist, "count_form": form, "submission": own, "other_submission": theirs, "count": counted,
         "attachment": attachment, "incident": incident, "sample": sample, "outlet": outlet, "item": item,
         "statement": statement, "master": MasterRecord.objects.filter(mission=mission, form_id="checklist").first(),
-        "observer": observer,
+        "observer": observer, "finding": finding, "message": message,
     }
 
 

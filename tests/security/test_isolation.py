@@ -22,7 +22,7 @@ PK_KINDS = {
     "collection-submission-accept": "submission",
     "collection-attachment": "attachment", "incident-detail": "incident", "incident-triage": "incident",
     "media-item": "item", "media-item-original": "item", "media-outlet": "outlet", "operations-master": "master",
-    "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample",
+    "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample", "sms-correct": "message",
 }
 # Patterns outside a mission: public by design or the user's own (checked for leaks only).
 OPEN = {"health", "login", "logout", "home", "collection-api-tokens"}
@@ -48,7 +48,7 @@ def _fills(name: str, route: str, pattern: URLPattern, objects: dict) -> list[di
         base[key] = {
             "code": "S111", "statement": b["statement"].slug, "number": 1, "path": "checklist.sealed",
             "what": "submissions", "fmt": "csv", "form_id": b["form"].form_id, "version": b["form"].version,
-            "name": "x",
+            "name": "x", "finding": b["finding"].pk,
         }.get(key, KeyError)
         assert base[key] is not KeyError, f"{route}: teach FILL the URL parameter {key!r}"
     if "pk" in keys:

@@ -66,6 +66,7 @@ def _probes(crew):
         Cap.SEE_REPORTS: ("get", reverse("operations-expected", args=[slug]), {}, refused),
         Cap.SEE_PII: ("get", reverse("mission-home", args=[slug]), {}, no_phone),
         Cap.MANAGE_MEMBERS: ("post", reverse("collection-device-login", args=[slug]), {"observer": ""}, refused),
+        Cap.MESSAGE_OBSERVERS: ("get", reverse("sms-log", args=[slug]), {}, refused),
         Cap.AUTHOR_FORMS: ("post", reverse("collection-form-toggle", args=[slug, a["form"].pk]), {}, refused),
         Cap.AUTHOR_CHECKS: ("post", reverse("checks", args=[slug]), {"form_id": "checklist", "name": "x",
                                                                     "expression": "sealed == 'yes'"}, refused),
