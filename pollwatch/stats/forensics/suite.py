@@ -121,11 +121,7 @@ class ForensicsReport:
             },
             "turnout_share_correlation": self.correlation,
             "klimek": {
-                "f_incremental": self.klimek.f_incremental,
-                "f_extreme": self.klimek.f_extreme,
-                "alpha": self.klimek.alpha,
-                "theta": self.klimek.theta,
-                "fair_turnout": self.klimek.fair_turnout,
+                **self.klimek.to_json(),
                 "fair_leader_share": self.klimek.fair_share,
                 "stations": self.klimek.n,
             },
@@ -186,10 +182,13 @@ def run_forensics(
     rng: RandomLike = None,
     progress: Progress | None = None,
     breakdown: str = "region",
+    klimek_bootstrap: int = 0,
 ) -> ForensicsReport:
     """Every forensic test on ``table``; the leader defaults to the candidate with the most votes.
 
-    ``breakdown`` is the column of the regional table: "region" or "district".
+    ``breakdown`` is the column of the regional table: "region" or "district". ``klimek_bootstrap`` > 0 gives
+    the Klimek parameters parametric-bootstrap intervals from that many refits (slow: about a second each);
+    otherwise they get Wald intervals.
     """
     if breakdown not in ("region", "district"):
         raise ValueError("breakdown must be 'region' or 'district'")
@@ -218,7 +217,8 @@ def run_forensics(
     fingerprint_mask = (table.ballots > 0) & (table.registered >= 100) & (table.turnout_numerator <= table.registered)
     fingerprint_mask &= lead <= table.ballots
     klimek = klimek_fingerprint(table.registered[fingerprint_mask], table.turnout_numerator[fingerprint_mask],
-                                lead[fingerprint_mask], table.ballots[fingerprint_mask], rng=generator)
+                                lead[fingerprint_mask], table.ballots[fingerprint_mask], rng=generator,
+                                n_bootstrap=klimek_bootstrap)
     step("excess votes and outliers")
     others = table.votes.sum(axis=1) - lead
     excess = excess_votes(table.turnout_numerator[fingerprint_mask], table.registered[fingerprint_mask],
