@@ -331,14 +331,17 @@ def _neg_loglik(p: _Params, observed: FloatArray, components: _Components) -> fl
 class _Profile:
     """The likelihood with f_i and f_e maximised out, as a function of the other parameters."""
 
-    def __init__(self, observed: FloatArray, base: _Params) -> None:
+    def __init__(self, observed: FloatArray, base: _Params, *, no_incremental: bool = False) -> None:
         self.observed = observed.ravel()
         self.components = _Components()
-        self.base = base
-        self.weights = (base.f_incremental, base.f_extreme)
+        self.no_incremental = no_incremental
+        self.base = replace(base, f_incremental=0.0) if no_incremental else base
+        self.weights = (self.base.f_incremental, self.base.f_extreme)
 
     def solve(self, p: _Params) -> tuple[_Params, float]:
         fair, inc, ext = self.components(p)
+        if self.no_incremental:
+            inc = fair
         fi, fe, value = _mixture_weights(self.observed, fair.ravel(), inc.ravel(), ext.ravel(), self.weights)
         self.weights = (fi, fe)
         return replace(p, f_incremental=fi, f_extreme=fe), value
@@ -374,17 +377,17 @@ def _clamp(p: _Params) -> _Params:
     return replace(p, **{n: float(np.clip(getattr(p, n), lo, hi)) for n, lo, hi in _FREE})
 
 
-def _maximise(observed: FloatArray, starts: list[_Params], *, keep: int = 1,
-              maxiter: int = 60) -> tuple[_Params, float]:
+def _maximise(observed: FloatArray, starts: list[_Params], *, keep: int = 1, maxiter: int = 60,
+              no_incremental: bool = False) -> tuple[_Params, float]:
     """Best of L-BFGS-B runs (on the profile likelihood) from the ``keep`` most likely of ``starts``."""
     ranked = []
     for start in starts:
-        profile = _Profile(observed, _clamp(start))
+        profile = _Profile(observed, _clamp(start), no_incremental=no_incremental)
         ranked.append(profile.solve(profile.base))
     ranked.sort(key=lambda pair: pair[1])
     best, best_value = ranked[0]
     for start, _ in ranked[:keep]:
-        profile = _Profile(observed, start)
+        profile = _Profile(observed, start, no_incremental=no_incremental)
         found = optimize.minimize(profile, _pack(start), method="L-BFGS-B", bounds=_bounds(),
                                   options={"maxiter": maxiter, "ftol": 1e-10, "gtol": 1e-6, "eps": 1e-6})
         fitted, value = profile.solve(_unpack(found.x, start))
@@ -401,8 +404,23 @@ def _starts(turnout: FloatArray, share: FloatArray) -> list[_Params]:
             for alpha in (0.6, 1.0, 1.8) for theta in (0.06, 0.15, 0.35)]
 
 
-def _fit_histogram(observed: FloatArray, starts: list[_Params], keep: int = 1) -> tuple[_Params, float]:
-    return _maximise(observed.astype(np.float64), starts, keep=keep)
+def _fit_histogram(observed: FloatArray, starts: list[_Params], keep: int = 1) -> tuple[_Params, float, _Params]:
+    """The fit, its − log-likelihood per station, and the unrestricted fit (for the intervals).
+
+    Incremental fraud with a small spread σₓ looks like a slightly wider fair cloud, so on a clean election the
+    unrestricted maximum can wander along that ridge. The model without incremental fraud (f_i = 0) is fitted
+    too and kept unless the full model improves the log-likelihood by more than BIC's penalty for its two
+    extra parameters (f_i, σₓ): ln(stations).
+    """
+    obs = observed.astype(np.float64)
+    full, value = _maximise(obs, starts, keep=keep)
+    if full.f_incremental == 0.0:
+        return full, value, full
+    bare, bare_value = _maximise(obs, [replace(full, f_incremental=0.0)], no_incremental=True)
+    n = float(obs.sum())
+    if (bare_value - value) * n < np.log(n):
+        return bare, bare_value, full
+    return full, value, full
 
 
 def _wald_intervals(p: _Params, observed: FloatArray) -> dict[str, Interval]:
@@ -439,7 +457,8 @@ def _wald_intervals(p: _Params, observed: FloatArray) -> dict[str, Interval]:
         a, b = u0[i] - z * se, u0[i] + z * se
         if name in _LOG:
             a, b = np.exp(a), np.exp(b)
-        out[name] = Interval(float(max(a, lo)), float(min(b, hi)))
+        at_low, at_high = getattr(p, name) <= lo + 1e-6, getattr(p, name) >= hi - 1e-6
+        out[name] = Interval(float(lo if at_low else max(a, lo)), float(hi if at_high else min(b, hi)))
     return out
 
 
@@ -510,7 +529,7 @@ def klimek_fingerprint(
                             s.fair_share, s.fair_share_sd, nan, nan, edges, observed,
                             np.zeros(observed.shape), extreme_sd=nan)
     obs = observed.astype(np.float64)
-    best, value = _fit_histogram(obs, starts)
+    best, value, unrestricted = _fit_histogram(obs, starts)
     probs = _model_probabilities(best)
     expected = probs * len(reg)
     deviance = _deviance(obs, probs)
@@ -524,7 +543,8 @@ def klimek_fingerprint(
         found, gof_p = _bootstrap(reg, best, deviance, n_bootstrap, as_generator(rng))
         method = "bootstrap"
     elif intervals:
-        found = _wald_intervals(best, obs)
+        found = _wald_intervals(unrestricted, obs)
+        found = {k: Interval(min(v.low, getattr(best, k)), max(v.high, getattr(best, k))) for k, v in found.items()}
         method = "wald"
     return KlimekResult(
         n=len(reg), correlation=correlation, f_incremental=best.f_incremental, f_extreme=best.f_extreme,
