@@ -417,8 +417,11 @@ def _fit_histogram(observed: FloatArray, starts: list[_Params], keep: int = 3) -
     full, value = _maximise(obs, starts, keep=keep)
     if full.f_incremental == 0.0:
         return full, value, full
-    bare, bare_value = _maximise(obs, [replace(full, f_incremental=0.0)], no_incremental=True)
     n = float(obs.sum())
+    profile = _Profile(obs, full, no_incremental=True)
+    if (profile.solve(profile.base)[1] - value) * n > 200 * np.log(n):
+        return full, value, full  # overwhelming evidence: refitting the fair part cannot close that gap
+    bare, bare_value = _maximise(obs, [replace(full, f_incremental=0.0)], no_incremental=True)
     if (bare_value - value) * n < np.log(n):
         return bare, bare_value, full
     return full, value, full

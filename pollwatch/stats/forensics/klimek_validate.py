@@ -96,8 +96,7 @@ def main() -> None:
         specs = [(fi, fe, alpha, 0.15, 40_000) for fi in (0.0, 0.1, 0.25, 0.5) for fe in (0.0, 0.05, 0.1)
                  for alpha in (0.5, 1.0, 2.0)]
     elif args.part == "sizes":  # 5,000 and 100,000 stations on a sub-grid
-        specs = [(fi, 0.05, alpha, 0.15, n) for n in (5_000, 100_000) for fi in (0.0, 0.25, 0.5)
-                 for alpha in (1.0, 2.0)]
+        specs = [(fi, 0.05, 2.0, 0.15, n) for n in (5_000, 100_000) for fi in (0.0, 0.25, 0.5)]
     else:  # the spread of incremental fraud
         specs = [(fi, 0.02, alpha, theta, 40_000) for theta in (0.075, 0.3) for fi in (0.2, 0.4)
                  for alpha in (1.0, 2.0)]
