@@ -65,7 +65,8 @@ def _f(value: float | None, spec: str) -> str:
 
 
 def _ci(block: dict, name: str, spec: str) -> str:
-    interval = (block.get("intervals") or {}).get(name)
+    """ " [low, high]" for an interval stored under ``name`` (or under ``intervals[name]``), else ""."""
+    interval = block.get(name) if isinstance(block.get(name), list) else (block.get("intervals") or {}).get(name)
     if not interval or interval[0] is None or interval[1] is None:
         return ""
     return f" [{format(interval[0], spec)}, {format(interval[1], spec)}]"
@@ -81,11 +82,13 @@ def _print_summary(d: dict) -> None:
         f"impossible protocols kept as published (see \"flags\" in --json): {flagged}",
         f"leader: {d['leader']} — {_f(d['leader_share'], '.2%')} of ballots; turnout {_f(d['turnout'], '.2%')}",
         f"integer percentages: {ip['observed']} stations vs {_f(ip['expected_mean'], '.1f')} ± "
-        f"{_f(ip['expected_sd'], '.1f')} expected; excess {_f(ip['excess'], '.1f')} (p = {_f(ip['p_value'], '.4f')})",
+        f"{_f(ip['expected_sd'], '.1f')} expected; excess {_f(ip['excess'], '.1f')}"
+        f"{_ci(ip, 'excess_interval', '.1f')} (p = {_f(ip['p_value'], '.4f')})",
         f"second digit (leader): mean {_f(lead['mean'], '.3f')} vs Benford {sd['benford_mean']:.3f}, "
         f"χ² {_f(lead['chi2'], '.1f')}, p = {_f(lead['p_value'], '.3g')} (n = {lead['n']})",
         f"last digit (all counts): χ² {_f(last['chi2'], '.1f')}, p = {_f(last['p_value'], '.3g')} (n = {last['n']})",
-        f"turnout–share correlation: {_f(d['turnout_share_correlation'], '.3f')}",
+        f"turnout–share correlation: {_f(d['turnout_share_correlation'], '.3f')}"
+        f"{_ci(d, 'turnout_share_correlation_interval', '.3f')}",
         f"Klimek model: incremental fraud {_f(k['f_incremental'], '.3f')}{_ci(k, 'f_incremental', '.3f')}, "
         f"extreme fraud {_f(k['f_extreme'], '.3f')}{_ci(k, 'f_extreme', '.3f')}, "
         f"alpha {_f(k['alpha'], '.2f')}{_ci(k, 'alpha', '.2f')} ({k.get('interval_method') or 'no'} 95 % intervals; "
@@ -95,6 +98,9 @@ def _print_summary(d: dict) -> None:
         f"outliers: {len(d['outliers']['near_full_turnout'])} stations with turnout ≥ 99 %, "
         f"{len(d['outliers']['identical_protocols'])} groups of identical protocols",
     ]
+    flagged = [r for r in d["regions"] if r.get("flagged")]
+    lines.append(f"regions flagged after Holm's correction: {len(flagged)}" + (": " + "; ".join(
+        f"{r['region']} ({', '.join(r['flagged'])})" for r in flagged[:10]) if flagged else ""))
     top = [r for r in d["regions"] if r["integer_excess"] is not None and r["integer_excess"] > 0][:5]
     if top:
         lines.append("regions with most integer-percentage excess: " + "; ".join(
