@@ -93,8 +93,8 @@ def main() -> None:
     args = parser.parse_args()
     specs: list[tuple[float, float, float, float, int]]
     if args.part == "grid":  # the main grid at 40,000 stations, σₓ = 0.15
-        specs = [(fi, fe, alpha, 0.15, 40_000) for fi in (0.0, 0.1, 0.25, 0.5) for fe in (0.0, 0.05, 0.1)
-                 for alpha in (0.5, 1.0, 2.0)]
+        specs = [(fi, fe, alpha, 0.15, 40_000) for fi in (0.25, 0.5, 0.1, 0.0) for alpha in (2.0, 0.5, 1.0)
+                 for fe in (0.05, 0.0, 0.1)]
     elif args.part == "sizes":  # 5,000 and 100,000 stations on a sub-grid
         specs = [(fi, 0.05, 2.0, 0.15, n) for n in (5_000, 100_000) for fi in (0.0, 0.25, 0.5)]
     else:  # the spread of incremental fraud
