@@ -17,6 +17,12 @@ from pollwatch.stats.forensics._common import (
     safe_ratio,
 )
 from pollwatch.stats.forensics.excess_votes import ExcessVotesResult, excess_votes
+from pollwatch.stats.forensics.fingerprints import (
+    SobyaninResult,
+    ZeroFiveResult,
+    sobyanin_sukhovolsky,
+    zero_five_digits,
+)
 from pollwatch.stats.forensics.integer_peaks import DEFAULT_RESAMPLES, IntegerPeaksResult, integer_peaks
 from pollwatch.stats.forensics.intervals import (
     Estimate,
@@ -91,6 +97,8 @@ class ForensicsReport:
     regions: tuple[RegionRow, ...]
     flags: tuple[RowProblem, ...] = ()  # stations kept as published whose numbers cannot all be true
     intervals: dict[str, Estimate] = field(default_factory=dict)  # 95 % interval of each headline figure
+    zero_five: ZeroFiveResult | None = None
+    sobyanin: SobyaninResult | None = None
 
     @property
     def leader_name(self) -> str:
@@ -145,6 +153,13 @@ class ForensicsReport:
                 "zero_share": self.last_digit_all.zero_share,
                 "chi2_interval": self._interval("last_digit_chi2"),
             },
+            "zero_five_digits": None if self.zero_five is None else {
+                "n": self.zero_five.n, "share": self.zero_five.share, "expected": 0.2,
+                "interval": [self.zero_five.low, self.zero_five.high], "p_value": self.zero_five.p_value},
+            "sobyanin_sukhovolsky": None if self.sobyanin is None else {
+                "stations": self.sobyanin.n, "leader_slope": self.sobyanin.leader_slope,
+                "leader_interval": list(self.sobyanin.leader_interval), "others_slope": self.sobyanin.others_slope,
+                "others_interval": list(self.sobyanin.others_interval)},
             "turnout_share_correlation": self.correlation,
             "turnout_share_correlation_interval": self._interval("correlation"),
             "intervals": {name: {"value": e.value, "interval": e.as_list(), "method": e.method}
@@ -277,8 +292,11 @@ def run_forensics(
     }
     regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown),
                              generator)
+    zero_five = zero_five_digits(table.votes.ravel())
+    sobyanin = sobyanin_sukhovolsky(table.registered[mask], table.turnout_numerator[mask], lead[mask], others[mask])
     return ForensicsReport(table, li, mask, exclusions, integer, second_leader, second_all, last_all,
-                           correlation, klimek, excess, outliers, regions, table.check_protocols(), intervals)
+                           correlation, klimek, excess, outliers, regions, table.check_protocols(), intervals,
+                           zero_five, sobyanin)
 
 
 def _shpilkin(num: np.ndarray, reg: np.ndarray, lead: np.ndarray,
