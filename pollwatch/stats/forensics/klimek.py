@@ -33,6 +33,9 @@ from pollwatch.stats.forensics._common import FloatArray, IntArray, RandomLike, 
 BINS = 50  # 2-percentage-point bins on each axis
 EXTREME_SD = 0.075  # extreme fraud: x = 1 − |N(0, 0.075)|, as in the paper
 LEVEL = 0.95  # confidence level of the intervals
+# Incremental fraud with a small spread can stand in for the fair cloud itself (label switching: f_i → 1 with a
+# "fair" part describing a corner); at most 80 % of stations may be incrementally falsified.
+MAX_INCREMENTAL = 0.8
 
 # Quadrature of the likelihood: fair turnout on a uniform z-grid over ±5 SD (weights φ(z)), the leader's share
 # integrated exactly (normal CDF at the share-bin edges), x on a uniform half-normal grid over 0–4 SD.
@@ -253,7 +256,7 @@ def _mixture_weights(observed: FloatArray, fair: FloatArray, inc: FloatArray, ex
     o, pf, d = observed[seen], fair[seen] + _FLOOR, np.stack([inc[seen] - fair[seen], ext[seen] - fair[seen]])
 
     def project(w: FloatArray) -> FloatArray:
-        w = np.clip(w, 0.0, 0.99)
+        w = np.clip(w, 0.0, [MAX_INCREMENTAL, 0.99])
         return w * (0.99 / w.sum()) if w.sum() > 0.99 else w
 
     def loglik(w: FloatArray) -> float:
@@ -302,7 +305,7 @@ _OUTER = (
     ("fair_turnout", 0.02, 0.98), ("fair_turnout_sd", 0.005, 0.4), ("fair_share", 0.02, 0.98),
     ("fair_share_sd", 0.005, 0.4), ("alpha", 0.2, 5.0), ("theta", 0.01, 1.5), ("extreme_sd", 0.01, 0.3),
 )
-_FREE = (*_OUTER, ("f_incremental", 0.0, 0.99), ("f_extreme", 0.0, 0.99))
+_FREE = (*_OUTER, ("f_incremental", 0.0, MAX_INCREMENTAL), ("f_extreme", 0.0, 0.99))
 _LOG = {"fair_turnout_sd", "fair_share_sd", "alpha", "theta", "extreme_sd"}
 
 
