@@ -134,7 +134,8 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
     strata = sample.strata_columns or None
     design = "stratified" if strata else "srs"
     try:
-        result.estimate = estimate_quick_count(frame, table, design=design, strata=strata)
+        result.estimate = estimate_quick_count(frame, table, design=design, strata=strata,
+                                               sample_ids=[s.station.code for s in main])
     except ValueError as exc:
         result.message = str(exc)
         return result

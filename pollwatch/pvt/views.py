@@ -78,7 +78,7 @@ def pvt_page(request, slug: str):
                 e = live.estimate.candidates[name]
                 official = live.official.get(name) if live.official else None
                 rows.append({"name": name, "e": e, "official": official,
-                             "inside": None if official is None else e.ci_low <= official <= e.ci_high})
+                             "inside": None if official is None else e.logit_interval[0] <= official <= e.logit_interval[1]})
         context.update(live=live, rows=rows,
                        figure=_convergence_figure(live) if len(live.convergence) > 1 else None)
     return render(request, "pvt/pvt.html", context)

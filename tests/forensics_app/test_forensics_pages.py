@@ -35,6 +35,8 @@ def test_the_page_shows_the_figures_and_links_to_the_stations_behind_them(login,
     assert "/static/plotly/plotly.min.js" in html  # bundled Plotly, no CDN
     assert reverse("forensics-stations", args=["odihr"]) + "?on_integer=1" in html
     assert "Absheron" in html and "Ganja-Dashkasan" in html  # the regional table
+    # every figure with its interval, and the flags' multiple-testing rule
+    assert 'id="klimek-intervals"' in html and "excess 95 % interval" in html and "Holm" in html
 
 
 def test_drill_down_lists_the_stations_of_a_flag_and_our_reports_there(login, world, results):

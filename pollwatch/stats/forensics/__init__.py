@@ -8,6 +8,10 @@ One module per method, each a pure function over numpy arrays returning a frozen
 - :func:`~pollwatch.stats.forensics.klimek.klimek_fingerprint` — Klimek, Yegorov, Hanel & Thurner (2012)
 - :func:`~pollwatch.stats.forensics.excess_votes.excess_votes` — Shpilkin's excess-votes estimate
 - :func:`~pollwatch.stats.forensics.outliers.find_outliers` — near-100 % stations and identical protocols
+- :func:`~pollwatch.stats.forensics.fingerprints.zero_five_digits` — 0/5 last digits (Beber & Scacco; Kalinin &
+  Mebane)
+- :func:`~pollwatch.stats.forensics.fingerprints.sobyanin_sukhovolsky` — the Sobyanin–Sukhovolsky regression
+- :mod:`~pollwatch.stats.forensics.intervals` — intervals of every figure, Holm's correction across regions
 
 :func:`~pollwatch.stats.forensics.suite.run_forensics` runs them all on a
 :class:`~pollwatch.stats.results.ResultsTable`.

@@ -32,15 +32,19 @@ def _figures(report: ForensicsReport) -> list[tuple[str, object]]:
                           xaxis_title=f"{name} (%)", yaxis_title="stations", bargap=0, height=360)
         figures.append((name, fig))
     k = report.klimek
-    fp = make_subplots(rows=1, cols=2, subplot_titles=("Observed", "Fitted fraud model"))
+    fp = make_subplots(rows=1, cols=3, subplot_titles=("Observed", "Fitted fraud model",
+                                                       "Goodness of fit: Pearson residuals"))
     centres = (k.edges[:-1] + k.edges[1:]) / 2 * 100
     for col, z in ((1, k.observed), (2, k.model)):
         fp.add_trace(go.Heatmap(x=centres, y=centres, z=np.log1p(z.T), colorscale="Viridis", showscale=False),
                      row=1, col=col)
+    residuals = np.where(k.model >= 1, (k.observed - k.model) / np.sqrt(np.maximum(k.model, 1)), 0.0)
+    fp.add_trace(go.Heatmap(x=centres, y=centres, z=residuals.T, colorscale="RdBu", zmid=0, zmin=-4, zmax=4),
+                 row=1, col=3)
     fp.update_xaxes(title_text="turnout (%)")
     fp.update_yaxes(title_text="leader's share (%)")
     fp.update_layout(title=f"Turnout × share fingerprint (log counts); f_i = {k.f_incremental:.3f}, "
-                           f"f_e = {k.f_extreme:.3f}, α = {k.alpha:g}", height=420)
+                           f"f_e = {k.f_extreme:.3f}, α = {k.alpha:.2f}; residual RMS {k.gof_rmse:.2f}", height=420)
     figures.append(("Fingerprint", fp))
     sd = report.second_digit_leader
     observed = np.array(sd.frequencies) / max(sd.n, 1)

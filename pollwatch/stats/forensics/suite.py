@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,22 @@ from pollwatch.stats.forensics._common import (
     safe_ratio,
 )
 from pollwatch.stats.forensics.excess_votes import ExcessVotesResult, excess_votes
+from pollwatch.stats.forensics.fingerprints import (
+    SobyaninResult,
+    ZeroFiveResult,
+    sobyanin_sukhovolsky,
+    zero_five_digits,
+)
 from pollwatch.stats.forensics.integer_peaks import DEFAULT_RESAMPLES, IntegerPeaksResult, integer_peaks
+from pollwatch.stats.forensics.intervals import (
+    Estimate,
+    bootstrap_interval,
+    chi2_interval,
+    correlation_interval,
+    digit_mean_interval,
+    holm,
+    integer_excess_interval,
+)
 from pollwatch.stats.forensics.klimek import KlimekResult, klimek_fingerprint
 from pollwatch.stats.forensics.last_digit import LastDigitResult, last_digit_test
 from pollwatch.stats.forensics.outliers import OutliersResult, find_outliers
@@ -25,6 +40,9 @@ from pollwatch.stats.forensics.second_digit import SecondDigitResult, second_dig
 from pollwatch.stats.results import ResultsTable, RowProblem
 
 Progress = Callable[[str], None]
+EXCESS_REPS = 100  # station-bootstrap resamples of Shpilkin's excess votes (country)
+REGION_EXCESS_REPS = 30  # … and per region
+FLAG_LEVEL = 0.05  # family-wise error rate of the regional flags (Holm)
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,16 @@ class RegionRow:
     last_digit_p: float = float("nan")
     correlation: float = float("nan")  # turnout–leader share, analysed stations
     excess_votes: float = float("nan")  # Shpilkin's estimate within the region (its own turnout peak)
+    # 95 % intervals (pollwatch.stats.forensics.intervals) and Holm-adjusted p-values across regions
+    integer_excess_interval: tuple[float, float] = (float("nan"), float("nan"))
+    integer_p: float = float("nan")
+    integer_p_holm: float = float("nan")
+    second_digit_interval: tuple[float, float] = (float("nan"), float("nan"))
+    second_digit_p_holm: float = float("nan")
+    last_digit_p_holm: float = float("nan")
+    correlation_interval: tuple[float, float] = (float("nan"), float("nan"))
+    excess_votes_interval: tuple[float, float] = (float("nan"), float("nan"))
+    flagged: tuple[str, ...] = ()  # tests whose Holm-adjusted p-value is below 5 %
 
     @property
     def integer_excess(self) -> float:
@@ -68,6 +96,9 @@ class ForensicsReport:
     outliers: OutliersResult
     regions: tuple[RegionRow, ...]
     flags: tuple[RowProblem, ...] = ()  # stations kept as published whose numbers cannot all be true
+    intervals: dict[str, Estimate] = field(default_factory=dict)  # 95 % interval of each headline figure
+    zero_five: ZeroFiveResult | None = None
+    sobyanin: SobyaninResult | None = None
 
     @property
     def leader_name(self) -> str:
@@ -107,25 +138,34 @@ class ForensicsReport:
                 "p_value": self.integer.p_value,
                 "n_resamples": self.integer.n_resamples,
                 "stations": self.integer_station_ids(),
+                "excess_interval": self._interval("integer_excess"),
             },
             "second_digit": {
                 "leader": _digits_json(self.second_digit_leader),
                 "all": _digits_json(self.second_digit_all),
                 "benford_mean": self.second_digit_leader.benford_mean,
+                "leader_mean_interval": self._interval("second_digit_mean"),
             },
             "last_digit": {
                 "n": self.last_digit_all.n,
                 "chi2": self.last_digit_all.chi2,
                 "p_value": self.last_digit_all.p_value,
                 "zero_share": self.last_digit_all.zero_share,
+                "chi2_interval": self._interval("last_digit_chi2"),
             },
+            "zero_five_digits": None if self.zero_five is None else {
+                "n": self.zero_five.n, "share": self.zero_five.share, "expected": 0.2,
+                "interval": [self.zero_five.low, self.zero_five.high], "p_value": self.zero_five.p_value},
+            "sobyanin_sukhovolsky": None if self.sobyanin is None else {
+                "stations": self.sobyanin.n, "leader_slope": self.sobyanin.leader_slope,
+                "leader_interval": list(self.sobyanin.leader_interval), "others_slope": self.sobyanin.others_slope,
+                "others_interval": list(self.sobyanin.others_interval)},
             "turnout_share_correlation": self.correlation,
+            "turnout_share_correlation_interval": self._interval("correlation"),
+            "intervals": {name: {"value": e.value, "interval": e.as_list(), "method": e.method}
+                          for name, e in self.intervals.items()},
             "klimek": {
-                "f_incremental": self.klimek.f_incremental,
-                "f_extreme": self.klimek.f_extreme,
-                "alpha": self.klimek.alpha,
-                "theta": self.klimek.theta,
-                "fair_turnout": self.klimek.fair_turnout,
+                **self.klimek.to_json(),
                 "fair_leader_share": self.klimek.fair_share,
                 "stations": self.klimek.n,
             },
@@ -134,6 +174,7 @@ class ForensicsReport:
                 "share_of_leader_votes": self.excess.excess_share,
                 "threshold_turnout": self.excess.threshold_turnout,
                 "core_ratio": self.excess.core_ratio,
+                "interval": self._interval("excess_votes"),
             },
             "outliers": {
                 "near_full_turnout": [str(t.station_id[i]) for i in self.outliers.near_full_turnout],
@@ -149,6 +190,11 @@ class ForensicsReport:
                     "second_digit_p_value": r.second_digit_p, "last_digit_p_value": r.last_digit_p,
                     "turnout_share_correlation": r.correlation, "excess_votes": r.excess_votes,
                     "near_full_turnout": r.near_full_turnout, "identical_protocols": r.identical_protocols,
+                    "integer_excess_interval": list(r.integer_excess_interval), "integer_p_value": r.integer_p,
+                    "integer_p_holm": r.integer_p_holm, "second_digit_mean_interval": list(r.second_digit_interval),
+                    "second_digit_p_holm": r.second_digit_p_holm, "last_digit_p_holm": r.last_digit_p_holm,
+                    "turnout_share_correlation_interval": list(r.correlation_interval),
+                    "excess_votes_interval": list(r.excess_votes_interval), "flagged": list(r.flagged),
                 }
                 for r in self.regions
             ],
@@ -161,6 +207,11 @@ class ForensicsReport:
                 for p in self.flags
             ],
         }
+
+
+    def _interval(self, name: str) -> list[float] | None:
+        estimate = self.intervals.get(name)
+        return estimate.as_list() if estimate else None
 
 
 def _finite(value: Any) -> Any:
@@ -186,10 +237,13 @@ def run_forensics(
     rng: RandomLike = None,
     progress: Progress | None = None,
     breakdown: str = "region",
+    klimek_bootstrap: int = 0,
 ) -> ForensicsReport:
     """Every forensic test on ``table``; the leader defaults to the candidate with the most votes.
 
-    ``breakdown`` is the column of the regional table: "region" or "district".
+    ``breakdown`` is the column of the regional table: "region" or "district". ``klimek_bootstrap`` > 0 gives
+    the Klimek parameters parametric-bootstrap intervals from that many refits (slow: about a second each);
+    otherwise they get Wald intervals.
     """
     if breakdown not in ("region", "district"):
         raise ValueError("breakdown must be 'region' or 'district'")
@@ -218,16 +272,39 @@ def run_forensics(
     fingerprint_mask = (table.ballots > 0) & (table.registered >= 100) & (table.turnout_numerator <= table.registered)
     fingerprint_mask &= lead <= table.ballots
     klimek = klimek_fingerprint(table.registered[fingerprint_mask], table.turnout_numerator[fingerprint_mask],
-                                lead[fingerprint_mask], table.ballots[fingerprint_mask], rng=generator)
+                                lead[fingerprint_mask], table.ballots[fingerprint_mask], rng=generator,
+                                n_bootstrap=klimek_bootstrap)
     step("excess votes and outliers")
     others = table.votes.sum(axis=1) - lead
     excess = excess_votes(table.turnout_numerator[fingerprint_mask], table.registered[fingerprint_mask],
                           lead[fingerprint_mask], others[fingerprint_mask])
     outliers = find_outliers(table.registered, table.turnout_numerator, table.ballots, table.invalid,
                              table.votes, li)
-    regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown))
+    step("intervals")
+    fm = fingerprint_mask
+    shpilkin = _shpilkin(table.turnout_numerator[fm], table.registered[fm], lead[fm], others[fm])
+    intervals = {
+        "integer_excess": integer_excess_interval(integer.observed, integer.hit_probability)[0],
+        "second_digit_mean": digit_mean_interval(second_leader.frequencies),
+        "last_digit_chi2": chi2_interval(last_all.frequencies, np.full(10, 0.1), generator),
+        "correlation": correlation_interval(turnout[mask], share[mask]),
+        "excess_votes": bootstrap_interval(shpilkin, int(fm.sum()), excess.excess_votes, generator, EXCESS_REPS),
+    }
+    regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown),
+                             generator)
+    zero_five = zero_five_digits(table.votes.ravel())
+    sobyanin = sobyanin_sukhovolsky(table.registered[mask], table.turnout_numerator[mask], lead[mask], others[mask])
     return ForensicsReport(table, li, mask, exclusions, integer, second_leader, second_all, last_all,
-                           correlation, klimek, excess, outliers, regions, table.check_protocols())
+                           correlation, klimek, excess, outliers, regions, table.check_protocols(), intervals,
+                           zero_five, sobyanin)
+
+
+def _shpilkin(num: np.ndarray, reg: np.ndarray, lead: np.ndarray,
+              others: np.ndarray) -> Callable[[np.ndarray], float]:
+    """Shpilkin's excess votes on a resample (indices) of the given stations."""
+    def statistic(idx: np.ndarray) -> float:
+        return excess_votes(num[idx], reg[idx], lead[idx], others[idx]).excess_votes
+    return statistic
 
 
 def station_flags(n: int, analyzed: BoolArray, integer: IntegerPeaksResult,
@@ -245,7 +322,9 @@ def station_flags(n: int, analyzed: BoolArray, integer: IntegerPeaksResult,
 
 def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, fingerprint_mask: BoolArray,
                    integer: IntegerPeaksResult, outliers: OutliersResult,
-                   labels: np.ndarray) -> tuple[RegionRow, ...]:
+                   labels: np.ndarray, rng: np.random.Generator | None = None) -> tuple[RegionRow, ...]:
+    """One row per region with its figures, their intervals, and the flags that survive Holm's correction."""
+    generator = rng if rng is not None else np.random.default_rng(0)
     n = len(table)
     flags = station_flags(n, mask, integer, outliers)
     on_integer, full, identical = flags["on_integer"], flags["near_full"], flags["identical"]
@@ -266,9 +345,15 @@ def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, fingerprint_ma
             correlation = float(np.corrcoef(turnout[used], share[used])[0, 1])
         core = r & fingerprint_mask
         excess = float("nan")
+        excess_ci = Estimate(excess, excess, excess, "")
         if core.any():
-            excess = excess_votes(table.turnout_numerator[core], table.registered[core], lead[core],
-                                  others[core]).excess_votes
+            cn, cr, cl, co = (table.turnout_numerator[core], table.registered[core], lead[core], others[core])
+            excess = excess_votes(cn, cr, cl, co).excess_votes
+            excess_ci = bootstrap_interval(_shpilkin(cn, cr, cl, co), int(core.sum()), excess, generator,
+                                           REGION_EXCESS_REPS)
+        integer_ci, integer_p = integer_excess_interval(int(on_integer[r].sum()), hit[r & mask])
+        digit_ci = digit_mean_interval(digits.frequencies)
+        corr_ci = correlation_interval(turnout[used], share[used])
         rows.append(RegionRow(
             region=str(region), stations=int(r.sum()), analyzed=int((r & mask).sum()),
             turnout=float(safe_ratio(table.turnout_numerator[r].sum(), table.registered[r].sum())),
@@ -277,7 +362,18 @@ def _regional_rows(table: ResultsTable, li: int, mask: BoolArray, fingerprint_ma
             second_digit_mean=digits.mean, second_digit_n=digits.n,
             near_full_turnout=int(full[r].sum()), identical_protocols=int(identical[r].sum()),
             second_digit_p=digits.p_value, last_digit_p=last.p_value, correlation=correlation,
-            excess_votes=excess,
+            excess_votes=excess, integer_excess_interval=(integer_ci.low, integer_ci.high), integer_p=integer_p,
+            second_digit_interval=(digit_ci.low, digit_ci.high), correlation_interval=(corr_ci.low, corr_ci.high),
+            excess_votes_interval=(excess_ci.low, excess_ci.high),
         ))
-    rows.sort(key=lambda row: row.integer_excess, reverse=True)
-    return tuple(rows)
+    p_integer = holm([row.integer_p for row in rows])
+    p_digit = holm([row.second_digit_p for row in rows])
+    p_last = holm([row.last_digit_p for row in rows])
+    adjusted = []
+    for row, pi, pd, pl in zip(rows, p_integer, p_digit, p_last, strict=True):
+        flagged = tuple(name for name, p in (("integer_excess", pi), ("second_digit", pd), ("last_digit", pl))
+                        if np.isfinite(p) and p < FLAG_LEVEL)
+        adjusted.append(replace(row, integer_p_holm=float(pi), second_digit_p_holm=float(pd),
+                                last_digit_p_holm=float(pl), flagged=flagged))
+    adjusted.sort(key=lambda row: row.integer_excess, reverse=True)
+    return tuple(adjusted)

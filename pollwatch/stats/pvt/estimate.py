@@ -42,9 +42,23 @@ class RatioEstimate:
         half = z_value(level) * self.se
         return self.estimate - half, self.estimate + half
 
+    @property
+    def logit_interval(self) -> tuple[float, float]:
+        """The interval on the logit scale, logit(p) ± z·SE/(p(1 − p)), mapped back: inside (0, 1) and
+        asymmetric, it stays valid for a candidate under 1 % where estimate ± moe would go negative (the
+        delta method on the logit; Agresti, *Categorical Data Analysis*, 3rd ed., §1.4 and §16.1)."""
+        p = self.estimate
+        if not 0 < p < 1 or self.se <= 0:
+            return max(self.ci_low, 0.0), min(self.ci_high, 1.0)
+        z = self.moe / self.se
+        centre = np.log(p / (1 - p))
+        half = z * self.se / (p * (1 - p))
+        return float(1 / (1 + np.exp(-(centre - half)))), float(1 / (1 + np.exp(-(centre + half))))
+
     def as_dict(self) -> dict[str, float]:
+        low, high = self.logit_interval
         return {"estimate": self.estimate, "moe": self.moe, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "se": self.se}
+                "se": self.se, "logit_low": low, "logit_high": high}
 
 
 def _stratum_sizes(starts: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pollwatch.stats.pvt.estimate import RatioEstimate, collapse_strata, ratio_estimates, z_value
 from pollwatch.stats.pvt.frame import Frame
+from pollwatch.stats.pvt.nonresponse import NonresponseCheck, nonresponse_check
 from pollwatch.stats.pvt.sampling import allocate
 from pollwatch.stats.results import ResultsTable, RowProblem
 
@@ -33,18 +35,21 @@ class QuickCountEstimate:
     reported_by_stratum: dict[str, int]
     excluded: tuple[RowProblem, ...]  # reported stations left out (impossible numbers), with the reason
     warnings: tuple[str, ...]
+    nonresponse: NonresponseCheck | None = None  # reported vs silent sample stations, when the sample is known
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "stations_reported": self.stations_reported,
-            "turnout": self.turnout.as_dict(),
-            "candidates": {name: e.as_dict() for name, e in self.candidates.items()},
+            "turnout": {**self.turnout.as_dict(), "stations": self.stations_reported},
+            "candidates": {name: {**e.as_dict(), "stations": self.stations_reported}
+                           for name, e in self.candidates.items()},
             "design": self.design,
             "method": self.method,
             "confidence": self.confidence,
             "reported_by_stratum": self.reported_by_stratum,
             "excluded": [{"station_id": p.station_id, "reason": p.reason} for p in self.excluded],
             "warnings": list(self.warnings),
+            "nonresponse": self.nonresponse.as_dict() if self.nonresponse else None,
         }
 
 
@@ -93,6 +98,7 @@ def estimate_quick_count(
     strata: str | list[str] | None = None,
     method: str = "combined",
     confidence: float = 0.95,
+    sample_ids: npt.ArrayLike | None = None,
 ) -> QuickCountEstimate:
     """Estimate shares and turnout from the sample stations that have reported.
 
@@ -115,7 +121,11 @@ def estimate_quick_count(
     method : {"combined", "separate"}
         Stratified ratio estimator (Cochran §6.11 or §6.10), see :func:`ratio_estimates`.
     confidence : float
-        Level of the normal intervals, estimate ± z·SE.
+        Level of the intervals: estimate ± z·SE (``moe``), and the logit interval of each ratio.
+    sample_ids : array_like of str, optional
+        The drawn (main) sample. When given, the reporting sample stations are compared with the silent ones on
+        the frame's columns (:func:`~pollwatch.stats.pvt.nonresponse.nonresponse_check`) and a difference is a
+        warning, listed first.
 
     Returns
     -------
@@ -193,6 +203,11 @@ def estimate_quick_count(
                                           results.registered[order].astype(np.float64)[None, :, None], starts,
                                           population, method=method, known_denominators=known)
     z = z_value(confidence)
+    nonresponse = None
+    if sample_ids is not None:
+        nonresponse = nonresponse_check(frame, sample_ids, results.station_id)
+        if nonresponse.warning:
+            warnings.insert(0, nonresponse.warning)
     return QuickCountEstimate(
         stations_reported=int(len(results)),
         turnout=RatioEstimate(float(turnout[0, 0]), float(turnout_se[0, 0]), z * float(turnout_se[0, 0])),
@@ -204,6 +219,7 @@ def estimate_quick_count(
         reported_by_stratum={str(n): int(c) for n, c in zip(names, counts, strict=True)},
         excluded=tuple(bad),
         warnings=tuple(warnings),
+        nonresponse=nonresponse,
     )
 
 
