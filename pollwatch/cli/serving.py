@@ -186,7 +186,8 @@ def worker(
     from pollwatch.collection.derivation import WorkerLoop
     from pollwatch.dbtools import SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics
 
-    loop = WorkerLoop(batch=batch, other_jobs=_run_one_queued_job,
+    # A long-running worker records its heartbeat for /health/ready; a --batch drain is not "the worker".
+    loop = WorkerLoop(batch=batch, other_jobs=_run_one_queued_job, heartbeat=not batch,
                       every=[(SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics), (3600.0, _prune_finished_jobs)])
 
     def stop(_signum, _frame) -> None:  # finish the batch in hand, then stop
@@ -229,4 +230,37 @@ def derive(
     if state.failed:
         typer.echo("some reports failed to derive: see them in the admin (Submissions, derive state = failed), "
                    "fix the cause, then `pollwatch derive --retry-failed`", err=True)
+        raise typer.Exit(1)
+
+
+def ready(
+    db: Path | None = DbOption,
+    check: str = typer.Option("", "--check", help="Only these checks, comma-separated (database, migrations, "
+                              "worker, backlog); default: all"),
+    wait: float = typer.Option(0.0, "--wait", min=0, help="Keep trying for up to this many seconds until ready"),
+) -> None:
+    """Run /health/ready's checks in this process and print them; exit 1 when not ready (systemd units use it to
+    wait for the database and the migrations before starting)."""
+    import json
+    import time
+
+    from pollwatch.cli.web import _setup
+
+    _setup(db)
+    from pollwatch.health import parse_check_names, readiness
+
+    try:
+        names = parse_check_names(check) if check else None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    deadline = time.monotonic() + wait
+    while True:
+        state = readiness(names)
+        if state.ready or time.monotonic() >= deadline:
+            break
+        time.sleep(1.0)
+    typer.echo(json.dumps(state.as_json()))
+    if not state.ready:
+        typer.echo(f"not ready: {', '.join(state.failing)}", err=True)
         raise typer.Exit(1)
