@@ -37,7 +37,17 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from ingest_openrosa import (  # noqa: E402 - bench/ is not a package: its path is added above
-    N_OBSERVERS, N_STATIONS, PIN, POLLWATCH, PY, SETUP, SLUG, free_port, instance_xml, multipart)
+    N_OBSERVERS,
+    N_STATIONS,
+    PIN,
+    POLLWATCH,
+    PY,
+    SETUP,
+    SLUG,
+    free_port,
+    instance_xml,
+    multipart,
+)
 
 PATH = f"/m/{SLUG}/submission"
 
