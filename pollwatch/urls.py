@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("pollwatch.media.urls")),
     path("", include("pollwatch.statements.urls")),
 ]
+
+# The database unreachable or the disk full: 503 with Retry-After (the client sends again), not a 500.
+handler500 = "pollwatch.web.unavailable.server_error"

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -77,32 +78,49 @@ def check_prod_environment(env: dict[str, str]) -> list[str]:
     return problems
 
 
+# A derivation worker that dies (killed, out of memory) is started again after this many seconds by `serve`;
+# systemd does the same for pollwatch-worker@ (Restart=always).
+WORKER_RESTART_DELAY = 1.0
+
+
 def run_server(db: Path | None, port: int, workers: int = 2, *, with_worker: bool = True) -> None:
-    """Serve until interrupted; with ``with_worker`` the task worker runs beside gunicorn and stops with it."""
+    """Serve until interrupted; with ``with_worker`` the task worker runs beside gunicorn and stops with it.
+
+    gunicorn's master replaces a web worker that dies; this process replaces the derivation worker if it dies
+    (its batch in hand rolled back and is taken again). gunicorn ending, Ctrl+C or SIGTERM stops both."""
     env = _env(db)
     typer.echo(f"Serving pollwatch at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     sys.stdout.flush()
     if not with_worker:
         # Become gunicorn (exec, not a child process) so that a supervisor's signals reach it directly.
         os.execve(sys.executable, gunicorn_command(port, workers), env)  # noqa: S606 - fixed argument list
-    children = [subprocess.Popen(worker_command(), env=env),  # noqa: S603 - fixed argument list, no shell
-                subprocess.Popen(gunicorn_command(port, workers), env=env)]  # noqa: S603
+    web = subprocess.Popen(gunicorn_command(port, workers), env=env)  # noqa: S603 - fixed argument list, no shell
+    worker = subprocess.Popen(worker_command(), env=env)  # noqa: S603
+    stopping = False
 
     def stop(signum, _frame) -> None:
-        for child in children:
+        nonlocal stopping
+        stopping = True
+        for child in (web, worker):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    # Whichever stops first (Ctrl+C reaches both; a crash reaches one), the other is stopped too.
-    while all(child.poll() is None for child in children):
+    while not stopping and web.poll() is None:
         try:
             os.wait()
         except ChildProcessError:
             break
+        except InterruptedError:
+            continue
+        if not stopping and web.poll() is None and worker.poll() is not None:
+            typer.echo(f"the derivation worker ended ({worker.returncode}); starting it again", err=True)
+            time.sleep(WORKER_RESTART_DELAY)
+            if not stopping:
+                worker = subprocess.Popen(worker_command(), env=env)  # noqa: S603
     stop(signal.SIGTERM, None)
-    codes = [child.wait() for child in children]
+    codes = [web.wait(), worker.wait()]
     raise typer.Exit(next((c for c in codes if c not in (0, -signal.SIGTERM)), 0))
 
 
@@ -242,7 +260,6 @@ def ready(
     """Run /health/ready's checks in this process and print them; exit 1 when not ready (systemd units use it to
     wait for the database and the migrations before starting)."""
     import json
-    import time
 
     from pollwatch.cli.web import _setup
 
