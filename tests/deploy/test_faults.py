@@ -330,7 +330,7 @@ def server():
     if os.geteuid() != 0:
         disk_skip = "mounting a small tmpfs over the uploads folder needs root"
     else:
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0755", "pollwatch-faults", str(media)],
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=0755", "pollwatch-faults", str(media)],
                                 capture_output=True, text=True, check=False)
         mounted = result.returncode == 0
         if not mounted:
