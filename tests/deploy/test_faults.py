@@ -17,6 +17,7 @@ times, for a longer run by hand. Runs in the PostgreSQL pass (`make test-postgre
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.client
 import io
@@ -462,6 +463,21 @@ def test_acknowledged_reports_survive_killed_workers_and_a_database_restart(serv
     check_every_acknowledged_report(server, load)
 
 
+def fill_the_disk(folder: Path) -> Path:
+    """Write a file until the file system is full, then give back less room than the smallest photo."""
+    filler = folder / "filler"
+    chunk = b"\0" * (1 << 20)
+    with open(filler, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+        size = out.seek(0, os.SEEK_END)
+        out.truncate(max(size - 20_000, 0))
+    return filler
+
+
 def test_a_full_upload_disk_refuses_photo_reports_with_503_until_there_is_room(server):
     if server.disk_skip:
         if IN_CI:
@@ -471,9 +487,7 @@ def test_a_full_upload_disk_refuses_photo_reports_with_503_until_there_is_room(s
     load.start()
     more_acknowledged(load, 5, server)
     for _ in range(ROUNDS):
-        stat = os.statvfs(server.media)
-        filler = server.media / "filler"
-        filler.write_bytes(b"\0" * max(stat.f_bavail * stat.f_frsize - 20_000, 0))  # leaves less than a photo
+        filler = fill_the_disk(server.media)
         wait_for(lambda since=time.monotonic(): any(a.disk_full for a in load.attempts if a.sent_at >= since),
                  "a photo report refused for the full disk", 60, server)
         with load.lock:
