@@ -191,6 +191,10 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks]}}
 POLLWATCH_DERIVE = os.environ.get("POLLWATCH_DERIVE", "").strip() or "worker"
 if POLLWATCH_DERIVE not in {"worker", "immediate"}:
     raise ImproperlyConfigured(f"POLLWATCH_DERIVE must be worker or immediate, not {POLLWATCH_DERIVE!r}")
+# /health/ready (pollwatch/health.py): a worker not seen for this many seconds is down; a report waiting longer
+# than this many seconds for derivation fails the backlog check.
+POLLWATCH_WORKER_STALE_S = float(os.environ.get("POLLWATCH_WORKER_STALE_S") or 120)
+POLLWATCH_BACKLOG_READY_S = float(os.environ.get("POLLWATCH_BACKLOG_READY_S") or 300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pollwatch import api
-from pollwatch.health import health
+from pollwatch.health import health, health_ready
 
 admin.site.site_header = "pollwatch administration"
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("health/ready", health_ready, name="health-ready"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -25,3 +26,6 @@ urlpatterns = [
     path("", include("pollwatch.statements.urls")),
     path("", include("pollwatch.sms.urls")),
 ]
+
+# The database unreachable or the disk full: 503 with Retry-After (the client sends again), not a 500.
+handler500 = "pollwatch.web.unavailable.server_error"

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -77,32 +78,49 @@ def check_prod_environment(env: dict[str, str]) -> list[str]:
     return problems
 
 
+# A derivation worker that dies (killed, out of memory) is started again after this many seconds by `serve`;
+# systemd does the same for pollwatch-worker@ (Restart=always).
+WORKER_RESTART_DELAY = 1.0
+
+
 def run_server(db: Path | None, port: int, workers: int = 2, *, with_worker: bool = True) -> None:
-    """Serve until interrupted; with ``with_worker`` the task worker runs beside gunicorn and stops with it."""
+    """Serve until interrupted; with ``with_worker`` the task worker runs beside gunicorn and stops with it.
+
+    gunicorn's master replaces a web worker that dies; this process replaces the derivation worker if it dies
+    (its batch in hand rolled back and is taken again). gunicorn ending, Ctrl+C or SIGTERM stops both."""
     env = _env(db)
     typer.echo(f"Serving pollwatch at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     sys.stdout.flush()
     if not with_worker:
         # Become gunicorn (exec, not a child process) so that a supervisor's signals reach it directly.
         os.execve(sys.executable, gunicorn_command(port, workers), env)  # noqa: S606 - fixed argument list
-    children = [subprocess.Popen(worker_command(), env=env),  # noqa: S603 - fixed argument list, no shell
-                subprocess.Popen(gunicorn_command(port, workers), env=env)]  # noqa: S603
+    web = subprocess.Popen(gunicorn_command(port, workers), env=env)  # noqa: S603 - fixed argument list, no shell
+    worker = subprocess.Popen(worker_command(), env=env)  # noqa: S603
+    stopping = False
 
     def stop(signum, _frame) -> None:
-        for child in children:
+        nonlocal stopping
+        stopping = True
+        for child in (web, worker):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    # Whichever stops first (Ctrl+C reaches both; a crash reaches one), the other is stopped too.
-    while all(child.poll() is None for child in children):
+    while not stopping and web.poll() is None:
         try:
             os.wait()
         except ChildProcessError:
             break
+        except InterruptedError:
+            continue
+        if not stopping and web.poll() is None and worker.poll() is not None:
+            typer.echo(f"the derivation worker ended ({worker.returncode}); starting it again", err=True)
+            time.sleep(WORKER_RESTART_DELAY)
+            if not stopping:
+                worker = subprocess.Popen(worker_command(), env=env)  # noqa: S603
     stop(signal.SIGTERM, None)
-    codes = [child.wait() for child in children]
+    codes = [web.wait(), worker.wait()]
     raise typer.Exit(next((c for c in codes if c not in (0, -signal.SIGTERM)), 0))
 
 
@@ -186,7 +204,8 @@ def worker(
     from pollwatch.collection.derivation import WorkerLoop
     from pollwatch.dbtools import SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics
 
-    loop = WorkerLoop(batch=batch, other_jobs=_run_one_queued_job,
+    # A long-running worker records its heartbeat for /health/ready; a --batch drain is not "the worker".
+    loop = WorkerLoop(batch=batch, other_jobs=_run_one_queued_job, heartbeat=not batch,
                       every=[(SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics), (3600.0, _prune_finished_jobs)])
 
     def stop(_signum, _frame) -> None:  # finish the batch in hand, then stop
@@ -229,4 +248,36 @@ def derive(
     if state.failed:
         typer.echo("some reports failed to derive: see them in the admin (Submissions, derive state = failed), "
                    "fix the cause, then `pollwatch derive --retry-failed`", err=True)
+        raise typer.Exit(1)
+
+
+def ready(
+    db: Path | None = DbOption,
+    check: str = typer.Option("", "--check", help="Only these checks, comma-separated (database, migrations, "
+                              "worker, backlog); default: all"),
+    wait: float = typer.Option(0.0, "--wait", min=0, help="Keep trying for up to this many seconds until ready"),
+) -> None:
+    """Run /health/ready's checks in this process and print them; exit 1 when not ready (systemd units use it to
+    wait for the database and the migrations before starting)."""
+    import json
+
+    from pollwatch.cli.web import _setup
+
+    _setup(db)
+    from pollwatch.health import parse_check_names, readiness
+
+    try:
+        names = parse_check_names(check) if check else None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    deadline = time.monotonic() + wait
+    while True:
+        state = readiness(names)
+        if state.ready or time.monotonic() >= deadline:
+            break
+        time.sleep(1.0)
+    typer.echo(json.dumps(state.as_json()))
+    if not state.ready:
+        typer.echo(f"not ready: {', '.join(state.failing)}", err=True)
         raise typer.Exit(1)

@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serving.serve)
     app.command("worker")(serving.worker)
     app.command("derive")(serving.derive)
+    app.command("ready")(serving.ready)
     app.command("migrate")(migrate)
     app.command("createsuperuser")(createsuperuser)
     app.command(

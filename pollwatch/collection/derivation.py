@@ -21,18 +21,21 @@ so a web worker waits at most a few tens of milliseconds for the write lock.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
-from pollwatch.collection.models import DeriveState, Submission
+from pollwatch.collection.models import DeriveState, Submission, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -221,8 +224,55 @@ def backlog(mission=None) -> Backlog:
     return Backlog(pending=state["n"], failed=failed(mission).count(), oldest_pending_s=round(age, 1))
 
 
+# --- the worker's heartbeat (read by /health/ready) -----------------------------------------------------------
+
+# A worker updates its row at most this often (seconds); /health/ready calls a worker alive when its row is younger
+# than POLLWATCH_WORKER_STALE_S (default WORKER_STALE). A batch runs between two updates, so the stale limit must be
+# longer than the longest batch: 500 reports at ~80 ms each on PostgreSQL is 40 s.
+HEARTBEAT_EVERY = 5.0
+WORKER_STALE = 120.0
+# Rows of workers not seen for this long (killed with -9, machine gone) are deleted by the live ones.
+HEARTBEAT_FORGET = 24 * 3600.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def do_record_worker_heartbeat(name: str, *, started_at, derived: int) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker=name, defaults={"seen_at": now, "derived": derived},
+                                             create_defaults={"seen_at": now, "derived": derived,
+                                                              "started_at": started_at})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - dt.timedelta(seconds=HEARTBEAT_FORGET)).delete()
+
+
+def do_forget_worker(name: str) -> None:
+    WorkerHeartbeat.objects.filter(worker=name).delete()
+
+
+def worker_stale_after() -> float:
+    return float(getattr(settings, "POLLWATCH_WORKER_STALE_S", WORKER_STALE))
+
+
+@dataclass(frozen=True)
+class WorkersSeen:
+    alive: int  # workers whose loop came round within the stale limit
+    last_seen_s: float | None  # seconds since any worker was last seen; None: never
+
+
+def workers_seen() -> WorkersSeen:
+    now = timezone.now()
+    newest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=now - dt.timedelta(seconds=worker_stale_after())).count()
+    age = None if newest is None else round(max((now - newest).total_seconds(), 0.0), 1)
+    return WorkersSeen(alive=alive, last_seen_s=age)
+
+
 # The longest pause after a batch on SQLite (see WorkerLoop.share_sqlite_writer_lock).
 MAX_SQLITE_PAUSE = 0.2
+# While the database is unreachable the worker waits and tries again, doubling the wait up to this (seconds).
+MAX_OUTAGE_WAIT = 5.0
 
 
 def newest_report_id() -> int | None:
@@ -245,6 +295,11 @@ class WorkerLoop:
     _newest_seen: int | None = None
     limit: int | None = None  # the next batch's size (None: the backend's default)
     _last_batch: int = 0
+    heartbeat: bool = False  # record this worker for /health/ready (do_record_worker_heartbeat)
+    name: str = field(default_factory=worker_name)
+    _started_at: object = None
+    _last_heartbeat: float = float("-inf")
+    _outage_wait: float = 0.0
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
@@ -276,21 +331,62 @@ class WorkerLoop:
         self.limit = int(min(max(SQLITE_LOCK_TARGET / max(per_report, 1e-6), SQLITE_MIN_BATCH), SQLITE_BATCH))
         time.sleep(min(batch_seconds, MAX_SQLITE_PAUSE))
 
+    def _heartbeat(self) -> None:
+        if not self.heartbeat or time.monotonic() - self._last_heartbeat < HEARTBEAT_EVERY:
+            return
+        if self._started_at is None:
+            self._started_at = timezone.now()
+        do_record_worker_heartbeat(self.name, started_at=self._started_at, derived=self.derived)
+        self._last_heartbeat = time.monotonic()
+
+    def _step(self) -> bool:
+        """One turn of the loop; False when a ``batch`` run has nothing left."""
+        self._heartbeat()
+        self._housekeeping()
+        started = time.perf_counter()
+        n = self._last_batch = derive_next_batch(self.limit)
+        self.derived += n
+        if n:
+            self.share_sqlite_writer_lock(time.perf_counter() - started)
+            return True
+        if self.other_jobs is not None and self.other_jobs():
+            return True
+        if self.batch:
+            return False
+        time.sleep(self.idle_sleep)
+        return True
+
     def run(self) -> int:
+        """Loop until ``running`` is cleared. The database going away (PostgreSQL restarted, the network between
+        them cut) does not end a long-running worker: the batch in hand rolled back and stays pending, the worker
+        logs it, waits (1 s, doubling to MAX_OUTAGE_WAIT) and carries on with a new connection."""
         from django.db import close_old_connections
 
-        while self.running:
-            close_old_connections()
-            self._housekeeping()
-            started = time.perf_counter()
-            n = self._last_batch = derive_next_batch(self.limit)
-            self.derived += n
-            if n:
-                self.share_sqlite_writer_lock(time.perf_counter() - started)
-                continue
-            if self.other_jobs is not None and self.other_jobs():
-                continue
-            if self.batch:
-                break
-            time.sleep(self.idle_sleep)
+        try:
+            while self.running:
+                close_old_connections()
+                try:
+                    if not self._step():
+                        break
+                    self._outage_wait = 0.0
+                except (OperationalError, InterfaceError) as exc:
+                    if self.batch:
+                        raise
+                    self._outage_wait = min(max(self._outage_wait * 2, 1.0), MAX_OUTAGE_WAIT)
+                    logger.warning("database unavailable (%s); trying again in %.0f s", exc, self._outage_wait)
+                    self._close_connection()
+                    time.sleep(self._outage_wait)
+        finally:
+            if self.heartbeat:
+                try:
+                    do_forget_worker(self.name)
+                except DatabaseError:
+                    pass  # the row goes stale and /health/ready says so
         return self.derived
+
+    @staticmethod
+    def _close_connection() -> None:
+        try:
+            connection.close()
+        except DatabaseError:
+            pass

@@ -223,3 +223,17 @@ class FormMedia(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running derivation worker (``pollwatch worker``), as ``/health/ready`` sees it: each worker updates its row
+    every few seconds from its loop and deletes it when it stops; a row not updated for a while is a worker that
+    died or hangs. Not domain data: a handful of rows, rows of long-dead workers are pruned by the live ones."""
+
+    worker = models.CharField(max_length=200, unique=True, help_text="host:pid of the worker process")
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True, help_text="Last time its loop came round")
+    derived = models.PositiveBigIntegerField(default=0, help_text="Reports it has derived since it started")
+
+    def __str__(self) -> str:
+        return self.worker

@@ -30,6 +30,7 @@ from pollwatch.collection.models import DeviceCredential, DigestNonceUse, Observ
 from pollwatch.collection.services import current_forms, servable_forms
 from pollwatch.collection.submissions import IncomingFile, SubmissionRejected, receive_submission
 from pollwatch.missions.models import Mission
+from pollwatch.web.unavailable import RETRY_AFTER
 
 # Advertised in X-OpenRosa-Accept-Content-Length; larger POSTs get 413 before the body is read.
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
@@ -344,7 +345,10 @@ def submission(request: HttpRequest, slug: str) -> HttpResponse:
     except NonceReplayed:
         return _replayed()
     except SubmissionRejected as exc:
-        return _message(exc.message, exc.status)
+        response = _message(exc.message, exc.status)
+        if exc.status == 503:  # the server's trouble (a full disk): the phone keeps the report and sends it again
+            response["Retry-After"] = str(RETRY_AFTER)
+        return response
     return _accepting(_message(receipt.message, 201))
 
 

@@ -7,7 +7,9 @@ its attachments verbatim, then parse typed values from it in the same transactio
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -29,6 +31,8 @@ from pollwatch.collection.models import Attachment, DeriveState, ObservationForm
 from pollwatch.collection.xforms import XmlError, read_instance_header, read_values
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.models import Deployment, Observer
+
+logger = logging.getLogger(__name__)
 
 STATION_FIELDS = ("station_code", "station")
 OBSERVER_FIELDS = ("observer_code",)
@@ -85,13 +89,27 @@ def _store_attachments(submission: Submission, files: list[IncomingFile]) -> Non
             raise SubmissionRejected(415, str(exc)) from exc
         rel = folder / name
         path = Path(settings.MEDIA_ROOT) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(f.content)
+        _write_file(path, f.content)
         Attachment.objects.create(
             submission=submission, name=name, file=str(rel), content_type=content_type, size=len(f.content),
             sha256=hashlib.sha256(f.content).hexdigest(),
         )
         have.add(name)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    """Write an attachment before its report commits. A full disk refuses the report with a 503 (the phone sends it
+    again once there is room) and leaves no partial file; the report's transaction rolls back."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        path.unlink(missing_ok=True)
+        logger.error("cannot store an attachment, the disk is full: %s", exc)
+        raise SubmissionRejected(503, "The server's disk is full: the report was not stored. It will be accepted "
+                                 "when you send it again later.") from exc
 
 
 # Form versions are immutable once imported (only is_active changes, through do_set_form_active, which clears this

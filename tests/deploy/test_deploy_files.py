@@ -100,3 +100,14 @@ def test_serve_prod_takes_its_settings_from_the_environment_and_refuses_laptop_d
     assert any("POLLWATCH_DEBUG" in p for p in problems)
     assert any("POLLWATCH_ALLOWED_HOSTS" in p for p in problems)
     assert check_prod_environment({"POLLWATCH_SECRET_KEY": "k", "POLLWATCH_ALLOWED_HOSTS": "h"}) == []
+
+
+def test_the_units_wait_for_the_database_and_migrations_with_checks_that_exist():
+    from pollwatch.health import parse_check_names
+
+    for name, key in (("pollwatch-worker@.service", "ExecStartPre"), ("pollwatch-web.service", "ExecStartPost")):
+        command = unit(name)[key][0].split()
+        assert command[:2] == ["/opt/pollwatch/venv/bin/pollwatch", "ready"], name
+        assert parse_check_names(command[command.index("--check") + 1]) == ["database", "migrations"], name
+        wait = float(command[command.index("--wait") + 1])
+        assert float(unit(name)["TimeoutStartSec"][0]) > wait, name  # systemd lets the wait finish and say why

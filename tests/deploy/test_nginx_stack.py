@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import os
 import pwd
 import re
@@ -413,3 +414,14 @@ http {{
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def test_readiness_through_nginx_names_the_missing_worker_and_the_units_own_check_passes(stack):
+    # No `pollwatch worker` runs in this stack: the full check says so; what a load balancer asks passes.
+    full = stack.request("GET", "/health/ready")
+    assert full.status == 503 and full.getheader("Retry-After")
+    assert json.loads(full.data)["failing"] == ["worker"]
+    assert stack.request("GET", "/health/ready?check=database,migrations").status == 200
+    # The worker unit's ExecStartPre, as systemd runs it (the env file's environment).
+    command = unit_value("pollwatch-worker@.service", "ExecStartPre", stack.root).split()
+    assert '"status": "ready"' in run(stack.env, *command[1:])
