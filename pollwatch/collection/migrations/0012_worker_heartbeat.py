@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0008_digest_nonce_use'),
+        ('collection', '0011_api_token_scope'),
     ]
 
     operations = [
