@@ -38,7 +38,7 @@ def import_results(
 ) -> None:
     """Import official results per station; impossible numbers are imported as published and listed."""
     _setup(db, migrate=True)
-    from pollwatch.elections.results import check_results_table, do_import_results
+    from pollwatch.results.official import check_results_table, do_import_results
     from pollwatch.stats.mapping import load_mapped_results, load_mapping
     from pollwatch.stats.results import ResultsFormatError, load_results
 
@@ -70,7 +70,7 @@ def export_results(
 ) -> None:
     """Write the official results as a canonical results CSV (input of `pollwatch forensics` and `pvt`)."""
     _setup(db, migrate=True)
-    from pollwatch.elections.results import write_canonical_csv
+    from pollwatch.results.official import write_canonical_csv
 
     target = _contest(election, contest)
     with out.open("w", newline="", encoding="utf-8") as handle:

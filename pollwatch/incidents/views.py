@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from pollwatch.incidents import services
 from pollwatch.incidents.models import Incident
 from pollwatch.missions.access import access_mission_by_slug, can_manage
+from pollwatch.missions.filters import parse_filters
 from pollwatch.web.params import id_param, int_param
 
 
@@ -23,8 +24,6 @@ def access_incident_by_id(user, mission, pk: int) -> Incident:
 def incident_list(request, slug: str):
     """Incidents by status, category, severity and the dashboard's filters (region, observer group, when it
     occurred, flag), so a bar of the dashboard's incident chart lands on the incidents it counts."""
-    from pollwatch.operations.filters import parse_filters
-
     mission = access_mission_by_slug(request.user, slug)
     filters = parse_filters(mission, request.GET)
     rows = Incident.objects.filter(filters.incident_q()).select_related("station", "region", "assignee")

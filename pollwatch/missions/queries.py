@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from pollwatch.collection.models import Submission
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
 from pollwatch.missions.models import Deployment, Mission, Observer
 
@@ -39,7 +38,8 @@ def mission_overview(mission: Mission) -> MissionOverview:
         observers=Observer.objects.for_mission(mission).count(),
         deployments=deployments.count(),
         stations_covered=deployments.exclude(station=None).values("station").distinct().count(),
-        submissions=Submission.objects.for_mission(mission).count(),
+        # Through the reverse relation: collection sits above missions and is not imported here.
+        submissions=mission.submissions.count(),
     )
 
 

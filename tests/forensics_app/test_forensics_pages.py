@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from pollwatch.collection.models import Submission
-from pollwatch.elections.results import do_import_results
+from pollwatch.results.official import do_import_results
 from pollwatch.forensics.queries import forensics_report, results_table
 from pollwatch.stats.results import results_from_rows
 
