@@ -18,11 +18,11 @@ PACKAGE = ROOT / "pollwatch"
 LAYERS: list[tuple[str, ...]] = [
     # Pure statistics: no Django (test_statistics_never_import_django).
     ("stats",),
-    # Django-only helpers any app may use: request parameters and downloads (web), the SQLite writer lock
-    # (dbtools), Plotly figures (figures), middleware settings.
-    ("web", "dbtools", "figures", "middleware"),
     # The audit trail: every writer records there.
     ("accounts",),
+    # Django-only helpers any app may use: request parameters and downloads (web; a download is audited), the
+    # SQLite writer lock (dbtools), Plotly figures (figures), middleware settings.
+    ("web", "dbtools", "figures", "middleware"),
     # The importer framework: domain apps register their importers with it from their AppConfig.ready(), so it
     # sits below every app that has importers.
     ("imports",),

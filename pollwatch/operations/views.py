@@ -156,7 +156,8 @@ def resolve_conflict(request, slug: str, pk: int):
 
 def export(request, slug: str, what: str, fmt: str):
     """CSV (streamed) or XLSX of coverage, submissions, master records or incidents; phones for PII roles only."""
-    from pollwatch.operations.exports import EXPORTS, download_response
+    from pollwatch.operations.exports import EXPORTS
+    from pollwatch.web.downloads import download_response
 
     mission = access_mission_by_slug(request.user, slug)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
