@@ -120,13 +120,13 @@ def parse_filters(mission, params, *, regions=None, groups=None, kind: type[Filt
     """Filters from a query dict; invalid values are dropped with a note. ``regions`` (depth-1 units) and
     ``groups`` may be passed when the caller has already read them for its drop-downs; ``kind`` is the class
     made (operations' subclass adds the election-day tables)."""
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.regions import regions as geography_regions
 
     f = kind(mission)
     region = params.get("region", "").strip()
     if region:
         if regions is None:
-            regions = AdministrativeUnit.objects.filter(election=mission.election, depth=1)
+            regions = geography_regions(mission.election)
         if region.isdigit() and int(region) in {r.pk for r in regions}:
             f.region_id = int(region)
             f.params["region"] = region

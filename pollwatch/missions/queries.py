@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
+from pollwatch.geography.regions import regions
 from pollwatch.missions.models import Deployment, Mission, Observer
 
 
@@ -51,14 +52,9 @@ def _plural(level: str) -> str:
 
 
 def regions_with_counts(mission: Mission) -> QuerySet[AdministrativeUnit]:
-    """The "regions" — the first level with more than one unit, below a single country root — with counts."""
-    per_level = (
-        AdministrativeUnit.objects.filter(election=mission.election)
-        .values("depth").annotate(n=Count("id")).order_by("depth")
-    )
-    depth = next((row["depth"] for row in per_level if row["n"] > 1), 0)
+    """The election's regions (:mod:`pollwatch.geography.regions`, as on the dashboard), with counts."""
     return (
-        AdministrativeUnit.objects.filter(election=mission.election, depth=depth)
+        regions(mission.election)
         .annotate(
             constituencies=Count("children", distinct=True),
             # Stations hang from the lowest unit: count those of the children and of the unit itself.

@@ -52,9 +52,9 @@ def coverage_partial(request, slug: str):
 
 
 def _coverage_context(request, mission) -> dict:
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.regions import regions as regions_of_election
 
-    regions = list(AdministrativeUnit.objects.filter(election=mission.election, depth=1).order_by("name"))
+    regions = list(regions_of_election(mission.election).order_by("name"))
     groups = observer_groups(mission)
     filters = _filters(request, mission, regions=regions, groups=groups)
     expected_url = reverse("operations-expected", args=[mission.slug])
