@@ -178,3 +178,17 @@ def test_vendored_htmx_and_css_are_served_by_the_app_itself(client, world):
         assert response.status_code == 200, asset
         assert b"".join(response.streaming_content)
         response.close()  # a streamed file response holds its request open until closed
+
+
+def test_no_module_imports_another_modules_private_names():
+    # A name with a leading underscore is its module's business: a helper two modules need gets a public name in a
+    # shared module (the CLI's in pollwatch/cli/common.py), so changing one module cannot break another.
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        own = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("pollwatch"):
+                wrong += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.module}.{alias.name}"
+                          for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__") and node.module != own]
+    assert wrong == []
