@@ -2,8 +2,9 @@
 
 ``parse_filters(mission, request.GET)`` reads region, form, observer group, time window (local time of the
 election's timezone) and flag (:mod:`pollwatch.missions.filters` parses them; this module adds the tables of
-election day); a value it cannot use is dropped and explained in ``notes`` (shown above the page), never a 500. Each target table gets its own ``Q`` from the same ``Filters``, so a number and the list
-behind it select the same rows:
+election day); a value it cannot use is dropped and explained in ``notes`` (shown above the page), never a 500.
+Each target table gets its own ``Q`` from the same ``Filters``, so a number and the list behind it select the
+same rows:
 
 - expected reports (coverage, arrivals, map, expected list, coverage export): ``expected_q`` and, with a time
   window, ``shown_status`` — an expected report whose first report did not arrive in the window counts as
@@ -15,7 +16,6 @@ behind it select the same rows:
 ``on_counters`` says whether the counter tables (one row per region and form) can answer the filters; when
 they cannot, the readers fall back to an indexed GROUP BY over the filtered rows.
 """
-
 
 from __future__ import annotations
 
@@ -109,7 +109,6 @@ class Filters(_base.Filters):
         else:
             q &= self._report_flag_q("pk", "station", prefix="")
         return q
-
 
 
 def parse_filters(mission, params, *, regions=None, groups=None) -> Filters:
