@@ -10,7 +10,7 @@ from pathlib import Path
 
 import plotly.io as pio
 
-from pollwatch.stats.forensics.report_html import _figures
+from pollwatch.forensics.report_html import forensics_figures
 from pollwatch.stats.forensics.suite import run_forensics
 from pollwatch.stats.mapping import load_mapped_results, load_mapping
 
@@ -23,7 +23,7 @@ def main() -> None:
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
     table = load_mapped_results(DATA, load_mapping(ROOT / "pollwatch" / "stats" / "data" / "russia_cec.toml"))
     report = run_forensics(table, rng=1)
-    for name, fig in _figures(report):
+    for name, fig in forensics_figures(report):
         out = ROOT / "docs" / "img" / f"forensics-2018-{NAMES[name]}.png"
         pio.write_image(fig, out, width=1000, height=420 if name == "Fingerprint" else 360, scale=1)
         print(f"wrote {out.relative_to(ROOT)}")

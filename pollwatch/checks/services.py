@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -73,18 +74,41 @@ class _ActiveChecks(dict):
         return self[key]
 
 
+# A record a rule is evaluated on: (primary key, mission id, station id, values).
+Record = tuple[int, int, int | None, dict | None]
+
+# Where rules are evaluated besides reports: CheckResult's field → a reader of that table's records of a rule's
+# form. Higher apps register theirs from AppConfig.ready() (operations: "master", its master records), so checks
+# imports none of them.
+_CHECKED_RECORDS: dict[str, Callable[[QualityCheck], Iterable[tuple[int, int | None, dict | None]]]] = {}
+
+
+def register_checked_records(field: str, records: Callable[[QualityCheck], Iterable[tuple]]) -> None:
+    """``records(check)`` yields (pk, station id, values) of every record of ``check``'s form in its mission;
+    ``field`` is the foreign key of :class:`CheckResult` that points at that table."""
+    _CHECKED_RECORDS[field] = records
+
+
+def _evaluate(on: str, records: Iterable[tuple[Record, list[tuple[QualityCheck, Any]]]]) -> list[CheckResult]:
+    """The one evaluation loop, for reports and master records alike: each rule on each record's values."""
+    return [
+        CheckResult(quality_check=check, mission_id=mission_id, station_id=station_id,
+                    outcome=expr.evaluate(tree, values or {}), **{f"{on}_id": pk})
+        for (pk, mission_id, station_id, values), rules in records
+        for check, tree in rules
+    ]
+
+
 def derive_check_results(submissions) -> None:
     """The deriver subscribed to "reports stored": every active rule of each report's form, evaluated on the
     report if it is current (a report an edit replaced, and the report an edit replaces, keep no results)."""
     ids = [s.pk for s in submissions] + [s.deprecates_id for s in submissions if s.deprecates_id]
     CheckResult.objects.filter(submission_id__in=ids).delete()
     checks = _ActiveChecks()
-    CheckResult.objects.bulk_create([
-        CheckResult(quality_check=check, submission=s, mission_id=s.mission_id, station_id=s.station_id,
-                    outcome=expr.evaluate(tree, s.values or {}))
+    CheckResult.objects.bulk_create(_evaluate("submission", (
+        ((s.pk, s.mission_id, s.station_id, s.values), checks.of(s.mission, s.form.form_id))
         for s in submissions if s.is_current and s.form_id is not None
-        for check, tree in checks.of(s.mission, s.form.form_id)
-    ], batch_size=1000)
+    )), batch_size=1000)
 
 
 def do_evaluate_checks_on_masters(mission, masters) -> None:
@@ -93,35 +117,24 @@ def do_evaluate_checks_on_masters(mission, masters) -> None:
         return
     CheckResult.objects.filter(master_id__in=[m.pk for m in masters]).delete()
     checks = _ActiveChecks()
-    CheckResult.objects.bulk_create([
-        CheckResult(quality_check=check, master=m, mission_id=m.mission_id, station_id=m.station_id,
-                    outcome=expr.evaluate(tree, m.values or {}))
-        for m in masters for check, tree in checks.of(mission, m.form_id)
-    ], batch_size=1000)
+    CheckResult.objects.bulk_create(_evaluate("master", (
+        ((m.pk, m.mission_id, m.station_id, m.values), checks.of(mission, m.form_id)) for m in masters
+    )), batch_size=1000)
+
+
+def _current_reports(check: QualityCheck) -> Iterable[tuple]:
+    from pollwatch.collection.models import Submission
+
+    return (Submission.objects.for_mission(check.mission).filter(form__form_id=check.form_id, is_current=True)
+            .values_list("pk", "station_id", "values").iterator())
 
 
 def do_evaluate_check_everywhere(check: QualityCheck) -> int:
-    """Evaluate a new rule on every current submission and master record of its form."""
-    from pollwatch.collection.models import Submission
-    from pollwatch.operations.models import MasterRecord
-
-    tree = expr.parse(check.expression)
-    rows = [
-        CheckResult(mission_id=check.mission_id, quality_check=check, submission_id=pk, station_id=station,
-                    outcome=expr.evaluate(tree, values or {}))
-        for pk, station, values in Submission.objects.for_mission(check.mission)
-        .filter(form__form_id=check.form_id, is_current=True)
-        .values_list("pk", "station_id", "values")
-        .iterator()
-    ]
-    rows += [
-        CheckResult(mission_id=check.mission_id, quality_check=check, master_id=pk, station_id=station,
-                    outcome=expr.evaluate(tree, values or {}))
-        for pk, station, values in MasterRecord.objects.for_mission(check.mission)
-        .filter(form_id=check.form_id)
-        .values_list("pk", "station_id", "values")
-        .iterator()
-    ]
+    """Evaluate a new rule on every current submission and every registered record (master records) of its form."""
+    rule = [(check, expr.parse(check.expression))]
+    rows: list[CheckResult] = []
+    for on, records in [("submission", _current_reports), *_CHECKED_RECORDS.items()]:
+        rows += _evaluate(on, (((pk, check.mission_id, station, values), rule) for pk, station, values in records(check)))
     CheckResult.objects.filter(quality_check=check).delete()
     CheckResult.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

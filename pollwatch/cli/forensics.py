@@ -53,7 +53,7 @@ def forensics(
         json_out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         typer.echo(f"json: {json_out}")
     if html_out:
-        from pollwatch.stats.forensics.report_html import render_html
+        from pollwatch.forensics.report_html import render_html
 
         html_out.write_text(render_html(report, title=results.name), encoding="utf-8")
         typer.echo(f"html: {html_out}")

@@ -12,13 +12,17 @@ from pollwatch.cli import audit as audit_cli
 from pollwatch.cli import backup as backup_cli
 from pollwatch.cli import collection as collection_cli
 from pollwatch.cli import compare as compare_cli
+from pollwatch.cli import database as database_cli
+from pollwatch.cli import demo as demo_cli
+from pollwatch.cli import election as election_cli
 from pollwatch.cli import forensics as forensics_cli
+from pollwatch.cli import importers as importers_cli
 from pollwatch.cli import media as media_cli
 from pollwatch.cli import pvt as pvt_cli
 from pollwatch.cli import results as results_cli
+from pollwatch.cli import serving
 from pollwatch.cli import sms as sms_cli
 from pollwatch.cli import statement as statement_cli
-from pollwatch.cli import web as web_cli
 
 app = typer.Typer(
     name="pollwatch",
@@ -28,7 +32,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-web_cli.register(app)
+app.command("demo")(demo_cli.demo)
+app.command("serve")(serving.serve)
+app.command("worker")(serving.worker)
+app.command("derive")(serving.derive)
+app.command("ready")(serving.ready)
+app.command("migrate")(database_cli.migrate)
+app.command("createsuperuser")(database_cli.createsuperuser)
+app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(database_cli.manage)
+app.add_typer(importers_cli.app, name="import")
+app.add_typer(election_cli.app, name="election")
 app.command("forensics")(forensics_cli.forensics)
 app.command("compare")(compare_cli.compare)
 app.add_typer(results_cli.app, name="results")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from pollwatch.cli.web import DbOption, _fail, _setup
+from pollwatch.cli import common
+from pollwatch.cli.common import DbOption
 
 app = typer.Typer(help="Official results per station (import, export as canonical CSV).", no_args_is_help=True)
 
@@ -17,13 +18,13 @@ def _contest(election: str, contest: str | None):
     found = Election.objects.filter(slug=election).first()
     if found is None:
         known = ", ".join(Election.objects.values_list("slug", flat=True)) or "none yet"
-        raise _fail(f"no election {election!r} (known: {known})")
+        raise common.fail(f"no election {election!r} (known: {known})")
     contests = Contest.objects.filter(election=found)
     if contest:
         contests = contests.filter(name=contest)
     if contests.count() != 1:
         names = ", ".join(Contest.objects.filter(election=found).values_list("name", flat=True)) or "none"
-        raise _fail(f"name one contest with --contest (contests of {election}: {names})")
+        raise common.fail(f"name one contest with --contest (contests of {election}: {names})")
     return contests.get()
 
 
@@ -37,8 +38,8 @@ def import_results(
     db: Path | None = DbOption,
 ) -> None:
     """Import official results per station; impossible numbers are imported as published and listed."""
-    _setup(db, migrate=True)
-    from pollwatch.elections.results import check_results_table, do_import_results
+    common.setup(db, migrate=True)
+    from pollwatch.results.official import check_results_table, do_import_results
     from pollwatch.stats.mapping import load_mapped_results, load_mapping
     from pollwatch.stats.results import ResultsFormatError, load_results
 
@@ -46,11 +47,11 @@ def import_results(
     try:
         table = load_mapped_results(file, load_mapping(mapping)) if mapping else load_results(file)
     except ResultsFormatError as exc:
-        raise _fail(str(exc)) from None
+        raise common.fail(str(exc)) from None
     try:
         report = check_results_table(table, target) if dry_run else do_import_results(target, table)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise common.fail(str(exc)) from None
     for problem in report.excluded[:100]:
         where = f"line {problem.line}" if problem.line else f"station {problem.station_id}"
         typer.echo(f"  excluded {where}, {problem.column}: {problem.reason}", err=True)
@@ -69,8 +70,8 @@ def export_results(
     db: Path | None = DbOption,
 ) -> None:
     """Write the official results as a canonical results CSV (input of `pollwatch forensics` and `pvt`)."""
-    _setup(db, migrate=True)
-    from pollwatch.elections.results import write_canonical_csv
+    common.setup(db, migrate=True)
+    from pollwatch.results.official import write_canonical_csv
 
     target = _contest(election, contest)
     with out.open("w", newline="", encoding="utf-8") as handle:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import typer
 
-DbOption = typer.Option(None, "--db", help="SQLite database file (ignored when DATABASE_URL is set)")
+from pollwatch.cli import common
+
+DbOption = common.DbOption
 
 
 def _env(db: Path | None) -> dict[str, str]:
@@ -138,7 +140,6 @@ def serve(
     ),
 ) -> None:
     """Serve pollwatch with gunicorn at http://127.0.0.1:PORT, and the task worker beside it (migrating first)."""
-    from pollwatch.cli.web import _migrate_quietly, _setup
 
     if prod:
         env = dict(os.environ)
@@ -150,8 +151,8 @@ def serve(
         # Become gunicorn (same pid): systemd's notifications, signals and socket reach it directly.
         os.execve(sys.executable, prod_gunicorn_command(env), env)  # noqa: S606 - fixed argument list
 
-    _setup(db)
-    _migrate_quietly()
+    common.setup(db)
+    common.migrate_quietly()
     run_server(db.resolve() if db else None, port, workers, with_worker=not no_worker)
 
 
@@ -196,11 +197,10 @@ def worker(
 ) -> None:
     """Derive stored reports into the election-day tables, in batches, and run other queued jobs; `pollwatch
     serve` starts one. On PostgreSQL several workers can run at once (each claims its own batch)."""
-    from pollwatch.cli.web import _setup
 
     # No migrate here: `serve` (or `pollwatch migrate`) has done it, and several workers starting at once must
     # not each run migrations against the same database.
-    _setup(db)
+    common.setup(db)
     from pollwatch.collection.derivation import WorkerLoop
     from pollwatch.dbtools import SQLITE_ANALYZE_EVERY, refresh_sqlite_statistics
 
@@ -222,9 +222,7 @@ def derive(
     mission: str = typer.Option("", "--mission", help="Only this mission's failed reports (with --retry-failed)"),
 ) -> None:
     """Bring the election-day tables up to date with every stored report now, in this process."""
-    from pollwatch.cli.web import _setup
-
-    _setup(db)
+    common.setup(db)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from pollwatch.collection.derivation import backlog, derive_backlog, do_retry_failed
@@ -261,7 +259,7 @@ def ready(
     wait for the database and the migrations before starting)."""
     import json
 
-    from pollwatch.cli.web import _setup
+    from pollwatch.cli.common import setup as _setup
 
     _setup(db)
     from pollwatch.health import parse_check_names, readiness

@@ -1,6 +1,6 @@
 """Demo hook: the international mission's preliminary statement — findings bound to its election-day data, frozen
 and published, in English and Russian — and the comparison with the other missions' verdicts in its news corpus
-(the seeds among them). Called once from ``pollwatch demo`` (pollwatch/cli/web.py)."""
+(the seeds among them). Called once from ``pollwatch demo`` (pollwatch/cli/demo.py)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from django.db.models import Count, Max, Sum
 
 from pollwatch.elections.models import CandidateVotes, Contest, StationResult
-from pollwatch.elections.results import export_rows
+from pollwatch.results.official import export_rows
 from pollwatch.stats.forensics.suite import ForensicsReport, run_forensics
 from pollwatch.stats.results import ResultsTable, results_from_rows
 

@@ -43,10 +43,10 @@ def forensics_page(request, slug: str):
                "breakdowns": BREAKDOWNS}
     if report is not None:
         from pollwatch.figures import figure_div
-        from pollwatch.stats.forensics.report_html import _figures
+        from pollwatch.forensics.report_html import forensics_figures
 
         context["data"] = report.to_json()
-        context["figures"] = [(name, figure_div(fig)) for name, fig in _figures(report)]
+        context["figures"] = [(name, figure_div(fig)) for name, fig in forensics_figures(report)]
     return render(request, "forensics/forensics.html", context)
 
 

@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from pollwatch.geography.models import AdministrativeUnit
+from pollwatch.geography.regions import REGION_DEPTH
 
 TREE_TTL = 60.0
 
@@ -41,11 +42,12 @@ class UnitTree:
         return out
 
     def region(self, unit_id: int) -> int | None:
-        """The depth-1 ancestor of a unit (the unit itself at depth 1); None above that level or if unknown."""
+        """The region of a unit (:mod:`pollwatch.geography.regions`): its ancestor at ``REGION_DEPTH``, the unit
+        itself at that depth; None above that level or if unknown."""
         current: int | None = unit_id
-        while current is not None and self.depth.get(current, 0) > 1:
+        while current is not None and self.depth.get(current, 0) > REGION_DEPTH:
             current = self.parent.get(current)
-        return current if current is not None and self.depth.get(current) == 1 else None
+        return current if current is not None and self.depth.get(current) == REGION_DEPTH else None
 
     def under(self, unit_id: int) -> set[int]:
         """The unit and every unit below it."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pollwatch.files import decode_utf8, looks_binary, read_bounded
+
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
@@ -184,24 +186,13 @@ def _cell_text(value: Any) -> str:
 def read_table(path: str | Path) -> Table:
     """Read a CSV (UTF-8, any common delimiter) or XLSX file into a :class:`Table`."""
     path = Path(path)
-    if not path.is_file():
-        raise ImportFileError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path}: {size / 1e6:.0f} MB is over the {MAX_FILE_BYTES // 10**6} MB limit")
-    raw = path.read_bytes()
+    raw = read_bounded(path, max_bytes=MAX_FILE_BYTES, error=ImportFileError)
     if raw[:4] == b"PK\x03\x04" or path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_xlsx(path)
-    if b"\x00" in raw[:4096]:
+    if looks_binary(raw):
         raise ImportFileError(f"{path}: this is a binary file, not a CSV or XLSX")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"{path}: not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} on line {line}). "
-            "Save the file as 'CSV UTF-8' and import it again."
-        ) from None
+    text = decode_utf8(raw, name=str(path), error=ImportFileError,
+                       advice="Save the file as 'CSV UTF-8' and import it again.")
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:

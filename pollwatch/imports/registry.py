@@ -1,6 +1,8 @@
 """The importers pollwatch knows, by the name used on the command line (``pollwatch import <kind>``).
 
-Built-in importers register exactly as a third-party one would: add an entry with :func:`register`.
+Built-in importers register exactly as a third-party one would: the app that owns the importer calls
+:func:`register` from its ``AppConfig.ready()`` (geography: geography and stations; missions: observers), so this
+framework imports none of the apps it serves.
 """
 
 from __future__ import annotations
@@ -16,20 +18,9 @@ def register(kind: str, importer: type, target: str) -> None:
 
 
 def get_importer(kind: str) -> tuple[Importer, str]:
-    _load_builtins()
     try:
         cls, target = _IMPORTERS[kind]
     except KeyError:
         raise KeyError(f"no importer {kind!r}; known: {', '.join(sorted(_IMPORTERS))}") from None
     return cls(), target
 
-
-def _load_builtins() -> None:
-    if _IMPORTERS:
-        return
-    from pollwatch.geography.importers import GeographyImporter, StationImporter
-    from pollwatch.missions.importers import ObserverImporter
-
-    register("geography", GeographyImporter, "election")
-    register("stations", StationImporter, "election")
-    register("observers", ObserverImporter, "mission")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pollwatch.accounts.services import do_record_audit
+from pollwatch.geography.regions import station_region
 from pollwatch.incidents.models import Incident, IncidentEvent
 
 S = Incident.Status
@@ -22,13 +23,6 @@ TRANSITIONS: dict[str, set[str]] = {
     S.RESOLVED: set(),
 }
 MAX_DESCRIPTION = 5000
-
-
-def _region(station):
-    unit = station.unit if station is not None else None
-    while unit is not None and unit.depth > 1:
-        unit = unit.parent
-    return unit
 
 
 def check_report_incident(mission, *, source: str, category: str, description: str, severity: int = 2,
@@ -57,7 +51,7 @@ def do_report_incident(mission, *, source, category, description, severity, stat
     with transaction.atomic():
         incident = Incident.objects.create(
             mission=mission, source=source, category=category, description=description, severity=severity,
-            station=station, region=_region(station), location=location, observer=observer,
+            station=station, region=station_region(station), location=location, observer=observer,
             occurred_at=occurred_at, submission=submission,
         )
         IncidentEvent.objects.create(incident=incident, user=_user(user), action="created", to_status=S.NEW)

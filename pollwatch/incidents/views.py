@@ -14,6 +14,7 @@ from pollwatch.incidents import services
 from pollwatch.incidents.access import access_incident_by_id, visible_incidents
 from pollwatch.incidents.models import Incident
 from pollwatch.missions.access import access_mission_by_slug, has_capability
+from pollwatch.missions.filters import parse_filters
 from pollwatch.missions.permissions import Cap, roles_with
 from pollwatch.web.params import id_param, int_param
 
@@ -21,8 +22,6 @@ from pollwatch.web.params import id_param, int_param
 def incident_list(request, slug: str):
     """Incidents by status, category, severity and the dashboard's filters (region, observer group, when it
     occurred, flag), so a bar of the dashboard's incident chart lands on the incidents it counts."""
-    from pollwatch.operations.filters import parse_filters
-
     mission = access_mission_by_slug(request.user, slug)
     filters = parse_filters(mission, request.GET)
     rows = visible_incidents(request.user, mission).filter(filters.incident_q()).select_related("station", "region", "assignee")

@@ -1,5 +1,5 @@
 """Inter-coder agreement of a mission's monitors, per pair and field, and of the machine against them,
-computed with :mod:`pollwatch.media.analysis.agreement` (Cohen's kappa, Krippendorff's alpha).
+computed with :mod:`pollwatch.stats.agreement` (Cohen's kappa, Krippendorff's alpha).
 
 Fields and their units:
 - ``tone``: one unit per (item, actor) the machine found; the value is the tone (positive/neutral/negative);
@@ -17,8 +17,8 @@ from itertools import combinations
 
 from django.contrib.auth import get_user_model
 
-from pollwatch.media.analysis.agreement import cohen_kappa, krippendorff_alpha_nominal
 from pollwatch.media.models import Coding, FlagReview, MachineCoding
+from pollwatch.stats.agreement import cohen_kappa, krippendorff_alpha_nominal
 
 MACHINE = "machine"
 

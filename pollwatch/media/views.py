@@ -154,7 +154,7 @@ def report(request, slug: str):
 
 def export(request, slug: str, what: str, fmt: str):
     from pollwatch.media.exports import EXPORTS
-    from pollwatch.operations.exports import download_response
+    from pollwatch.web.downloads import download_response
 
     mission = access_mission_by_slug(request.user, slug, need=Cap.EXPORT)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from pollwatch.collection.models import Submission
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
+from pollwatch.geography.regions import regions
 from pollwatch.missions.models import Deployment, Mission, Observer
 
 
@@ -39,7 +39,8 @@ def mission_overview(mission: Mission) -> MissionOverview:
         observers=Observer.objects.for_mission(mission).count(),
         deployments=deployments.count(),
         stations_covered=deployments.exclude(station=None).values("station").distinct().count(),
-        submissions=Submission.objects.for_mission(mission).count(),
+        # Through the reverse relation: collection sits above missions and is not imported here.
+        submissions=mission.submissions.count(),
     )
 
 
@@ -51,14 +52,9 @@ def _plural(level: str) -> str:
 
 
 def regions_with_counts(mission: Mission) -> QuerySet[AdministrativeUnit]:
-    """The "regions" — the first level with more than one unit, below a single country root — with counts."""
-    per_level = (
-        AdministrativeUnit.objects.filter(election=mission.election)
-        .values("depth").annotate(n=Count("id")).order_by("depth")
-    )
-    depth = next((row["depth"] for row in per_level if row["n"] > 1), 0)
+    """The election's regions (:mod:`pollwatch.geography.regions`, as on the dashboard), with counts."""
     return (
-        AdministrativeUnit.objects.filter(election=mission.election, depth=depth)
+        regions(mission.election)
         .annotate(
             constituencies=Count("children", distinct=True),
             # Stations hang from the lowest unit: count those of the children and of the unit itself.

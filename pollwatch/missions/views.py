@@ -52,7 +52,6 @@ def station_search(request, slug: str):
 
 def station_detail(request, slug: str, code: str):
     """One station: where it is, its official results, and this mission's deployments and reports there."""
-    from pollwatch.collection.models import Submission
     from pollwatch.elections.models import StationResult
     from pollwatch.geography.models import PollingStation
 
@@ -70,7 +69,8 @@ def station_detail(request, slug: str, code: str):
         "station": station,
         "results": results,
         "deployments": queries.deployments_page(mission).filter(observer_q(request.user, mission), station=station),
-        "reports": Submission.objects.for_mission(mission).filter(observer_q(request.user, mission), station=station)
+        # The mission's reports at the station, through the reverse relation (collection is a higher layer).
+        "reports": mission.submissions.filter(observer_q(request.user, mission), station=station)
         .select_related("observer", "form").order_by("received_at")[:200],
         "show_pii": can_see_pii(request.user, mission),
     })

@@ -11,3 +11,14 @@ class OperationsConfig(AppConfig):
         from pollwatch.operations.derive import derive_election_day
 
         register_deriver("election-day", derive_election_day, order=30)
+        # Quality checks are evaluated on master records too; a new rule reads them through this reader.
+        from pollwatch.checks.services import register_checked_records
+        from pollwatch.operations.queries import master_values_of_form
+
+        register_checked_records("master", master_values_of_form)
+        # The dashboard's flags "failing" and "conflicts" on rows with a report (incidents, submissions).
+        from pollwatch.missions.filters import register_report_flag
+        from pollwatch.operations.filters import conflicting_station_q, failing_report_q
+
+        register_report_flag("failing", failing_report_q)
+        register_report_flag("conflicts", conflicting_station_q)

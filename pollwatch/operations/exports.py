@@ -9,32 +9,16 @@ selection.
 
 from __future__ import annotations
 
-import csv
-import json
-import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 
 from pollwatch.accounts.privacy import initials
 from pollwatch.collection.models import ObservationForm, Submission
 from pollwatch.incidents.models import Incident
 from pollwatch.operations.filters import Filters
 from pollwatch.operations.models import MasterRecord
+from pollwatch.web.downloads import safe_cell as _cell
 
 CHUNK = 2000
-
-
-# A text cell starting with one of these is taken for a formula by Excel, LibreOffice or Google Sheets when the file
-# is opened: an incident description "=HYPERLINK(…)" became a live link in a coordinator's spreadsheet. OWASP's
-# CSV-injection advice: put a single quote in front, which every spreadsheet shows as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def coverage_rows(mission, show_pii: bool, filters: Filters | None = None, *, sealed: Collection[str] = ()):
@@ -98,59 +82,3 @@ def _without_phone(header, data, show_pii: bool, *, index: int):
 
 EXPORTS = {"coverage": coverage_rows, "submissions": submission_rows, "masters": master_rows,
            "incidents": incident_rows}
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_stream(header, data) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow([_cell(h) for h in header])
-    for row in data:
-        yield writer.writerow([_cell(v) for v in row])
-
-
-def xlsx_file(header, data, *, title: str):
-    """A write-only workbook (rows are not kept in memory) spooled to a temporary file, rewound."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([_cell(h) for h in header])
-    for row in data:
-        sheet.append([_naive(_cell(v)) for v in row])
-    spool = tempfile.TemporaryFile()
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
-
-
-def download_response(header, data, *, fmt: str, name: str, title: str, user, mission, query: str = ""):
-    """A CSV export streamed row by row, or an XLSX built in a spooled temporary file, as a download.
-
-    Every cell goes through ``_cell``: text that a spreadsheet would run as a formula is escaped. Every export is
-    written to the audit trail (who took which table, with which filters), before the first row leaves."""
-    from django.http import FileResponse, StreamingHttpResponse
-
-    from pollwatch.accounts.services import do_record_audit
-
-    do_record_audit("export", user=user, mission=mission,
-                    detail={"name": name, "format": fmt, "columns": [str(h) for h in header], "query": query[:500]})
-
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(header, data), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(xlsx_file(header, data, title=title), as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _naive(value):
-    """Excel has no time zones: datetimes are written in UTC without tzinfo."""
-    import datetime as dt
-
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value

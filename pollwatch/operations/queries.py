@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db.models import Count
 
 from pollwatch.accounts.privacy import shown_name
 from pollwatch.operations.filters import Filters
-from pollwatch.operations.models import CoverageCount, ExpectedReport
+from pollwatch.operations.models import CoverageCount, ExpectedReport, MasterRecord
 
 STATUSES = [s.value for s in ExpectedReport.Status]
 
@@ -80,3 +81,9 @@ def silent_observers(mission, *, show_pii: bool, filters: Filters | None = None)
          "due_at": e.due_at}
         for e in rows
     ]
+
+
+def master_values_of_form(check) -> Iterator[tuple[int, int, dict]]:
+    """(pk, station id, values) of the master records of a quality check's form (checks evaluate a new rule on them)."""
+    return (MasterRecord.objects.for_mission(check.mission).filter(form_id=check.form_id)
+            .values_list("pk", "station_id", "values").iterator())

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from pollwatch.accounts.services import do_record_audit
+from pollwatch.geography.regions import region_of
 from pollwatch.operations.aggregates import do_rebuild_dashboard_aggregates, refresh_dashboard_aggregates
 from pollwatch.operations.models import (
     MAP_BUCKETS,
@@ -28,12 +29,6 @@ def _due_at(mission, due_time: dt.time) -> dt.datetime:
     election = mission.election
     tz = zoneinfo.ZoneInfo(getattr(election, "timezone", "") or "UTC")
     return dt.datetime.combine(election.date, due_time, tzinfo=tz)
-
-
-def _region_of(unit):
-    while unit is not None and unit.depth > 1:
-        unit = unit.parent
-    return unit
 
 
 def do_set_form_schedule(mission, *, form_id: str, due_time: dt.time, required_fields=(), user=None) -> FormSchedule:
@@ -69,7 +64,7 @@ def do_build_expected_reports(mission) -> int:
             expected = existing.get(key) or ExpectedReport(
                 mission=mission, schedule=schedule, observer_id=dep.observer_id, station_id=dep.station_id,
                 area_id=dep.area_id)
-            expected.due_at, expected.region = due_at, _region_of(unit)
+            expected.due_at, expected.region = due_at, region_of(unit)
             expected.map_bucket = (dep.station_id or 0) % MAP_BUCKETS
             (update if expected.pk else create).append(expected)
     ExpectedReport.objects.bulk_update(update, ["due_at", "region", "map_bucket"], batch_size=1000)

@@ -72,9 +72,9 @@ def convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def region_outlines(mission, points: list[tuple], *, region_id: int | None = None) -> tuple[list[dict], bool]:
     """Line traces of the regions' outlines (drawn under the stations) and whether any is approximate."""
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.regions import regions as regions_of_election
 
-    regions = AdministrativeUnit.objects.filter(election=mission.election, depth=1)
+    regions = regions_of_election(mission.election)
     if region_id:
         regions = regions.filter(pk=region_id)
     by_region: dict[int, list] = defaultdict(list)

@@ -59,9 +59,9 @@ def coverage_partial(request, slug: str):
 
 
 def _coverage_context(request, mission) -> dict:
-    from pollwatch.geography.models import AdministrativeUnit
+    from pollwatch.geography.regions import regions as regions_of_election
 
-    regions = list(AdministrativeUnit.objects.filter(election=mission.election, depth=1).order_by("name"))
+    regions = list(regions_of_election(mission.election).order_by("name"))
     groups = observer_groups(mission)
     filters = _filters(request, mission, regions=regions, groups=groups)
     expected_url = reverse("operations-expected", args=[mission.slug])
@@ -172,7 +172,8 @@ def resolve_conflict(request, slug: str, pk: int):
 
 def export(request, slug: str, what: str, fmt: str):
     """CSV (streamed) or XLSX of coverage, submissions, master records or incidents; phones for PII roles only."""
-    from pollwatch.operations.exports import EXPORTS, download_response
+    from pollwatch.operations.exports import EXPORTS
+    from pollwatch.web.downloads import download_response
 
     mission = access_mission_by_slug(request.user, slug, need=Cap.EXPORT)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):

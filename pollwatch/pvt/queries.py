@@ -10,6 +10,8 @@ from django.db.models import Sum
 from pollwatch.collection.models import Submission
 from pollwatch.elections.models import CandidateVotes, Election, StationResult
 from pollwatch.geography.models import PollingStation
+from pollwatch.geography.regions import regions
+from pollwatch.geography.tree import unit_tree
 from pollwatch.pvt.models import PvtSample
 from pollwatch.stats.pvt.frame import Frame
 from pollwatch.stats.pvt.quick_count import QuickCountEstimate, estimate_quick_count
@@ -21,10 +23,15 @@ CONVERGENCE_POINTS = 12
 
 def election_frame(election: Election) -> tuple[Frame, np.ndarray]:
     """Every station of the election with its stratum attributes, and the matching station primary keys."""
-    rows = list(
+    # The region stratum is the station's region (pollwatch.geography.regions), or its own unit outside any.
+    tree = unit_tree(election.pk)
+    region_names = dict(regions(election).values_list("pk", "name"))
+    rows = [
+        (pk, code, registered, unit_name, region_names.get(tree.region(unit_id)), setting)
+        for pk, code, registered, unit_id, unit_name, setting in
         PollingStation.objects.filter(election=election).order_by("code")
-        .values_list("pk", "code", "registered_voters", "unit__name", "unit__parent__name", "setting")
-    )
+        .values_list("pk", "code", "registered_voters", "unit_id", "unit__name", "setting")
+    ]
     pks = np.array([r[0] for r in rows], dtype=np.int64)
     frame = Frame(
         station_id=np.array([r[1] for r in rows]),

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pollwatch.files import decode_utf8, looks_binary, read_bounded
 from pollwatch.stats.results import ResultsFormatError, ResultsTable, results_from_rows
 
 Selector = str | list[str] | dict[str, Any]
@@ -25,7 +26,7 @@ def read_rows(path: str | Path) -> tuple[list[str], Iterator[list[str]]]:
     """Header and rows (as strings) of a CSV, a ZIP with one CSV inside, or an XLSX file."""
     path = Path(path)
     if not path.is_file():
-        raise ResultsFormatError(f"{path}: no such file")
+        raise ResultsFormatError(f"{path}: no such file")  # read_bounded's message; a ZIP is not read whole
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == b"PK\x03\x04" and path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -37,13 +38,10 @@ def read_rows(path: str | Path) -> tuple[list[str], Iterator[list[str]]]:
             raise ResultsFormatError(f"{path}: the ZIP should hold exactly one CSV, found {len(names)}")
         raw = archive.read(names[0])
     else:
-        raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
+        raw = read_bounded(path, max_bytes=None, error=ResultsFormatError)
+    if looks_binary(raw):
         raise ResultsFormatError(f"{path}: this is a binary file, not a CSV")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ResultsFormatError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
+    text = decode_utf8(raw, name=str(path), error=ResultsFormatError, advice="Save it as UTF-8 CSV.")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:

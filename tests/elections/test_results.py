@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pollwatch.elections.models import CandidateVotes, StationResult
-from pollwatch.elections.results import do_import_results, write_canonical_csv
+from pollwatch.results.official import do_import_results, write_canonical_csv
 from pollwatch.stats.results import results_from_rows
 
 pytestmark = pytest.mark.django_db

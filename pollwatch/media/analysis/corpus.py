@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pollwatch.files import looks_binary, read_bounded
 from pollwatch.media.analysis.text import normalise, paragraphs, sentences
 
 MAX_BYTES = 5_000_000  # a news item is a few KB; above this it is not an article but a dump
@@ -62,7 +63,7 @@ def decode(raw: bytes, *, name: str = "file") -> str:
     """Decode bytes: UTF-8 (with or without BOM), else the charset_normalizer guess; reject binary."""
     if not raw.strip():
         raise CorpusError(f"{name}: empty file")
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if looks_binary(raw):
         raise CorpusError(f"{name}: binary file (NUL bytes), not text")
     try:
         return raw.decode("utf-8-sig")
@@ -143,14 +144,8 @@ def read_csv(raw: bytes, *, name: str) -> list[Item]:
 def read_path(path: str | Path) -> list[Item]:
     """Read one file into items (one for text/HTML/PDF, one per row for CSV). Raises CorpusError."""
     path = Path(path)
-    name = str(path)
-    if not path.is_file():
-        raise CorpusError(f"{name}: no such file")
-    size = path.stat().st_size
     limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_BYTES
-    if size > limit:
-        raise CorpusError(f"{name}: {size / 1e6:.1f} MB is too large for a news item (limit {limit / 1e6:.0f} MB)")
-    return read_bytes(path.read_bytes(), name=name)
+    return read_bytes(read_bounded(path, max_bytes=limit, error=CorpusError, what="for a news item"), name=str(path))
 
 
 def is_pdf(raw: bytes) -> bool:

@@ -1,4 +1,6 @@
-"""The self-contained HTML report of ``pollwatch forensics --html`` (Plotly's JS inlined: works offline)."""
+"""The Plotly presentation of a forensics report: its figures (the app's page) and the self-contained HTML of
+``pollwatch forensics --html`` (Plotly's JS inlined: works offline). Presentation, so outside the pure
+:mod:`pollwatch.stats`; it imports no Django (the CLI uses it on a plain CSV)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pollwatch.stats.forensics.suite import ForensicsReport
 from pollwatch.stats.results import ResultsTable
 
 
-def _figures(report: ForensicsReport) -> list[tuple[str, object]]:
+def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -62,7 +64,7 @@ def render_html(report: ForensicsReport, *, title: str = "results") -> str:
 
     d = report.to_json()
     parts = [f"<h2>{html.escape(name)}</h2>" + pio.to_html(fig, include_plotlyjs=False, full_html=False)
-             for name, fig in _figures(report)]
+             for name, fig in forensics_figures(report)]
     ip = d["integer_percentages"]
     def f(value: float | None, spec: str) -> str:
         return "n/a" if value is None else format(value, spec)

@@ -1,8 +1,10 @@
-"""Inter-coder agreement for nominal codes: Cohen's kappa (two coders) and Krippendorff's alpha."""
+"""Inter-coder agreement for nominal codes: Cohen's kappa (two coders) and Krippendorff's alpha.
+
+Pure statistics (used by media monitoring's agreement page, :mod:`pollwatch.media.agreement`)."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 
 
@@ -38,7 +40,7 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable | None]]) -> fl
     >>> krippendorff_alpha_nominal([["a", "a"], ["b", "b"], ["a", "a", None]])
     1.0
     """
-    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
+    coincidence: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)  # fractional counts
     for unit in units:
         values = [v for v in unit if v is not None]
         m = len(values)
@@ -51,7 +53,7 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[Hashable | None]]) -> fl
     n = sum(coincidence.values())
     if n == 0:
         raise ValueError("no unit was coded by two or more coders")
-    totals: Counter[Hashable] = Counter()
+    totals: defaultdict[Hashable, float] = defaultdict(float)
     for (x, _), w in coincidence.items():
         totals[x] += w
     observed_disagreement = sum(w for (x, y), w in coincidence.items() if x != y)
