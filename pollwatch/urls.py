@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pollwatch import api
+from pollwatch.accounts.i18n import set_language
 from pollwatch.health import health
 
 admin.site.site_header = "pollwatch administration"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls()),
     path("m/<slug:slug>/", include("pollwatch.collection.openrosa_urls")),

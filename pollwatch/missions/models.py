@@ -34,6 +34,10 @@ class Mission(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
+    # statements are rendered in each, and they are what observers without a preferred language are written to in.
+    languages = models.CharField(max_length=100, blank=True, default="",
+                                 help_text="Working languages: comma-separated codes, e.g. az,ru,en")
 
     objects = MissionQuerySet.as_manager()
 
@@ -42,6 +46,14 @@ class Mission(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def language_codes(self) -> list[str]:
+        """The working languages the interface has catalogues for, in the mission's order."""
+        from django.conf import settings
+
+        known = dict(settings.LANGUAGES)
+        return [c for c in (c.strip() for c in self.languages.split(",")) if c in known]
 
 
 class Membership(models.Model):
