@@ -17,9 +17,9 @@ from django.template.base import Lexer, TokenType
 LETTER = re.compile(r"[^\W\d_]")
 HTML_TAG = re.compile(r"<[^>]*>", re.S)
 ATTRIBUTE = re.compile(r'\b(placeholder|title|aria-label|alt)="([^"{]*)"')
-RAW_ELEMENT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+RAW_ELEMENT = re.compile(r"<(script|style|code|kbd)\b.*?</\1>", re.S | re.I)  # code, kbd: commands, field names, keys
 # Text that is not words to translate: the product's name, entities, symbols.
-NOT_WORDS = re.compile(r"^(pollwatch|&[a-z]+;|[^\w]*|v|x|N|n|km|%|CSV|PDF|JSON|XLSForm|XML|GeoJSON|SMS|PVT|ID|API)$")
+NOT_WORDS = re.compile(r"^(pollwatch|&[a-z]+;|[^\w]*|[A-Za-z]|km|%|CSV|PDF|JSON|XLSForm|XML|GeoJSON|SMS|PVT|ID|API|sha256)$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class BareText:
 def bare_text(source: str) -> list[BareText]:
     """Bare text of a template's source, with its line number, in order."""
     parts: list[str] = []
+    found_vars: list[BareText] = []
     depth = 0  # inside blocktranslate / comment blocks
     for token in Lexer(source).tokenize():
         if token.token_type == TokenType.BLOCK:
@@ -45,14 +46,16 @@ def bare_text(source: str) -> list[BareText]:
         elif token.token_type == TokenType.TEXT:
             parts.append("\n" * token.contents.count("\n"))
         else:
+            if token.token_type == TokenType.VAR and re.search(r'\|default:"[^"]*[^\W\d_]', token.contents):
+                found_vars.append(BareText(token.lineno, token.contents))  # |default:"words" not wrapped in _()
             parts.append("\x00")
     text = "".join(parts)
     text = RAW_ELEMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    found: list[BareText] = []
+    found: list[BareText] = list(found_vars)
     for m in HTML_TAG.finditer(text):
         for a in ATTRIBUTE.finditer(m.group(0)):
             value = a.group(2).replace("\x00", " ").strip()
-            if "\x00" not in a.group(2) and LETTER.search(value) and not NOT_WORDS.match(value):
+            if "\x00" not in a.group(2) and LETTER.search(value) and not re.search(r"[=_*]", value) and not NOT_WORDS.match(value):
                 found.append(BareText(text.count("\n", 0, m.start()) + 1, value))
     pos = 0
     for m in [*HTML_TAG.finditer(text), None]:
