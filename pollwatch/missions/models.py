@@ -36,7 +36,7 @@ class Mission(models.Model):
     is_active = models.BooleanField(default=True)
     # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
     # statements are rendered in each, and they are what observers without a preferred language are written to in.
-    languages = models.CharField(max_length=100, blank=True, default="",
+    languages = models.CharField(max_length=100, blank=True, default="", db_default="",
                                  help_text="Working languages: comma-separated codes, e.g. az,ru,en")
 
     objects = MissionQuerySet.as_manager()
