@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pollwatch.checks.models import CheckResult, QualityCheck
 from pollwatch.checks.services import check_create_quality_check
@@ -22,14 +23,14 @@ def check_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug)
     if request.method == "POST":
         if role_in_mission(request.user, mission) not in AUTHORS:
-            return HttpResponseForbidden("Only analysts and coordinators write checks")
+            return HttpResponseForbidden(_("Only analysts and coordinators write checks"))
         try:
             check_create_quality_check(
                 mission, form_id=request.POST.get("form_id", "")[:100], name=request.POST.get("name", "")[:200],
                 expression=request.POST.get("expression", ""), user=request.user,
             )
         except ValueError as error:
-            messages.error(request, f"Not saved: {error}")
+            messages.error(request, _("Not saved: {error}").format(error=error))
         else:
             return redirect("checks", slug=mission.slug)
     checks = QualityCheck.objects.for_mission(mission).annotate(

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.incidents import services
@@ -65,7 +66,7 @@ def incident_triage(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     incident = access_incident_by_id(request.user, mission, pk)
     if not can_manage(request.user, mission):
-        return HttpResponseForbidden("Only coordinators triage incidents")
+        return HttpResponseForbidden(_("Only coordinators triage incidents"))
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")[:2000]
     try:

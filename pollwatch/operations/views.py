@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.missions.access import access_mission_by_slug, can_manage, can_see_pii
@@ -134,7 +135,7 @@ def resolve_conflict(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     master = get_object_or_404(MasterRecord.objects.for_mission(mission), pk=pk)
     if not can_manage(request.user, mission):
-        return HttpResponseForbidden("Only coordinators resolve conflicts")
+        return HttpResponseForbidden(_("Only coordinators resolve conflicts"))
     field = request.POST.get("field", "")[:200]
     choice = request.POST.get("choice", "")
     value = request.POST.get("verified", "").strip()[:500] if choice == "__verified__" else None
@@ -150,7 +151,7 @@ def resolve_conflict(request, slug: str, pk: int):
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{field} resolved")
+        messages.success(request, _("{field} resolved").format(field=field))
     return redirect("operations-master", slug=mission.slug, pk=master.pk)
 
 

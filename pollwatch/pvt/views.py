@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.accounts.services import do_record_audit
@@ -93,7 +94,7 @@ def draw(request, slug: str):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("pvt", slug=slug)
-    messages.success(request, f"Drew {sample.size} stations for {sample.name}.")
+    messages.success(request, _("Drew {n} stations for {name}.").format(n=sample.size, name=sample.name))
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 
@@ -102,9 +103,9 @@ def publish(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
     if role_in_mission(request.user, mission) not in PUBLISH:
-        return HttpResponseForbidden("Only the mission's admins and coordinators publish the quick count.")
+        return HttpResponseForbidden(_("Only the mission's admins and coordinators publish the quick count."))
     do_publish_pvt_sample(sample, user=request.user)
-    messages.success(request, f"{sample.name} is now visible to every member of the mission.")
+    messages.success(request, _("{name} is now visible to every member of the mission.").format(name=sample.name))
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 
@@ -112,7 +113,7 @@ def export_sample(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     sample = get_object_or_404(PvtSample.objects.for_mission(mission), pk=pk)
     if role_in_mission(request.user, mission) not in SEE_UNPUBLISHED | PUBLISH:
-        raise Http404("No such sample")
+        raise Http404(_("No such sample"))
     do_record_audit("export", user=request.user, mission=mission, obj=sample,
                     detail={"name": f"pvt-sample-{sample.pk}.csv", "format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.missions.access import access_mission_by_slug
@@ -61,9 +62,10 @@ def freeze(request, slug: str, statement: str):
     try:
         version = services.check_freeze_statement(st, user=request.user)
     except (ValueError, PlaceholderError) as exc:
-        messages.error(request, f"Not frozen: {exc}")
+        messages.error(request, _("Not frozen: {error}").format(error=exc))
         return redirect("statement", slug, st.slug)
-    messages.success(request, f"Version {version.number} frozen (data snapshot {version.data_hash[:12]}).")
+    messages.success(request, _("Version {number} frozen (data snapshot {snapshot}).").format(
+        number=version.number, snapshot=version.data_hash[:12]))
     return redirect("statement-version", slug, st.slug, version.number)
 
 
@@ -75,7 +77,7 @@ def publish(request, slug: str, statement: str, number: int):
         raise Http404("No such statement")
     version = get_object_or_404(st.versions, number=number)
     services.do_publish_version(version, user=request.user)
-    messages.success(request, f"Version {number} published.")
+    messages.success(request, _("Version {number} published.").format(number=number))
     return redirect("statement-version", slug, st.slug, number)
 
 
