@@ -188,7 +188,7 @@ def public_summary(incident: Incident) -> dict:
     text = _EMAIL.sub("[e-mail removed]", incident.description)
     text = _PHONE.sub("[phone removed]", text)
     return {
-        "category": incident.category, "severity": incident.get_severity_display(), "status": incident.status,
+        "category": incident.category, "severity": str(incident.get_severity_display()), "status": incident.status,
         "region": incident.region.name if incident.region else "",
         "station": incident.station.code if incident.station else "",
         "occurred_at": incident.occurred_at.isoformat(), "description": text,

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst"
-    OBSERVER = "observer", "Observer"
+    ADMIN = "admin", _("Admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst")
+    OBSERVER = "observer", _("Observer")
 
 
 # Roles that may see observers' personal data (phone numbers, e-mail).
@@ -25,8 +26,8 @@ class MissionQuerySet(models.QuerySet):
 
 class Mission(models.Model):
     class Kind(models.TextChoices):
-        INTERNATIONAL = "international", "International mission"
-        CITIZEN = "citizen", "Citizen observer group"
+        INTERNATIONAL = "international", _("International mission")
+        CITIZEN = "citizen", _("Citizen observer group")
 
     election = models.ForeignKey("elections.Election", on_delete=models.PROTECT, related_name="missions")
     slug = models.SlugField(unique=True, help_text="Used in URLs, e.g. /m/<slug>/ for OpenRosa")

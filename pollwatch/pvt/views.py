@@ -42,8 +42,8 @@ def _convergence_figure(live) -> str:
         moe = [p.estimates[name][1] for p in live.convergence]
         fig.add_trace(go.Scatter(x=xs, y=est, name=name, mode="lines+markers",
                                  error_y={"type": "data", "array": moe, "visible": True}))
-    fig.update_layout(title="Convergence: estimate ± margin of error by number of stations reported",
-                      xaxis_title="stations reported (in arrival order)", yaxis_title="share of valid votes",
+    fig.update_layout(title=_("Convergence: estimate ± margin of error by number of stations reported"),
+                      xaxis_title=_("stations reported (in arrival order)"), yaxis_title=_("share of valid votes"),
                       yaxis_tickformat=".0%", height=420)
     return figure_div(fig)
 
