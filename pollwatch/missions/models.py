@@ -16,6 +16,18 @@ class Role(models.TextChoices):
 PII_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
+def validate_language_codes(value: str) -> None:
+    """Comma-separated codes of the interface's languages (settings.LANGUAGES), e.g. ``az,ru,en``."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    known = dict(settings.LANGUAGES)
+    unknown = [c for c in (c.strip() for c in value.split(",")) if c and c not in known]
+    if unknown:
+        raise ValidationError(_("Unknown language codes: {codes} (known: {known}).").format(
+            codes=", ".join(unknown), known=", ".join(known)))
+
+
 class MissionQuerySet(models.QuerySet):
     def visible_to(self, user) -> MissionQuerySet:
         """The missions ``user`` is a member of. Superusers are members like anyone else: no implicit access."""
@@ -38,6 +50,7 @@ class Mission(models.Model):
     # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
     # statements are rendered in each, and they are what observers without a preferred language are written to in.
     languages = models.CharField(max_length=100, blank=True, default="", db_default="",
+                                 validators=[validate_language_codes],
                                  help_text="Working languages: comma-separated codes, e.g. az,ru,en")
 
     objects = MissionQuerySet.as_manager()
@@ -98,6 +111,16 @@ class Observer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to this observer in (SMS replies, broadcasts, e-mails): the first of their
+        languages the interface has, else the mission's first working language, else the default (English)."""
+        from django.conf import settings
+
+        known = dict(settings.LANGUAGES)
+        own = [c for c in (c.strip() for c in self.languages.split(",")) if c in known]
+        return (own or self.mission.language_codes or [settings.LANGUAGE_CODE])[0]
 
 
 class Deployment(models.Model):

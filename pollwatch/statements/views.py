@@ -85,12 +85,20 @@ def version_view(request, slug: str, statement: str, number: int, fmt: str = "ht
     mission = access_mission_by_slug(request.user, slug)
     st = access_statement_by_slug(request.user, mission, statement)
     version = get_object_or_404(st.versions, number=number)
+    language = _working_language(request, mission)
     html = render_html(version.content, evidence_url=reverse("evidence-root", args=[slug]), version=version,
-                       changes=services.changes_since(version), standalone=fmt == "pdf")
+                       changes=services.changes_since(version), standalone=fmt == "pdf", language=language)
     if fmt == "pdf":
-        return _pdf(html, request, f"{st.slug}-v{number}.pdf")
+        return _pdf(html, request, f"{st.slug}-v{number}{f'-{language}' if language else ''}.pdf")
     return render(request, "statements/version.html", {"mission": mission, "statement": st, "version": version,
-                                                        "body": html, "editor": can_edit(request.user, mission)})
+                                                        "body": html, "editor": can_edit(request.user, mission),
+                                                        "languages": mission.language_codes})
+
+
+def _working_language(request, mission) -> str | None:
+    """``?language=`` when it is one of the mission's working languages (the statement's own otherwise)."""
+    language = request.GET.get("language", "")
+    return language if language in mission.language_codes else None
 
 
 def _pdf(html: str, request, filename: str) -> HttpResponse:
@@ -131,7 +139,8 @@ def evidence(request, slug: str, path: str, fmt: str = "html"):
 def public_statement(request, mission: str, statement: str, fmt: str = "html"):
     version = access_published_version(mission, statement)
     html = render_html(version.content, evidence_url=reverse("public-evidence-root", args=[mission, statement]),
-                       version=version, standalone=True)
+                       version=version, standalone=True,
+                       language=_working_language(request, version.statement.mission))
     if fmt == "pdf":
         return _pdf(html, request, f"{statement}.pdf")
     return HttpResponse(html)
