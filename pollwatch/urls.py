@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch import api
 from pollwatch.accounts.i18n import set_language
 from pollwatch.health import health
 
-admin.site.site_header = "pollwatch administration"
+admin.site.site_header = _("pollwatch administration")
 
 urlpatterns = [
     path("health", health, name="health"),

@@ -173,3 +173,17 @@ def test_dates_and_numbers_follow_the_locale(pages, client, world):
     html = _get(client, pages["mission home"], "ru")
     assert "7 февраля 2024" in html  # the election's date, Russian month name
     assert "4 100" in html or "4\xa0100" in html  # registered voters with the Russian thousands separator
+
+
+@pytest.mark.django_db
+def test_the_dashboards_filter_notes_and_flags_are_translated(pages, client, world):
+    client.force_login(world.alice)
+    html = _get(client, pages["election day"] + "?flag=nope", "fr")
+    assert "Signal inconnu 'nope' : ignoré." in escape_free(html)
+    assert _shows(html, "Rapports à vérifier")  # a flag's label in the filter's menu (capitalised)
+
+
+def escape_free(html: str) -> str:
+    from html import unescape
+
+    return unescape(html)
