@@ -1,7 +1,9 @@
-"""One-off helper: wrap templates' bare text in {% translate %} (run once; the rest was marked by hand).
+"""Helper for new templates: wrap their plain text in {% translate %}; review the diff afterwards.
 
-    .venv/bin/python scripts/mark_template_strings.py pollwatch/**/templates/**/*.html
-Text next to a {{ variable }} is left alone and printed: it needs a {% blocktranslate %} written by hand.
+    .venv/bin/python scripts/mark_template_strings.py path/to/template.html ...
+Text next to a {{ variable }}, with an entity or with both quote kinds is left alone and printed: it needs a
+{% blocktranslate %} written by hand. Text in <code>/<kbd> must be reverted by hand (commands, keys).
+tests/i18n/test_catalogues.py then says what is still bare.
 """
 
 import re
@@ -68,7 +70,7 @@ def mark(path: str) -> None:
         run = src[i:j]
         words = [w for w in re.split(r"[\s·—–:,()/|]+", run) if w]
         if any(LETTER.search(w) and not NOT_WORDS.match(w) for w in words):
-            stripped = run.strip()
+            stripped = " ".join(run.split())  # a template tag cannot span lines
             before = src[:i].rstrip()
             after = src[j:].lstrip()
             near_var = before.endswith("}}") or after.startswith("{{")
