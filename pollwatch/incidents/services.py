@@ -7,6 +7,8 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.incidents.models import Incident, IncidentEvent
@@ -104,9 +106,9 @@ def do_report_incident_from_submission(submission) -> Incident | None:
 
 def check_transition_incident(incident: Incident, to_status: str, *, user, note: str = "") -> Incident:
     if to_status not in TRANSITIONS.get(incident.status, set()):
-        raise ValueError(f"cannot go from {incident.status} to {to_status}")
+        raise ValueError(_("cannot go from {current} to {to}").format(current=incident.status, to=to_status))
     if to_status in (S.REJECTED, S.RESOLVED) and not note.strip():
-        raise ValueError(f"say why the incident is {to_status}")
+        raise ValueError(_("say why the incident is {to}").format(to=to_status))
     return do_transition_incident(incident, to_status, user=user, note=note.strip()[:2000])
 
 
@@ -122,14 +124,14 @@ def do_transition_incident(incident: Incident, to_status: str, *, user, note: st
     return incident
 
 
-ASSIGNEES_ONLY = "incidents are assigned to the mission's coordinators and admins"
+ASSIGNEES_ONLY = gettext_noop("incidents are assigned to the mission's coordinators and admins")
 
 
 def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
     from pollwatch.missions.access import can_manage
 
     if assignee is not None and not can_manage(assignee, incident.mission):
-        raise ValueError(ASSIGNEES_ONLY)
+        raise ValueError(_(ASSIGNEES_ONLY))
     return do_assign_incident(incident, assignee, user=user)
 
 
@@ -145,7 +147,7 @@ def do_assign_incident(incident: Incident, assignee, *, user) -> Incident:
 
 def check_add_incident_note(incident: Incident, note: str, *, user) -> IncidentEvent:
     if not note.strip():
-        raise ValueError("the note is empty")
+        raise ValueError(_("the note is empty"))
     return do_add_incident_note(incident, note.strip()[:2000], user=user)
 
 
@@ -158,12 +160,12 @@ def do_add_incident_note(incident: Incident, note: str, *, user) -> IncidentEven
 
 def check_mark_duplicate(incident: Incident, original: Incident, *, user) -> Incident:
     if original.mission_id != incident.mission_id:
-        raise ValueError("no such incident")
+        raise ValueError(_("no such incident"))
     if original.pk == incident.pk:
-        raise ValueError("an incident cannot duplicate itself")
+        raise ValueError(_("an incident cannot duplicate itself"))
     root = original.duplicate_of or original  # groups stay one level deep
     if root.pk == incident.pk:
-        raise ValueError("that incident is already a duplicate of this one")
+        raise ValueError(_("that incident is already a duplicate of this one"))
     return do_mark_duplicate(incident, root, user=user)
 
 

@@ -78,7 +78,7 @@ def incident_triage(request, slug: str, pk: int):
             username = request.POST.get("assignee", "")
             assignee = _managers(mission).filter(username=username).first() if username else None
             if username and assignee is None:
-                raise ValueError(services.ASSIGNEES_ONLY)
+                raise ValueError(_(services.ASSIGNEES_ONLY))
             services.check_assign_incident(incident, assignee, user=request.user)
         elif action == "note":
             services.check_add_incident_note(incident, note, user=request.user)
