@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Security by default: every view needs a logged-in user unless decorated with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The interface's language: the signed-in user's saved choice, else the language cookie (the switcher),
+    # else Accept-Language (Django's LocaleMiddleware, extended in pollwatch.accounts.i18n).
+    "pollwatch.accounts.i18n.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A parameter a view cannot use (pollwatch.web.params.BadParameter) is a 400 naming it, not a 500.
@@ -133,6 +136,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -225,6 +229,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The interface's languages (the catalogues under LOCALE_PATHS and each app's locale/, compiled .mo files
+# committed: no gettext is needed at run time). Arabic is laid out right to left (base.html).
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("az", "Azərbaycanca"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "pollwatch_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "/static/"

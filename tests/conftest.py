@@ -143,6 +143,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language (Accept-Language, the switcher) active in the thread after the response: the
+    # next test's direct service calls would speak it. Each test starts and ends in the default language.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_unit_trees():
     # Each test builds its own geography, and SQLite reuses the ids a rolled-back test used: a tree cached by
     # (unit count, highest id) could look current in the next test.

@@ -61,3 +61,16 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("audit entries are never deleted")
+
+
+class UserLanguage(models.Model):
+    """The interface language a user chose with the top bar's switcher, applied again at each login
+    (pollwatch.accounts.i18n): on another computer or browser the user gets the same language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="interface_language")
+    # One of settings.LANGUAGES' codes.
+    language = models.CharField(max_length=10)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pollwatch.accounts.chain import ChainCheck, check_chain, content_of, entry_hash
-from pollwatch.accounts.models import AuditEntry
+from pollwatch.accounts.models import AuditEntry, UserLanguage
 
 # Any constant unique to this lock in the database's advisory-lock space (the crc32 of "pollwatch.audit").
 AUDIT_LOCK = 0x7905D3A7
@@ -54,3 +54,8 @@ def do_record_audit(
 def verify_audit_trail() -> ChainCheck:
     """Check the whole chain, oldest entry first (see :func:`pollwatch.accounts.chain.check_chain`)."""
     return check_chain(AuditEntry.objects.order_by("pk").iterator(chunk_size=2000))
+
+
+def do_save_user_language(user, language: str) -> None:
+    """The interface language ``user`` chose (a code of settings.LANGUAGES), applied again at each login."""
+    UserLanguage.objects.update_or_create(user=user, defaults={"language": language})

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.missions.models import MissionScopedQuerySet
 
@@ -33,9 +34,9 @@ class CheckResult(models.Model):
     """The outcome of one check on one submission or one master record (exactly one of the two is set)."""
 
     class Outcome(models.TextChoices):
-        PASS = "pass", "Pass"
-        FAIL = "fail", "Fail"
-        NOT_APPLICABLE = "na", "Not applicable"
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+        NOT_APPLICABLE = "na", _("Not applicable")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
     quality_check = models.ForeignKey(QualityCheck, on_delete=models.CASCADE, related_name="results")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pollwatch.checks.models import CheckResult, QualityCheck
 from pollwatch.checks.services import check_create_quality_check
@@ -26,7 +27,7 @@ def check_list(request, slug: str):
                 expression=request.POST.get("expression", ""), user=request.user,
             )
         except ValueError as error:
-            messages.error(request, f"Not saved: {error}")
+            messages.error(request, _("Not saved: {error}").format(error=error))
         else:
             return redirect("checks", slug=mission.slug)
     checks = QualityCheck.objects.for_mission(mission).annotate(

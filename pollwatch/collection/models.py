@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.missions.models import MissionScopedQuerySet
 
@@ -8,11 +9,11 @@ class ObservationForm(models.Model):
     """One version of a mission's observation form (XLSForm converted to XForm by the Collection issue)."""
 
     class Kind(models.TextChoices):
-        OPENING = "opening", "Opening checklist"
-        VOTING = "voting", "Voting checklist"
-        CLOSING = "closing", "Closing and count"
-        INCIDENT = "incident", "Incident"
-        OTHER = "other", "Other"
+        OPENING = "opening", _("Opening checklist")
+        VOTING = "voting", _("Voting checklist")
+        CLOSING = "closing", _("Closing and count")
+        INCIDENT = "incident", _("Incident")
+        OTHER = "other", _("Other")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="forms")
     form_id = models.CharField(max_length=100, help_text="The XForm id, stable across versions")
@@ -51,20 +52,20 @@ class ObservationForm(models.Model):
 
 
 class DeriveState(models.IntegerChoices):
-    DONE = 0, "Derived"
-    PENDING = 1, "Pending"
-    FAILED = 2, "Failed"
+    DONE = 0, _("Derived")
+    PENDING = 1, _("Pending")
+    FAILED = 2, _("Failed")
 
 
 class Submission(models.Model):
     """One report as received. ``raw`` is kept verbatim and is the source of truth; ``values`` is derived."""
 
     class Transport(models.TextChoices):
-        OPENROSA = "openrosa", "OpenRosa (ODK Collect/Enketo)"
-        SMS = "sms", "SMS"
-        WEB = "web", "Web entry"
-        API = "api", "REST API"
-        DEMO = "demo", "Demo generator"
+        OPENROSA = "openrosa", _("OpenRosa (ODK Collect/Enketo)")
+        SMS = "sms", _("SMS")
+        WEB = "web", _("Web entry")
+        API = "api", _("REST API")
+        DEMO = "demo", _("Demo generator")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="submissions")
     form = models.ForeignKey(ObservationForm, null=True, blank=True, on_delete=models.PROTECT)

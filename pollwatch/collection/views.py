@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.collection.access import access_attachment_by_id, access_submission_by_id, visible_submissions
@@ -22,7 +24,7 @@ from pollwatch.collection.services import (
     servable_forms,
 )
 from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
-from pollwatch.collection.xforms import FormError
+from pollwatch.collection.xforms import FormError, label_in
 from pollwatch.missions.access import access_mission_by_slug, has_capability, require_capability
 from pollwatch.missions.models import Mission, Observer, Role
 from pollwatch.missions.permissions import Cap
@@ -44,8 +46,9 @@ def form_list(request, slug: str):
             except FormError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, f"Imported {form.title} version {form.version}." if created
-                                 else f"{form.title} version {form.version} was already there.")
+                messages.success(request, (_("Imported {title} version {version}.") if created
+                                           else _("{title} version {version} was already there.")).format(
+                                              title=form.title, version=form.version))
                 for w in form.warnings:
                     messages.warning(request, w)
                 return redirect("collection-forms", slug=mission.slug)
@@ -68,14 +71,15 @@ def device_login(request, slug: str):
     observer_id = id_param(request.POST, "observer")
     observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
     if observer is None:
-        messages.error(request, "Choose an observer of this mission.")
+        messages.error(request, _("Choose an observer of this mission."))
         return redirect("collection-forms", slug=mission.slug)
     try:
         cred, pin = do_set_device_credential(observer, user=request.user)
     except ValueError as exc:
-        messages.error(request, f"Device login for {observer.code}: {exc}.")
+        messages.error(request, _("Device login for {code}: {error}.").format(code=observer.code, error=exc))
         return redirect("collection-forms", slug=mission.slug)
-    messages.success(request, f"Device login for {observer.code}: user {cred.username}, PIN {pin} (shown once).")
+    messages.success(request, _("Device login for {code}: user {username}, PIN {pin} (shown once).").format(
+        code=observer.code, username=cred.username, pin=pin))
     return redirect("collection-forms", slug=mission.slug)
 
 
@@ -105,7 +109,8 @@ def submission_list(request, slug: str):
 def submission_detail(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     sub = access_submission_by_id(request.user, mission, pk)
-    labels = {f["name"]: f.get("label") or f["name"] for f in (sub.form.fields if sub.form else [])}
+    language = get_language()
+    labels = {f["name"]: label_in(f, language) or f["name"] for f in (sub.form.fields if sub.form else [])}
     rows = [(labels.get(k, k), v) for k, v in sub.values.items()]
     return render(request, "collection/submission_detail.html", {
         "mission": mission, "sub": sub, "rows": rows, "attachments": sub.attachments.all(),
@@ -147,7 +152,7 @@ def submission_entry(request, slug: str, pk: int):
         except SubmissionRejected as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Report entered.")
+            messages.success(request, _("Report entered."))
             return redirect("collection-submission", slug=mission.slug, pk=receipt.submission.pk)
     return render(request, "collection/submission_entry.html", {"mission": mission, "form": form, "entry": entry},
                   status=400 if entry.errors else 200)
@@ -160,7 +165,7 @@ def api_tokens(request):
         if "revoke" in request.POST:
             token = get_object_or_404(ApiToken, pk=id_param(request.POST, "revoke") or 0, user=request.user)
             do_revoke_api_token(token, user=request.user)
-            messages.success(request, f"Revoked the token {token.name or '(unnamed)'}.")
+            messages.success(request, _("Revoked the token {name}.").format(name=token.name or _("(unnamed)")))
             return redirect("collection-api-tokens")
         name = request.POST.get("name", "").strip()[:100]
         slug = request.POST.get("mission", "")
@@ -174,7 +179,7 @@ def api_tokens(request):
         if (slug and mission is None) or role not in ("", *Role.values):
             messages.error(request, "Choose one of your missions and one of the roles.")
             return redirect("collection-api-tokens")
-        _, new_key = do_create_api_token(request.user, name, mission=mission, role=role, days=days)
+        _token, new_key = do_create_api_token(request.user, name, mission=mission, role=role, days=days)
     tokens = ApiToken.objects.filter(user=request.user).select_related("mission").order_by("-created_at")
     return render(request, "collection/api_tokens.html", {
         "tokens": tokens, "new_key": new_key, "missions": Mission.objects.visible_to(request.user),

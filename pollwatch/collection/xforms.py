@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -182,25 +183,96 @@ def _main_instance(root: Element) -> Element:
     return instance[0]
 
 
+# An XLSForm language column's name ends with its code: ``label::Русский (ru)``.
+_LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$")
+_ITEXT_REF = re.compile(r"jr:itext\('([^']*)'\)")
+
+
+def _language_code(name: str) -> str:
+    m = _LANGUAGE_CODE.search(name)
+    return m.group(1).lower().replace("_", "-") if m else name.strip().lower()
+
+
+def _itext(model: Element) -> tuple[dict[str, dict[str, str]], str]:
+    """The form's translations: {text id: {language code: text}}, and the default language's code."""
+    texts: dict[str, dict[str, str]] = {}
+    default = ""
+    itext = model.find(f"{XF}itext")
+    for translation in itext.findall(f"{XF}translation") if itext is not None else []:
+        code = _language_code(translation.get("lang", ""))
+        if not default or translation.get("default", "").startswith("true"):
+            default = code
+        for text in translation.findall(f"{XF}text"):
+            values = [v for v in text.findall(f"{XF}value") if not v.get("form")] or text.findall(f"{XF}value")
+            if values:
+                texts.setdefault(text.get("id", ""), {})[code] = "".join(values[0].itertext()).strip()
+    return texts, default
+
+
+def _texts(el: Element | None, tag: str, texts: dict[str, dict[str, str]], default: str,
+           itext_id: str | None = None) -> tuple[str, dict[str, str]]:
+    """An element's ``tag`` child (label, hint) as (default-language text, {language code: text})."""
+    child = el.find(f"{XF}{tag}") if el is not None else None
+    if itext_id is None and child is not None:
+        m = _ITEXT_REF.search(child.get("ref", ""))
+        itext_id = m.group(1) if m else None
+    if itext_id is not None and itext_id in texts:
+        by_language = texts[itext_id]
+        return by_language.get(default) or next(iter(by_language.values()), ""), dict(by_language)
+    return ("".join(child.itertext()).strip() if child is not None else ""), {}
+
+
+def _choice(item: Element, value_tag: str, texts: dict[str, dict[str, str]], default: str) -> dict[str, Any]:
+    label, labels = _texts(item, "label", texts, default, item.findtext(f"{XF}itextId"))
+    choice: dict[str, Any] = {"name": item.findtext(f"{XF}{value_tag}") or "", "label": label}
+    if labels:
+        choice["labels"] = labels
+    return choice
+
+
+def label_in(item: dict[str, Any], language: str | None, key: str = "label") -> str:
+    """A question's or choice's label (or hint, ``key="hint"``) in ``language``, else in the form's default.
+
+    ``language`` is an interface language code (``ru``, ``pt-br``); a form's ``pt`` serves ``pt-br`` too.
+    """
+    by_language = item.get(f"{key}s") or {}
+    if language:
+        language = language.lower()
+        text = by_language.get(language) or by_language.get(language.split("-")[0])
+        if text:
+            return text
+    return item.get(key) or ""
+
+
 def read_fields(root: Element) -> list[dict[str, Any]]:
-    """The questions of an XForm, in bind order: name, path (under the root), type, required, label, choices."""
+    """The questions of an XForm, in bind order: name, path (under the root), type, required, label, choices.
+
+    A form with translations also gives ``labels`` (and ``hints``; ``labels`` of each choice): {language code:
+    text}; ``label`` is then the default language's (:func:`label_in` picks one).
+    """
     model = root.find(f"{H}head/{XF}model")
     main = _main_instance(root)
     root_name = local(main.tag)
-    choice_lists: dict[str, list[dict[str, str]]] = {}
+    texts, default = _itext(model)
+    choice_lists: dict[str, list[dict[str, Any]]] = {}
     for inst in model.findall(f"{XF}instance"):
         if inst.get("id"):
-            choice_lists[inst.get("id")] = [
-                {"name": (item.findtext(f"{XF}name") or ""), "label": (item.findtext(f"{XF}label") or "")}
-                for item in inst.iter(f"{XF}item")
-            ]
+            choice_lists[inst.get("id")] = [_choice(item, "name", texts, default) for item in inst.iter(f"{XF}item")]
     controls: dict[str, dict[str, Any]] = {}
     body = root.find(f"{H}body")
     for el in body.iter() if body is not None else []:
         ref = el.get("ref")
         if not ref or local(el.tag) not in {"input", "select1", "select", "upload", "range", "trigger"}:
             continue
-        control: dict[str, Any] = {"label": (el.findtext(f"{XF}label") or "").strip(), "control": local(el.tag)}
+        label, labels = _texts(el, "label", texts, default)
+        hint, hints = _texts(el, "hint", texts, default)
+        control: dict[str, Any] = {"label": label, "control": local(el.tag)}
+        if labels:
+            control["labels"] = labels
+        if hint:
+            control["hint"] = hint
+        if hints:
+            control["hints"] = hints
         if el.get("mediatype"):  # an upload's accepted files (image/*, audio/*, ...): attachments are held to it
             control["mediatype"] = el.get("mediatype")
         itemset = el.find(f"{XF}itemset")
@@ -209,9 +281,7 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
         else:
             items = el.findall(f"{XF}item")
             if items:
-                control["choices"] = [
-                    {"name": i.findtext(f"{XF}value") or "", "label": i.findtext(f"{XF}label") or ""} for i in items
-                ]
+                control["choices"] = [_choice(i, "value", texts, default) for i in items]
         controls[ref] = control
     fields = []
     for bind in model.findall(f"{XF}bind"):
@@ -237,6 +307,9 @@ def read_fields(root: Element) -> list[dict[str, Any]]:
             "choices": control.get("choices", []),
             "question": bool(control) and not bind.get("readonly", "").startswith("true"),
         }
+        for key in ("labels", "hint", "hints"):
+            if key in control:
+                question[key] = control[key]
         if "mediatype" in control:
             question["mediatype"] = control["mediatype"]
         fields.append(question)

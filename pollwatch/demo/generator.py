@@ -102,10 +102,12 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         ieom = Mission.objects.create(
             election=election, slug="ieom", name="International Election Observation Mission",
             kind=Mission.Kind.INTERNATIONAL, organisation="OSCE/ODIHR-like international mission (synthetic)",
+            languages="en,ru,az",  # works in English, publishes in the country's languages too
         )
         citizens = Mission.objects.create(
             election=election, slug="citizens", name="Citizens for Fair Elections",
             kind=Mission.Kind.CITIZEN, organisation="Domestic citizen observer network (synthetic)",
+            languages="az,ru",
         )
         _build_users([ieom, citizens])
         # The forms observers get on their phones, before any report: every simulated report is one of them.

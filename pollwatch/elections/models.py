@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Election(models.Model):
     class Kind(models.TextChoices):
-        PRESIDENTIAL = "presidential", "Presidential"
-        PARLIAMENTARY = "parliamentary", "Parliamentary"
-        LOCAL = "local", "Local"
-        REFERENDUM = "referendum", "Referendum"
+        PRESIDENTIAL = "presidential", _("Presidential")
+        PARLIAMENTARY = "parliamentary", _("Parliamentary")
+        LOCAL = "local", _("Local")
+        REFERENDUM = "referendum", _("Referendum")
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)

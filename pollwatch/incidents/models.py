@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.missions.models import MissionScopedQuerySet
 
@@ -8,23 +9,23 @@ class Incident(models.Model):
     """An incident reported on election day, from a form, an SMS or entered by staff, triaged by coordinators."""
 
     class Source(models.TextChoices):
-        FORM = "form", "Observation form"
-        SMS = "sms", "SMS"
-        STAFF = "staff", "Entered by staff"
+        FORM = "form", _("Observation form")
+        SMS = "sms", _("SMS")
+        STAFF = "staff", _("Entered by staff")
 
     class Severity(models.IntegerChoices):
-        LOW = 1, "Low"
-        MEDIUM = 2, "Medium"
-        HIGH = 3, "High"
-        CRITICAL = 4, "Critical"
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+        CRITICAL = 4, _("Critical")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        VERIFYING = "verifying", "Verifying"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Rejected"
-        ESCALATED = "escalated", "Escalated"
-        RESOLVED = "resolved", "Resolved"
+        NEW = "new", _("New")
+        VERIFYING = "verifying", _("Verifying")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="incidents")
     source = models.CharField(max_length=8, choices=Source.choices)

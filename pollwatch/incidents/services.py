@@ -7,6 +7,8 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.geography.regions import station_region
@@ -98,9 +100,9 @@ def do_report_incident_from_submission(submission) -> Incident | None:
 
 def check_transition_incident(incident: Incident, to_status: str, *, user, note: str = "") -> Incident:
     if to_status not in TRANSITIONS.get(incident.status, set()):
-        raise ValueError(f"cannot go from {incident.status} to {to_status}")
+        raise ValueError(_("cannot go from {current} to {to}").format(current=incident.status, to=to_status))
     if to_status in (S.REJECTED, S.RESOLVED) and not note.strip():
-        raise ValueError(f"say why the incident is {to_status}")
+        raise ValueError(_("say why the incident is {to}").format(to=to_status))
     return do_transition_incident(incident, to_status, user=user, note=note.strip()[:2000])
 
 
@@ -116,7 +118,7 @@ def do_transition_incident(incident: Incident, to_status: str, *, user, note: st
     return incident
 
 
-ASSIGNEES_ONLY = "incidents are assigned to the mission's coordinators and admins"
+ASSIGNEES_ONLY = gettext_noop("incidents are assigned to the mission's coordinators and admins")
 
 
 def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
@@ -124,7 +126,7 @@ def check_assign_incident(incident: Incident, assignee, *, user) -> Incident:
     from pollwatch.missions.permissions import Cap
 
     if assignee is not None and not has_capability(assignee, incident.mission, Cap.TRIAGE_INCIDENTS):
-        raise ValueError(ASSIGNEES_ONLY)
+        raise ValueError(_(ASSIGNEES_ONLY))
     return do_assign_incident(incident, assignee, user=user)
 
 
@@ -140,7 +142,7 @@ def do_assign_incident(incident: Incident, assignee, *, user) -> Incident:
 
 def check_add_incident_note(incident: Incident, note: str, *, user) -> IncidentEvent:
     if not note.strip():
-        raise ValueError("the note is empty")
+        raise ValueError(_("the note is empty"))
     return do_add_incident_note(incident, note.strip()[:2000], user=user)
 
 
@@ -153,12 +155,12 @@ def do_add_incident_note(incident: Incident, note: str, *, user) -> IncidentEven
 
 def check_mark_duplicate(incident: Incident, original: Incident, *, user) -> Incident:
     if original.mission_id != incident.mission_id:
-        raise ValueError("no such incident")
+        raise ValueError(_("no such incident"))
     if original.pk == incident.pk:
-        raise ValueError("an incident cannot duplicate itself")
+        raise ValueError(_("an incident cannot duplicate itself"))
     root = original.duplicate_of or original  # groups stay one level deep
     if root.pk == incident.pk:
-        raise ValueError("that incident is already a duplicate of this one")
+        raise ValueError(_("that incident is already a duplicate of this one"))
     return do_mark_duplicate(incident, root, user=user)
 
 
@@ -187,7 +189,7 @@ def public_summary(incident: Incident) -> dict:
     description replaced."""
     text = scrub_contacts(incident.description)
     return {
-        "category": incident.category, "severity": incident.get_severity_display(), "status": incident.status,
+        "category": incident.category, "severity": str(incident.get_severity_display()), "status": incident.status,
         "region": incident.region.name if incident.region else "",
         "station": incident.station.code if incident.station else "",
         "occurred_at": incident.occurred_at.isoformat(), "description": text,

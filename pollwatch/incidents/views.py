@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.incidents import services
@@ -72,7 +73,7 @@ def incident_triage(request, slug: str, pk: int):
             username = request.POST.get("assignee", "")
             assignee = _managers(mission).filter(username=username).first() if username else None
             if username and assignee is None:
-                raise ValueError(services.ASSIGNEES_ONLY)
+                raise ValueError(_(services.ASSIGNEES_ONLY))
             services.check_assign_incident(incident, assignee, user=request.user)
         elif action == "note":
             services.check_add_incident_note(incident, note, user=request.user)

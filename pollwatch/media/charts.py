@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+
 TONE_COLOURS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
 
 
@@ -24,7 +26,7 @@ def share_of_voice(rows: list[dict]) -> str:
         by_actor[r["actor"]][r["outlet"]] = 100 * r["share"]
     fig = go.Figure([go.Bar(name=actor, x=outlets, y=[shares.get(o, 0) for o in outlets])
                      for actor, shares in by_actor.items()])
-    fig.update_layout(barmode="stack", title="Share of voice by outlet (% of words about actors)",
+    fig.update_layout(barmode="stack", title=_("Share of voice by outlet (percentage of words about actors)"),
                       yaxis={"title": "%", "range": [0, 100]})
     return _html(fig)
 
@@ -36,5 +38,5 @@ def tone_by_actor(actors: list[dict], *, top: int = 15) -> str:
     rows = actors[:top][::-1]
     fig = go.Figure([go.Bar(name=tone, y=[r["actor"] for r in rows], x=[r[tone] for r in rows], orientation="h",
                             marker_color=colour) for tone, colour in TONE_COLOURS.items()])
-    fig.update_layout(barmode="stack", title="Tone towards each actor (items)", xaxis={"title": "items"})
+    fig.update_layout(barmode="stack", title=_("Tone towards each actor (items)"), xaxis={"title": _("items")})
     return _html(fig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.media.importers import MAX_FILES
 from pollwatch.media.models import Outlet
@@ -24,15 +25,15 @@ class MultipleFileField(forms.FileField):
         single = super().clean
         files = [single(d, initial) for d in data] if isinstance(data, list | tuple) else [single(data, initial)]
         if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"At most {MAX_FILES} files per import.")
+            raise forms.ValidationError(_("At most {n} files per import.").format(n=MAX_FILES))
         return files
 
 
 class CorpusUpload(forms.Form):
-    files = MultipleFileField(label="News items", help_text="Text, HTML or CSV files, or a text file of URLs")
-    outlet = forms.CharField(max_length=200, required=False,
-                             help_text="The outlet of items whose file does not name one")
-    fetch_urls = forms.BooleanField(required=False, label="Fetch the URLs of URL lists (uses the network)")
+    files = MultipleFileField(label=_("News items"), help_text=_("Text, HTML or CSV files, or a text file of URLs"))
+    outlet = forms.CharField(max_length=200, required=False, label=_("Outlet"),
+                             help_text=_("The outlet of items whose file does not name one"))
+    fetch_urls = forms.BooleanField(required=False, label=_("Fetch the URLs of URL lists (uses the network)"))
 
 
 class OutletForm(forms.ModelForm):

@@ -10,31 +10,33 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pollwatch.missions.models import MissionScopedQuerySet
 
 
 class Tone(models.TextChoices):
-    POSITIVE = "positive", "Positive"
-    NEUTRAL = "neutral", "Neutral"
-    NEGATIVE = "negative", "Negative"
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
 
 
 class Outlet(models.Model):
     """A newspaper, agency, broadcaster or site; its ownership matters for the balance findings."""
 
     class Ownership(models.TextChoices):
-        STATE = "state", "State"
-        PRIVATE = "private", "Private"
-        UNKNOWN = "unknown", "Unknown"
+        STATE = "state", pgettext_lazy("ownership", "State")
+        PRIVATE = "private", _("Private")
+        UNKNOWN = "unknown", _("Unknown")
 
     class Kind(models.TextChoices):
-        AGENCY = "agency", "News agency"
-        ONLINE = "online", "Online"
-        PRINT = "print", "Print"
-        TV = "tv", "Television"
-        RADIO = "radio", "Radio"
-        OTHER = "other", "Other"
+        AGENCY = "agency", _("News agency")
+        ONLINE = "online", _("Online")
+        PRINT = "print", _("Print")
+        TV = "tv", _("Television")
+        RADIO = "radio", _("Radio")
+        OTHER = "other", _("Other")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="outlets")
     name = models.CharField(max_length=200)
@@ -160,10 +162,10 @@ class Claim(models.Model):
     """An attributed claim about the election, with its sentence as evidence (see analysis.claims)."""
 
     class Stance(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEGATIVE = "negative", "Negative"
-        NEUTRAL = "neutral", "Neutral"
-        NO_COMMENT = "no_comment", "Declined to comment"
+        POSITIVE = "positive", _("Positive")
+        NEGATIVE = "negative", _("Negative")
+        NEUTRAL = "neutral", _("Neutral")
+        NO_COMMENT = "no_comment", _("Declined to comment")
 
     item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="claims")
     position = models.PositiveIntegerField()

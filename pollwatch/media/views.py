@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.media import queries
@@ -38,7 +39,7 @@ def media_import(request, slug: str):
 
     mission = access_mission_by_slug(request.user, slug)
     if not can_monitor(request.user, mission):
-        return HttpResponseForbidden("Only the mission's analysts, coordinators and admins import news items")
+        return HttpResponseForbidden(_("Only the mission's analysts, coordinators and admins import news items"))
     upload = CorpusUpload(request.POST, request.FILES)
     if not upload.is_valid():
         return media_home(request, slug, upload=upload)
@@ -69,7 +70,7 @@ def next_item(request, slug: str):
     current = queries.items(mission).filter(pk=after).first() if after is not None else None
     item = queries.next_item_for(mission, request.user, after=current)
     if item is None:
-        messages.success(request, "Nothing left to code: every item with actors or flags has your coding.")
+        messages.success(request, _("Nothing left to code: every item with actors or flags has your coding."))
         return redirect("media", slug=mission.slug)
     return redirect("media-item", slug=mission.slug, pk=item.pk)
 
@@ -84,7 +85,7 @@ def item_code(request, slug: str, pk: int):
     monitor = can_monitor(request.user, mission)
     if request.method == "POST":
         if not monitor:
-            return HttpResponseForbidden("Only the mission's analysts, coordinators and admins code news items")
+            return HttpResponseForbidden(_("Only the mission's analysts, coordinators and admins code news items"))
         tones = keyed_ids(request.POST, "tone-")
         flags = {pk: v == "1" for pk, v in keyed_ids(request.POST, "flag-").items()}
         try:
@@ -94,7 +95,7 @@ def item_code(request, slug: str, pk: int):
             return redirect("media-item", slug=mission.slug, pk=item.pk)
         if request.POST.get("then") == "next":
             return redirect(f"{reverse('media-next', args=[mission.slug])}?after={item.pk}")
-        messages.success(request, "Coding saved")
+        messages.success(request, _("Coding saved"))
         return redirect("media-item", slug=mission.slug, pk=item.pk)
     actors, flags = queries.coding_rows(item, request.user)
     return render(request, "media/item_code.html", {
@@ -119,13 +120,13 @@ def outlet_edit(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     outlet = get_object_or_404(Outlet.objects.for_mission(mission), pk=pk)
     if not can_monitor(request.user, mission):
-        return HttpResponseForbidden("Only the mission's analysts, coordinators and admins edit outlets")
+        return HttpResponseForbidden(_("Only the mission's analysts, coordinators and admins edit outlets"))
     form = OutletForm(request.POST, instance=outlet)
     if form.is_valid():
         from pollwatch.media.services import check_save_outlet
 
         check_save_outlet(mission, outlet.name, user=request.user, **form.cleaned_data)
-        messages.success(request, f"{outlet.name} saved")
+        messages.success(request, _("{name} saved").format(name=outlet.name))
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     return redirect("media", slug=mission.slug)

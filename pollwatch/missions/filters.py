@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.web.params import bounded_datetime
 
 FLAGS = {
-    "review": "reports that need review",
-    "failing": "reports failing a quality check",
-    "conflicts": "stations with open conflicts",
-    "late": "reports received after their due time",
+    "review": _("reports that need review"),
+    "failing": _("reports failing a quality check"),
+    "conflicts": _("stations with open conflicts"),
+    "late": _("reports received after their due time"),
 }
 PARAMS = ("region", "form", "group", "from", "to", "flag")
 
@@ -131,7 +133,7 @@ def parse_filters(mission, params, *, regions=None, groups=None, kind: type[Filt
             f.region_id = int(region)
             f.params["region"] = region
         else:
-            f.notes.append(f"Unknown region {region[:40]!r}: ignored.")
+            f.notes.append(gettext("Unknown region {value}: ignored.").format(value=repr(region[:40])))
     form = params.get("form", "").strip()[:100]
     if form:
         f.form_id = f.params["form"] = form
@@ -140,7 +142,7 @@ def parse_filters(mission, params, *, regions=None, groups=None, kind: type[Filt
         if group in (observer_groups(mission) if groups is None else groups):
             f.group = f.params["group"] = group
         else:
-            f.notes.append(f"Unknown observer group {group!r}: ignored.")
+            f.notes.append(gettext("Unknown observer group {value}: ignored.").format(value=repr(group)))
     tz = zoneinfo.ZoneInfo(mission.election.timezone or "UTC")
     for name in ("from", "to"):
         text = params.get(name, "").strip()
@@ -148,13 +150,15 @@ def parse_filters(mission, params, *, regions=None, groups=None, kind: type[Filt
             continue
         at = _local_time(text[:40], mission.election.date, tz)
         if at is None:
-            f.notes.append(f"Cannot read {name} time {text[:40]!r} (use HH:MM or YYYY-MM-DDTHH:MM, "
-                           "years 1900 to 2199): ignored.")
+            f.notes.append((gettext("Cannot read from time {value} (use HH:MM or YYYY-MM-DDTHH:MM, years 1900 "
+                                    "to 2199): ignored.") if name == "from" else
+                            gettext("Cannot read to time {value} (use HH:MM or YYYY-MM-DDTHH:MM, years 1900 to "
+                                    "2199): ignored.")).format(value=repr(text[:40])))
             continue
         setattr(f, "since" if name == "from" else "until", at)
         f.params[name] = text
     if f.since and f.until and f.since >= f.until:
-        f.notes.append("The time window ends before it starts: ignored.")
+        f.notes.append(gettext("The time window ends before it starts: ignored."))
         f.since = f.until = None
         f.params.pop("from"), f.params.pop("to")
     flag = params.get("flag", "").strip()
@@ -162,7 +166,7 @@ def parse_filters(mission, params, *, regions=None, groups=None, kind: type[Filt
         if flag in FLAGS:
             f.flag = f.params["flag"] = flag
         else:
-            f.notes.append(f"Unknown flag {flag[:40]!r}: ignored.")
+            f.notes.append(gettext("Unknown flag {value}: ignored.").format(value=repr(flag[:40])))
     return f
 
 

@@ -2,19 +2,32 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.accounts.fields import EncryptedTextField
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst"
-    DATA_CLERK = "data_clerk", "Data clerk"
-    OBSERVER = "observer", "Observer"
+    ADMIN = "admin", _("Admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst")
+    DATA_CLERK = "data_clerk", _("Data clerk")
+    OBSERVER = "observer", _("Observer")
 
 
 # What each role may do is in pollwatch/missions/permissions.py (the one permission table).
+
+
+def validate_language_codes(value: str) -> None:
+    """Comma-separated codes of the interface's languages (settings.LANGUAGES), e.g. ``az,ru,en``."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    known = dict(settings.LANGUAGES)
+    unknown = [c for c in (c.strip() for c in value.split(",")) if c and c not in known]
+    if unknown:
+        raise ValidationError(_("Unknown language codes: {codes} (known: {known}).").format(
+            codes=", ".join(unknown), known=", ".join(known)))
 
 
 class MissionQuerySet(models.QuerySet):
@@ -27,8 +40,8 @@ class MissionQuerySet(models.QuerySet):
 
 class Mission(models.Model):
     class Kind(models.TextChoices):
-        INTERNATIONAL = "international", "International mission"
-        CITIZEN = "citizen", "Citizen observer group"
+        INTERNATIONAL = "international", _("International mission")
+        CITIZEN = "citizen", _("Citizen observer group")
 
     election = models.ForeignKey("elections.Election", on_delete=models.PROTECT, related_name="missions")
     slug = models.SlugField(unique=True, help_text="Used in URLs, e.g. /m/<slug>/ for OpenRosa")
@@ -36,6 +49,11 @@ class Mission(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
+    # statements are rendered in each, and they are what observers without a preferred language are written to in.
+    languages = models.CharField(max_length=100, blank=True, default="", db_default="",
+                                 validators=[validate_language_codes],
+                                 help_text="Working languages: comma-separated codes, e.g. az,ru,en")
 
     objects = MissionQuerySet.as_manager()
 
@@ -44,6 +62,14 @@ class Mission(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def language_codes(self) -> list[str]:
+        """The working languages the interface has catalogues for, in the mission's order."""
+        from django.conf import settings
+
+        known = dict(settings.LANGUAGES)
+        return [c for c in (c.strip() for c in self.languages.split(",")) if c in known]
 
 
 class Membership(models.Model):
@@ -88,6 +114,16 @@ class Observer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to this observer in (SMS replies, broadcasts, e-mails): the first of their
+        languages the interface has, else the mission's first working language, else the default (English)."""
+        from django.conf import settings
+
+        known = dict(settings.LANGUAGES)
+        own = [c for c in (c.strip() for c in self.languages.split(",")) if c in known]
+        return (own or self.mission.language_codes or [settings.LANGUAGE_CODE])[0]
 
 
 class Deployment(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.geography.models import AdministrativeUnit, PollingStation
 from pollwatch.geography.regions import regions
@@ -44,8 +45,19 @@ def mission_overview(mission: Mission) -> MissionOverview:
     )
 
 
+# Headings of the usual administrative levels in the interface's language; other level names are the data's own.
+_LEVEL_HEADINGS = {
+    "country": _("Countries"), "region": _("Regions"), "district": _("Districts"),
+    "constituency": _("Constituencies"), "municipality": _("Municipalities"), "province": _("Provinces"),
+    "department": _("Departments"), "commune": _("Communes"), "governorate": _("Governorates"),
+}
+
+
 def _plural(level: str) -> str:
-    """English plural of a level name for headings ("constituency" → "constituencies")."""
+    """A heading for a level's units: the translated heading of a usual level, else the English plural of the
+    level's name ("constituency" → "constituencies")."""
+    if level.lower() in _LEVEL_HEADINGS:
+        return _LEVEL_HEADINGS[level.lower()]
     if level.endswith("y") and level[-2:-1] not in "aeiou":
         return level[:-1] + "ies"
     return level if level.endswith("s") else level + "s"

@@ -18,6 +18,8 @@ from collections import defaultdict
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncHour
 from django.urls import reverse
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
 
 from pollwatch.incidents.models import Incident
 from pollwatch.operations.aggregates import tally_answers
@@ -38,6 +40,13 @@ def figure_html(data: list[dict], layout: dict) -> str:
     from pollwatch.figures import figure_div
 
     layout = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 340, "template": _template(), **layout}
+    if get_language_bidi():
+        # Right to left (Arabic): the value axis on the right and the category/time axis read from the right.
+        layout["margin"] = {"l": 10, "r": 40, "t": 40, "b": 40}
+        layout["yaxis"] = {"side": "right", **layout.get("yaxis", {})}
+        if not layout.get("xaxis", {}).get("range"):
+            layout["xaxis"] = {"autorange": "reversed", **layout.get("xaxis", {})}
+        layout["legend"] = {"x": 0, "xanchor": "left", **layout.get("legend", {})}
     return figure_div({"data": data, "layout": layout}, validate=False, links=True)
 
 
@@ -137,19 +146,19 @@ def figures(mission, filters: Filters | None = None) -> dict[str, str]:
                                                             received=1))
         data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines+markers", "name": form,
                      "line": {"shape": "hv"}, "customdata": links})
-    out["coverage"] = figure_html(data, {"title": {"text": "Reports received over time (cumulative, local time)"}})
+    out["coverage"] = figure_html(data, {"title": {"text": _("Reports received over time (cumulative, local time)")}})
 
     rows = incidents_by_category(mission, filters)
     incidents_url = reverse("incidents", args=[slug])
     data = []
     for severity, label in Incident.Severity.choices:
         sub = [r for r in rows if r["severity"] == severity]
-        data.append({"type": "bar", "x": [r["category"] for r in sub], "y": [r["n"] for r in sub], "name": label,
+        data.append({"type": "bar", "x": [r["category"] for r in sub], "y": [r["n"] for r in sub], "name": str(label),
                      "customdata": [f"{incidents_url}?" + filters.query(form=None, category=r["category"],
                                                                         severity=severity) for r in sub]})
-    title = "Incidents by category and severity"
+    title = _("Incidents by category and severity")
     if filters.flag == "late":
-        title += " (the late flag does not apply to incidents)"
+        title = _("Incidents by category and severity (the late flag does not apply to incidents)")
     out["incidents"] = figure_html(data, {"title": {"text": title}, "barmode": "stack"})
 
     closing = closing_form_id(mission)
@@ -159,6 +168,6 @@ def figures(mission, filters: Filters | None = None) -> dict[str, str]:
         [{"type": "bar", "x": [round(100 * yes / n, 1) for _, _, yes, n in sealed], "y": [r[1] for r in sealed],
           "orientation": "h",
           "customdata": [f"{masters_url}?" + filters.query(region=r[0] or None, form=closing) for r in sealed]}],
-        {"title": {"text": "% stations where the ballot box was sealed (closing, master records)"},
+        {"title": {"text": _("Stations where the ballot box was sealed, percentage (closing, master records)")},
          "xaxis": {"range": [0, 100]}})
     return out

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.missions.models import MissionScopedQuerySet
 
@@ -34,11 +35,11 @@ class ExpectedReport(models.Model):
     """
 
     class Status(models.TextChoices):
-        MISSING = "missing", "Missing"
-        PARTIAL = "partial", "Partial"
-        COMPLETE = "complete", "Complete"
-        CONFLICTING = "conflicting", "Conflicting"
-        LATE = "late", "Late"
+        MISSING = "missing", _("Missing")
+        PARTIAL = "partial", _("Partial")
+        COMPLETE = "complete", _("Complete")
+        CONFLICTING = "conflicting", _("Conflicting")
+        LATE = "late", _("Late")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
     schedule = models.ForeignKey(FormSchedule, on_delete=models.CASCADE, related_name="expected")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+
 from pollwatch.operations.dashboard import figure_html
 from pollwatch.operations.filters import Filters
 from pollwatch.operations.models import MAP_BUCKETS
@@ -122,11 +124,11 @@ def map_figure(mission, filters: Filters | None = None) -> dict:
         sub = [p for p in stations if p[3] == status]
         data.append({"type": "scattergl", "x": [p[2] for p in sub], "y": [p[1] for p in sub], "mode": "markers",
                      "name": status, "text": [p[0] for p in sub], "marker": {"color": colour, "size": 5}})
-    title = "Stations by report status"
+    title = _("Stations by report status")
     if share < 1:
-        title += f" (sample: {len(stations):,} stations, ~{share:.0%})"
-    html = figure_html(data, {"title": {"text": title}, "xaxis": {"title": {"text": "longitude"}},
-                        "yaxis": {"title": {"text": "latitude"}, "scaleanchor": "x"}, "height": 480})
+        title += " " + _("(sample: {n} stations, ~{share})").format(n=f"{len(stations):,}", share=f"{share:.0%}")
+    html = figure_html(data, {"title": {"text": title}, "xaxis": {"title": {"text": _("longitude")}},
+                        "yaxis": {"title": {"text": _("latitude")}, "scaleanchor": "x"}, "height": 480})
     label = ""
     if share < 1:
         label = (f"A sample: {len(stations):,} stations drawn, those whose id mod {MAP_BUCKETS} is below "

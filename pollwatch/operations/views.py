@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.collection.access import sealed_form_ids
@@ -166,7 +167,7 @@ def resolve_conflict(request, slug: str, pk: int):
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{field} resolved")
+        messages.success(request, _("{field} resolved").format(field=field))
     return redirect("operations-master", slug=mission.slug, pk=master.pk)
 
 

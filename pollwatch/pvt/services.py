@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.elections.models import Contest
@@ -23,20 +24,21 @@ def check_draw_pvt_sample(mission: Mission, *, name: str, size: int, strata: lis
                           allocation: str = "stations", reserves: int = 0) -> None:
     """Raise ValueError with a message for the user when the request cannot be drawn."""
     if not name.strip():
-        raise ValueError("give the sample a name")
+        raise ValueError(_("give the sample a name"))
     if PvtSample.objects.for_mission(mission).filter(name=name).exists():
-        raise ValueError(f"this mission already has a sample named {name!r}")
+        raise ValueError(_("this mission already has a sample named {name}").format(name=repr(name)))
     unknown = [c for c in strata if c not in STRATUM_COLUMNS]
     if unknown:
-        raise ValueError(f"unknown stratum column(s) {', '.join(unknown)}; use {', '.join(STRATUM_COLUMNS)}")
+        raise ValueError(_("unknown stratum column(s) {unknown}; use {known}").format(
+            unknown=", ".join(unknown), known=", ".join(STRATUM_COLUMNS)))
     if not 2 <= size <= MAX_SAMPLE_SIZE:
-        raise ValueError(f"size: a sample has between 2 and {MAX_SAMPLE_SIZE:,} stations")
+        raise ValueError(_("size: a sample has between 2 and {n} stations").format(n=f"{MAX_SAMPLE_SIZE:,}"))
     if not 0 <= seed <= MAX_ID:
-        raise ValueError(f"seed: a whole number between 0 and {MAX_ID}")
+        raise ValueError(_("seed: a whole number between 0 and {n}").format(n=MAX_ID))
     if not 0 <= reserves <= MAX_RESERVES:
-        raise ValueError(f"reserves: between 0 and {MAX_RESERVES} reserve stations per stratum")
+        raise ValueError(_("reserves: between 0 and {n} reserve stations per stratum").format(n=MAX_RESERVES))
     if allocation not in ("stations", "voters"):
-        raise ValueError("allocation is by 'stations' or by 'voters'")
+        raise ValueError(_("allocation is by 'stations' or by 'voters'"))
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pollwatch.accounts.services import do_record_audit
@@ -52,8 +53,8 @@ def _convergence_figure(live) -> str:
         moe = [p.estimates[name][1] for p in live.convergence]
         fig.add_trace(go.Scatter(x=xs, y=est, name=name, mode="lines+markers",
                                  error_y={"type": "data", "array": moe, "visible": True}))
-    fig.update_layout(title="Convergence: estimate ± margin of error by number of stations reported",
-                      xaxis_title="stations reported (in arrival order)", yaxis_title="share of valid votes",
+    fig.update_layout(title=_("Convergence: estimate ± margin of error by number of stations reported"),
+                      xaxis_title=_("stations reported (in arrival order)"), yaxis_title=_("share of valid votes"),
                       yaxis_tickformat=".0%", height=420)
     return figure_div(fig)
 
@@ -103,7 +104,7 @@ def draw(request, slug: str):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("pvt", slug=slug)
-    messages.success(request, f"Drew {sample.size} stations for {sample.name}.")
+    messages.success(request, _("Drew {n} stations for {name}.").format(n=sample.size, name=sample.name))
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 
@@ -112,7 +113,7 @@ def publish(request, slug: str, pk: int):
     mission = access_mission_by_slug(request.user, slug)
     sample = access_sample_by_id(request.user, mission, pk, need=Cap.PUBLISH_QUICK_COUNT)
     do_publish_pvt_sample(sample, user=request.user)
-    messages.success(request, f"{sample.name} is now visible to every member of the mission.")
+    messages.success(request, _("{name} is now visible to every member of the mission.").format(name=sample.name))
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")
 
 

@@ -19,9 +19,15 @@ def _sections(content: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_html(content: dict[str, Any], *, evidence_url: str, version: Any = None, changes: list[str] | None = None,
-                standalone: bool = True) -> str:
-    """The statement as HTML; ``evidence_url`` is the prefix each footnote links to (+ ``<placeholder>/``)."""
+                standalone: bool = True, language: str | None = None) -> str:
+    """The statement as HTML; ``evidence_url`` is the prefix each footnote links to (+ ``<placeholder>/``).
+
+    ``language`` (one of the mission's working languages) renders the statement's frame — headings, section names,
+    assessments, notes — in that language instead of the statement's own; the findings' text is as written.
+    """
     notes = sorted(content["values"].items(), key=lambda kv: kv[1]["note"])
+    if language:
+        content = content | {"language": language}
     with translation.override(content.get("language") or "en"):
         return render_to_string("statements/statement_body.html", {
             "c": content, "sections": _sections(content), "notes": notes, "evidence_url": evidence_url,

@@ -124,9 +124,10 @@ def freeze(request, slug: str, statement: str):
     try:
         version = services.check_freeze_statement(st, user=request.user)
     except (ValueError, PlaceholderError) as exc:
-        messages.error(request, f"Not frozen: {exc}")
+        messages.error(request, _("Not frozen: {error}").format(error=exc))
         return redirect("statement", slug, st.slug)
-    messages.success(request, f"Version {version.number} frozen (data snapshot {version.data_hash[:12]}).")
+    messages.success(request, _("Version {number} frozen (data snapshot {snapshot}).").format(
+        number=version.number, snapshot=version.data_hash[:12]))
     return redirect("statement-version", slug, st.slug, version.number)
 
 
@@ -138,7 +139,7 @@ def publish(request, slug: str, statement: str, number: int):
         raise Http404("No such statement")
     version = get_object_or_404(st.versions, number=number)
     services.do_publish_version(version, user=request.user)
-    messages.success(request, f"Version {number} published.")
+    messages.success(request, _("Version {number} published.").format(number=number))
     return redirect("statement-version", slug, st.slug, number)
 
 
@@ -146,15 +147,22 @@ def version_view(request, slug: str, statement: str, number: int, fmt: str = "ht
     mission = access_mission_by_slug(request.user, slug)
     st = access_statement_by_slug(request.user, mission, statement)
     version = get_object_or_404(st.versions, number=number)
+    language = _working_language(request, mission)
     html = render_html(version.content, evidence_url=reverse("evidence-root", args=[slug]), version=version,
-                       changes=services.changes_since(version), standalone=fmt == "pdf")
+                       changes=services.changes_since(version), standalone=fmt == "pdf", language=language)
     if fmt == "pdf":
-        return _pdf(html, request, f"{st.slug}-v{number}.pdf")
+        return _pdf(html, request, f"{st.slug}-v{number}{f'-{language}' if language else ''}.pdf")
     previous = st.versions.filter(number__lt=number).order_by("-number").first()
     return render(request, "statements/version.html", {
         "mission": mission, "statement": st, "version": version, "body": html, "previous": previous,
         "diff": services.diff_versions(previous, version) if previous else [],
-        "editor": can_edit(request.user, mission)})
+        "editor": can_edit(request.user, mission), "languages": mission.language_codes})
+
+
+def _working_language(request, mission) -> str | None:
+    """``?language=`` when it is one of the mission's working languages (the statement's own otherwise)."""
+    language = request.GET.get("language", "")
+    return language if language in mission.language_codes else None
 
 
 def _pdf(html: str, request, filename: str) -> HttpResponse:
@@ -196,7 +204,8 @@ def evidence(request, slug: str, path: str, fmt: str = "html"):
 def public_statement(request, mission: str, statement: str, fmt: str = "html"):
     version = access_published_version(mission, statement)
     html = render_html(version.content, evidence_url=reverse("public-evidence-root", args=[mission, statement]),
-                       version=version, standalone=True)
+                       version=version, standalone=True,
+                       language=_working_language(request, version.statement.mission))
     if fmt == "pdf":
         return _pdf(html, request, f"{statement}.pdf")
     return HttpResponse(html)

@@ -12,6 +12,73 @@ from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 
+# The forms' languages, as XLSForm names them (``label::Русский (ru)``): ODK Collect and Enketo offer each, and
+# pollwatch's web entry picks the one of the user's interface language. English is the default.
+LANGUAGES = [("en", "English (en)"), ("ru", "Русский (ru)"), ("az", "Azərbaycanca (az)")]
+# Russian and Azerbaijani labels of the English ones (terms of OSCE/ODIHR's observation forms in each language).
+# Candidates', stations' and regions' names are data: they are not translated.
+TRANSLATIONS: dict[str, tuple[str, str]] = {
+    "Polling station code": ("Код избирательного участка", "Seçki məntəqəsinin kodu"),
+    "Your observer code": ("Ваш код наблюдателя", "Müşahidəçi kodunuz"),
+    "Time the station opened": ("Время открытия участка", "Məntəqənin açıldığı vaxt"),
+    "Did the station open on time (08:00)?": ("Открылся ли участок вовремя (08:00)?",
+                                              "Məntəqə vaxtında (08:00) açıldımı?"),
+    "Were the ballot boxes empty and sealed?": ("Были ли ящики для голосования пустыми и опечатанными?",
+                                                "Seçki qutuları boş və möhürlənmiş idimi?"),
+    "Was the voter list present?": ("Был ли на участке список избирателей?", "Seçicilərin siyahısı yerində idimi?"),
+    "Commission members present": ("Присутствующие члены комиссии", "İştirak edən komissiya üzvləri"),
+    "Unauthorised persons present?": ("Присутствовали ли посторонние лица?", "Kənar şəxslər var idimi?"),
+    "Comments": ("Комментарии", "Şərhlər"),
+    "Voters in the station now": ("Избирателей на участке сейчас", "Hazırda məntəqədə olan seçicilər"),
+    "Was the secrecy of the vote respected?": ("Соблюдалась ли тайна голосования?",
+                                               "Səsvermənin gizliliyinə əməl olundumu?"),
+    "Were voters' fingers checked for ink?": ("Проверялись ли пальцы избирателей на наличие краски?",
+                                              "Seçicilərin barmaqları mürəkkəbə görə yoxlanıldımı?"),
+    "Problems seen": ("Замеченные нарушения", "Müşahidə olunan pozuntular"),
+    "Overall assessment of voting": ("Общая оценка голосования", "Səsverməyə ümumi qiymət"),
+    "Were the seals of the ballot box intact when the count began?": (
+        "Были ли пломбы ящика для голосования целы в начале подсчёта?",
+        "Səslərin sayılması başlayanda seçki qutusunun möhürləri toxunulmamış idimi?"),
+    "Registered voters": ("Зарегистрированные избиратели", "Qeydiyyatda olan seçicilər"),
+    "Ballots cast": ("Бюллетени, поданные избирателями", "İstifadə olunmuş bülletenlər"),
+    "Invalid ballots": ("Недействительные бюллетени", "Etibarsız bülletenlər"),
+    "Was the protocol posted publicly?": ("Был ли протокол вывешен для всеобщего ознакомления?",
+                                          "Protokol hamının görməsi üçün asıldımı?"),
+    "Photo of the protocol": ("Фото протокола", "Protokolun şəkli"),
+    "Category": ("Категория", "Kateqoriya"),
+    "Severity": ("Серьёзность", "Ciddilik dərəcəsi"),
+    "What happened?": ("Что произошло?", "Nə baş verdi?"),
+    "Photo": ("Фото", "Şəkil"),
+    "Yes": ("Да", "Bəli"),
+    "No": ("Нет", "Xeyr"),
+    "Carousel voting": ("Карусельное голосование", "Karusel səsverməsi"),
+    "Family voting": ("Семейное голосование", "Ailəvi səsvermə"),
+    "Ballot stuffing": ("Вброс бюллетеней", "Qutuya bülleten doldurulması"),
+    "Pressure on voters": ("Давление на избирателей", "Seçicilərə təzyiq"),
+    "Very good": ("Очень хорошо", "Çox yaxşı"),
+    "Good": ("Хорошо", "Yaxşı"),
+    "Bad": ("Плохо", "Pis"),
+    "Very bad": ("Очень плохо", "Çox pis"),
+    "Intimidation": ("Запугивание", "Hədə-qorxu"),
+    "Violence": ("Насилие", "Zorakılıq"),
+    "Observer obstructed": ("Воспрепятствование работе наблюдателя", "Müşahidəçinin işinə mane olunması"),
+    "Other": ("Другое", "Digər"),
+    "Low": ("Низкая", "Aşağı"),
+    "Medium": ("Средняя", "Orta"),
+    "High": ("Высокая", "Yüksək"),
+}
+VOTES_FOR = ("Votes for {name}", "Голоса за {name}", "{name} üçün verilən səslər")
+
+
+def translated(label: str) -> list[str]:
+    """``label`` in each of LANGUAGES (English first); a label with no translation is repeated as it is."""
+    if not label:
+        return ["", "", ""]
+    if label.startswith("Votes for "):
+        name = label[len("Votes for "):]
+        return [template.format(name=name) for template in VOTES_FOR]
+    return [label, *TRANSLATIONS.get(label, (label, label))]
+
 YES_NO = [("yes_no", "yes", "Yes"), ("yes_no", "no", "No")]
 STATION = [
     ("text", "station_code", "Polling station code", "yes", "", ""),
@@ -141,16 +208,17 @@ def _workbook(form_id: str, spec: dict, version: str) -> Workbook:
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
-    survey.append(["type", "name", "label", "required", "constraint", "relevant", "sms_tag"])
-    for row in spec["survey"]:
-        survey.append([*row, sms_tag(form_id, row[1])])
+    labels = [f"label::{name}" for _, name in LANGUAGES]
+    survey.append(["type", "name", *labels, "required", "constraint", "relevant", "sms_tag"])
+    for kind, name, label, *rest in spec["survey"]:
+        survey.append([kind, name, *translated(label), *rest, sms_tag(form_id, name)])
     choices = wb.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    for row in spec["choices"]:
-        choices.append(list(row))
+    choices.append(["list_name", "name", *labels])
+    for list_name, name, label in spec["choices"]:
+        choices.append([list_name, name, *translated(label)])
     settings = wb.create_sheet("settings")
-    settings.append(["form_id", "form_title", "version", "sms_prefix"])
-    settings.append([form_id, spec["title"], version, SMS.get(form_id, ("", {}))[0]])
+    settings.append(["form_id", "form_title", "version", "default_language", "sms_prefix"])
+    settings.append([form_id, spec["title"], version, LANGUAGES[0][1], SMS.get(form_id, ("", {}))[0]])
     return wb
 
 
