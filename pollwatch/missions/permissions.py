@@ -76,7 +76,7 @@ def roles_with(cap: Cap) -> frozenset[str]:
 
 def matrix_markdown() -> str:
     """The table as Markdown, capabilities down, roles across: what docs/security.md shows."""
-    labels = {r: (Role(r).label if r in Role.values else "Public") for r in ROLES}
+    labels = {r: (str(Role(r).label) if r in Role.values else "Public") for r in ROLES}
     lines = ["| Capability | " + " | ".join(labels[r] for r in ROLES) + " |",
              "| --- |" + " :---: |" * len(ROLES)]
     for cap in Cap:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pollwatch.elections.results import do_import_results
+from pollwatch.results.official import do_import_results
 from pollwatch.statements import services
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.sources import resolve
