@@ -125,9 +125,9 @@ def build_demo(*, seed: int = 1, progress: Progress | None = None) -> DemoSummar
         progress("election day", 1)
         build_demo_media([ieom, citizens], seed=seed)
         do_record_audit("demo.build", detail={"seed": seed})
-    from pollwatch.dbtools import refresh_sqlite_statistics
+    from pollwatch.dbtools import refresh_planner_statistics
 
-    refresh_sqlite_statistics()  # everything was written in bulk: the planner's statistics at once, not later
+    refresh_planner_statistics()  # everything was written in bulk: the planner's statistics at once, not later
     summary = DemoSummary(election=election, missions=[ieom, citizens], results_truth=truth,
                           quick_count_stations=set(sample.stations.values_list("station_id", flat=True)))
     summary.counts = demo_counts(election)
