@@ -70,6 +70,9 @@ for i in range(int(sys.argv[1])):
     s = do_create_station(constituencies[i % 100], code=f"S{i:05d}", name=f"Station {i}", registered_voters=1000)
     o = do_create_observer(m, code=f"OBS-{i:03d}", name=f"Observer {i}")
     do_deploy_observer(o, station=s, shift_start=t0, shift_end=t0 + dt.timedelta(hours=14))
+    # ... and a mobile team over the whole country: the load names stations at random, and a report for a station
+    # the observer is not deployed to is held for review (issue 17), which would leave it out of the tables.
+    do_deploy_observer(o, area=u, shift_start=t0, shift_end=t0 + dt.timedelta(hours=14))
     users.append(do_set_device_credential(o, username=f"obs{i:03d}", password=sys.argv[2])[0].username)
 # The other stations the reports name (observers report by station code): a few reports per station, as on
 # election day, so each rebuild reads a station's handful of reports, not thousands.
@@ -199,17 +202,17 @@ mission_id, form_pk, seconds, xml = int(sys.argv[1]), int(sys.argv[2]), float(sy
 table = Submission._meta.db_table
 cols = ", ".join(f'"{c}"' for c in ("mission_id", "form_id", "transport", "instance_id", "received_at", "raw",
                                     "values", "needs_review", "review_reason", "content_hash", "is_current",
-                                    "derive_state", "derive_error"))
+                                    "derive_state", "derive_error", "claimed_edit_of", "held"))
 raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
 ph = "?" if connection.vendor == "sqlite" else "%s"
-sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 13)})"
+sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 15)})"
 values = json.dumps({"station_code": "S00000", "registered": 1000, "ballots_cast": 612})
 n = 0
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < seconds:
     cur = raw.cursor()
     cur.execute(sql, (mission_id, form_pk, "raw", f"raw:{uuid.uuid4()}", dt.datetime.now(dt.UTC).isoformat(),
-                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True, 1, ""))
+                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True, 1, "", "", False))
     raw.commit()
     n += 1
 print(n / (time.perf_counter() - t0))
