@@ -148,13 +148,23 @@ def batch_size() -> int:
     return SQLITE_BATCH if connection.vendor == "sqlite" else POSTGRES_BATCH
 
 
+def _in_state(state: int) -> QuerySet[Submission]:
+    """Reports in ``state``, with the condition as a literal in the SQL.
+
+    Why a literal: SQLite uses a partial index only when the query's WHERE clause repeats the index's condition
+    itself, and a bound parameter (``derive_state = ?``, what ``filter(derive_state=…)`` sends) does not. With the
+    parameter, at 1,000,000 derived reports the dashboard's freshness line (pending count of one mission) walked
+    the mission's index for 2 s per page, and each batch claim scanned the table in id order."""
+    column = f'"{Submission._meta.db_table}"."derive_state"'
+    return Submission.objects.extra(where=[f"{column} = {int(state)}"])  # noqa: S610 - a literal int of ours
+
+
 def pending() -> QuerySet[Submission]:
-    # The condition is written exactly as the partial index's, so SQLite uses it.
-    return Submission.objects.filter(derive_state=DeriveState.PENDING)
+    return _in_state(DeriveState.PENDING)
 
 
 def failed(mission=None):
-    qs = Submission.objects.filter(derive_state=DeriveState.FAILED)
+    qs = _in_state(DeriveState.FAILED)
     return qs.filter(mission=mission) if mission is not None else qs
 
 
