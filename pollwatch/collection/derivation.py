@@ -227,7 +227,12 @@ class Backlog:
 def backlog(mission=None) -> Backlog:
     """The queue in two index reads: pending reports (count, oldest) and failed ones."""
     queue = pending()
-    if mission is not None:
+    if mission is not None and connection.vendor == "sqlite":
+        # Unary plus: the mission's column is then no index key, so SQLite reads the pending reports from their
+        # partial index and filters them, rather than counting through the mission's (mission, received_at)
+        # index, which it preferred for MIN(received_at): 2.4 s per dashboard page at 1,000,000 reports.
+        queue = queue.extra(where=[f'+"{Submission._meta.db_table}"."mission_id" = %s'], params=[mission.pk])  # noqa: S610 - our table name, a bound id
+    elif mission is not None:
         queue = queue.filter(mission=mission)
     state = queue.aggregate(n=Count("pk"), oldest=Min("received_at"))
     age = max((timezone.now() - state["oldest"]).total_seconds(), 0.0) if state["oldest"] else 0.0
