@@ -49,6 +49,8 @@ from ingest_openrosa import (  # noqa: E402 - bench/ is not a package: its path 
     multipart,
 )
 
+from pollwatch.testing.processes import children, cmdline  # noqa: E402
+
 PATH = f"/m/{SLUG}/submission"
 
 
@@ -62,21 +64,6 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def processes(serve_pid: int) -> dict[str, object]:

@@ -20,13 +20,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import http.client
-import io
 import json
 import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,8 @@ from pathlib import Path
 import pytest
 
 from pollwatch.collection import digest
+from pollwatch.testing.processes import children, cmdline
+from tests.deploy.uploads import free_port, multipart, padded_jpeg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -77,14 +77,6 @@ do_set_form_schedule(m, form_id="count_form", due_time=dt.time(21, 0))
 """
 
 
-def jpeg(size: int) -> bytes:
-    """A real JPEG (attachments are checked by content), padded after its end to ``size`` bytes."""
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(out, "JPEG")
-    return out.getvalue() + os.urandom(size - out.tell())
-
 
 def report_xml(instance_id: str, station: str, photo: str) -> bytes:
     return (f'<data id="count_form" version="2024020701"><station_code>{station}</station_code><observer_code/>'
@@ -93,15 +85,6 @@ def report_xml(instance_id: str, station: str, photo: str) -> bytes:
             f"<protocol_posted>yes</protocol_posted><protocol_photo>{photo}</protocol_photo>"
             f"<meta><instanceID>{instance_id}</instanceID></meta></data>").encode()
 
-
-def multipart(parts: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-        f"Content-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n"
-        for name, filename, content, ctype in parts
-    ) + f"--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 @dataclass
@@ -134,7 +117,7 @@ class Phone(threading.Thread):
     def new_report(self) -> Report:
         instance_id = f"uuid:{uuid.uuid4()}"
         if random.random() < 1 / 3:
-            photo = jpeg(random.randint(60_000, 120_000))
+            photo = padded_jpeg(random.randint(60_000, 120_000))
             body, ctype = multipart([
                 ("xml_submission_file", "submission.xml", report_xml(instance_id, self.station, "p.jpg"), "text/xml"),
                 ("p.jpg", "p.jpg", photo, "image/jpeg")])
@@ -231,27 +214,7 @@ class Load:
             return sum(1 for a in self.attempts if a.status == 201)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 @dataclass

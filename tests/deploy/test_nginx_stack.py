@@ -35,6 +35,7 @@ import pytest
 
 from pollwatch.backups.database import Database
 from pollwatch.collection import digest
+from tests.deploy.uploads import free_port, multipart, padded_jpeg
 
 # Selected with the database tests, so that it runs in the PostgreSQL pass; it makes its own database.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -64,11 +65,6 @@ def cluster_url(name: str) -> str:
                     "deploys on PostgreSQL")
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -269,16 +265,6 @@ http {{
         shutil.rmtree(root, ignore_errors=True)
 
 
-def jpeg_with(size: int) -> bytes:
-    """A real JPEG (attachments are checked by content) padded with random bytes after its end to ``size``."""
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
-    return out.getvalue() + os.urandom(size - out.tell())
-
 
 def count_report(instance_id: str, photo: str = "") -> bytes:
     return (f'<data id="count_form" version="2024020701"><station_code>S111</station_code><observer_code/>'
@@ -287,15 +273,6 @@ def count_report(instance_id: str, photo: str = "") -> bytes:
             f"<protocol_posted>yes</protocol_posted><protocol_photo>{photo}</protocol_photo>"
             f"<meta><instanceID>{instance_id}</instanceID></meta></data>").encode()
 
-
-def multipart(parts: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-        f"Content-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n"
-        for name, filename, content, ctype in parts
-    ) + f"--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def digest_headers(stack: Stack, method: str, path: str) -> dict[str, str]:
@@ -326,7 +303,7 @@ def test_a_phone_gets_its_forms_with_links_to_the_host_and_scheme_it_used(stack)
 
 
 def test_an_openrosa_report_through_nginx_is_stored_once_with_its_photo(stack):
-    photo = jpeg_with(200_000)
+    photo = padded_jpeg(200_000)
     first = submit(stack, count_report("uuid:deploy-1", photo="protocol.jpg"), [("protocol.jpg", photo)])
     assert first.status == 201, first.data
     again = submit(stack, count_report("uuid:deploy-1", photo="protocol.jpg"), [("protocol.jpg", photo)])
@@ -342,7 +319,7 @@ def test_an_openrosa_report_through_nginx_is_stored_once_with_its_photo(stack):
 def test_nginx_lets_through_a_report_as_large_as_the_app_accepts_and_refuses_a_larger_one(stack):
     from pollwatch.collection.openrosa import MAX_SUBMISSION_BYTES
 
-    big = jpeg_with(MAX_SUBMISSION_BYTES - 64 * 1024)  # the XML and multipart framing fit in the rest
+    big = padded_jpeg(MAX_SUBMISSION_BYTES - 64 * 1024)  # the XML and multipart framing fit in the rest
     response = submit(stack, count_report("uuid:deploy-big", photo="big.jpg"), [("big.jpg", big)])
     assert response.status == 201, response.data
 
