@@ -86,6 +86,17 @@ def _wait_until_serving(port: int) -> None:
     raise RuntimeError("pollwatch serve did not answer")
 
 
+def _cpu(server_pid: int, cluster) -> dict[str, float]:
+    """CPU seconds so far of the web workers, the derivation worker and PostgreSQL (all of its backends)."""
+    from pollwatch.testing.processes import cmdline, cpu_seconds, descendants
+
+    worker = sum(cpu_seconds(pid) for pid in descendants(server_pid) if " worker" in cmdline(pid))
+    out = {"web": cpu_seconds(server_pid) - worker, "worker": worker}
+    if cluster is not None:
+        out["database"] = cpu_seconds(int((cluster.data / "postmaster.pid").read_text().split()[0]))
+    return out
+
+
 def _world(backend: str, stations: int):
     tmp = Path(tempfile.mkdtemp(prefix=f"pollwatch-eday-{backend}-"))
     env = {**os.environ, "POLLWATCH_DATA_DIR": str(tmp), "DJANGO_SETTINGS_MODULE": "pollwatch.settings",
@@ -117,8 +128,16 @@ def run_backend(backend: str, clients: int, seconds: float, stations: int, deriv
         server = subprocess.Popen([*POLLWATCH, "serve", "--port", str(port)], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL)
         _wait_until_serving(port)
-        ceiling, ceiling_elapsed = timed_load(port, setup["users"], clients, 5, method="HEAD")
-        results, elapsed = timed_load(port, setup["users"], clients, seconds)
+        cpu_before = _cpu(server.pid, cluster)
+        ceiling, ceiling_elapsed, head_client_cpu = timed_load(port, setup["users"], clients, 5, method="HEAD",
+                                                               with_cpu=True)
+        heads = sum(1 for st, _ in ceiling if st == 204)
+        cpu_head = {k: round(1000 * (v - cpu_before[k]) / max(heads, 1), 2)
+                    for k, v in _cpu(server.pid, cluster).items()}
+        cpu_head["client"] = round(1000 * head_client_cpu / max(heads, 1), 2)
+        cpu_before = _cpu(server.pid, cluster)
+        results, elapsed, client_cpu = timed_load(port, setup["users"], clients, seconds, with_cpu=True)
+        cpu_burst = {k: v - cpu_before[k] for k, v in _cpu(server.pid, cluster).items()}
         burst_end = time.perf_counter()
         backlog_at_end = _health(port)["backlog"]
         caught_up = None
@@ -149,7 +168,11 @@ def run_backend(backend: str, clients: int, seconds: float, stations: int, deriv
             "caught_up_s": round(caught_up, 1) if caught_up is not None else None,
             "failed": state["failed"], "every_station_derived": state["master_records"] == state["stations_reported"],
             "raw_insert_per_s": round(raw_rate, 1), "ratio_to_raw": round(rate / raw_rate, 3),
-            "authenticated_head_per_s": round(sum(1 for st, _ in ceiling if st == 204) / ceiling_elapsed, 1),
+            "authenticated_head_per_s": round(heads / ceiling_elapsed, 1), "cpu_ms_per_head": cpu_head,
+            # CPU milliseconds per accepted report during the burst, by component: unlike reports/s, these do
+            # not move with what else the shared box runs, so they say where a faster request path must save.
+            "cpu_ms_per_report": {k: round(1000 * v / max(len(accepted), 1), 2)
+                                  for k, v in {**cpu_burst, "client": client_cpu}.items()},
         }
         return {**out, **batch}
     finally:

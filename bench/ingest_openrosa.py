@@ -165,9 +165,10 @@ def client_loop(port: int, requests: list[bytes], deadline: float, results: list
         results.extend(mine)
 
 
-def timed_load(port: int, users: list[str], clients: int, seconds: float, method: str = "POST"
-               ) -> tuple[list, float]:
-    """``clients`` threads sending prepared requests for ``seconds``: their (status, latency) list and the time."""
+def timed_load(port: int, users: list[str], clients: int, seconds: float, method: str = "POST",
+               with_cpu: bool = False) -> tuple:
+    """``clients`` threads sending prepared requests for ``seconds``: their (status, latency) list and the time
+    (``with_cpu``: and the CPU seconds the client threads spent, the requests' preparation not counted)."""
     results: list = []
     lock = threading.Lock()
     per_client = int(seconds * MAX_RATE / clients) + 1
@@ -176,11 +177,13 @@ def timed_load(port: int, users: list[str], clients: int, seconds: float, method
     deadline = time.perf_counter() + seconds
     threads = [threading.Thread(target=client_loop, args=(port, prepared[i], deadline, results, lock))
                for i in range(clients)]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if with_cpu:
+        return results, time.perf_counter() - t0, time.process_time() - cpu0
     return results, time.perf_counter() - t0
 
 

@@ -150,32 +150,42 @@ def test_the_backlog_reports_the_age_of_its_oldest_report(world, forms):
     assert 41 <= backlog().oldest_pending_s <= 60 and not backlog().up_to_date
 
 
-def test_on_sqlite_the_worker_leaves_the_writer_lock_free_while_reports_arrive(monkeypatch):
-    """One writer at a time on SQLite: a worker that claimed its next batch at once would starve the web workers'
-    report inserts during a burst; once no report arrives, it drains at full speed."""
+def test_while_reports_arrive_the_worker_derives_in_periodic_batches_and_leaves_the_sqlite_lock_free(monkeypatch):
+    """A worker looping flat out during a burst spends the web workers' CPU on tiny batches, and on SQLite a worker
+    taking big batches back to back starves their report inserts of the one writer lock; once no report arrives,
+    it drains at full speed."""
     from django.db import connection
 
     pauses: list[float] = []
     monkeypatch.setattr(derivation.time, "sleep", pauses.append)
-    newest = iter([7, 8, 8])  # the newest report's id after each batch: a report arrived during the second only
+    # The newest report's id before each batch: a burst begins (7), goes on (8), has ended (8, 8).
+    newest = iter([7, 8, 8, 8])
     monkeypatch.setattr(derivation, "newest_report_id", lambda: next(newest))
-    loop = WorkerLoop()
-    limits = []
-    for n, seconds in ((100, 0.05), (100, 5.0), (100, 0.05)):
-        loop._last_batch = n
-        loop.share_sqlite_writer_lock(seconds)
-        limits.append(loop.limit)
+    batch_took = iter([0.05, 5.0, 0.3, 0.0])
+    claimed: list[int | None] = []
+
+    def fake_batch(limit):
+        claimed.append(limit)
+        return 1 if len(claimed) < 4 else 0
+
+    monkeypatch.setattr(derivation, "derive_next_batch", fake_batch)
+    clock = iter(sum(([0.0, t] for t in batch_took), []))
+    monkeypatch.setattr(derivation.time, "perf_counter", lambda: next(clock))
+    loop = WorkerLoop(idle_sleep=0.25)
+    for _ in range(4):
+        loop._step()
     if connection.vendor == "sqlite":
-        # first batch: nothing known yet, so polite; second: a report arrived, capped pause; third: none, no pause
-        assert pauses == pytest.approx([0.05, derivation.MAX_SQLITE_PAUSE])
-        # while reports arrive the next batch is sized to hold the lock ~20 ms (100 in 5 s: the minimum); after,
-        # full batches again
-        assert limits == [40, derivation.SQLITE_MIN_BATCH, derivation.SQLITE_BATCH]
+        # Arriving: small batches — the burst's first one too — then a pause: the rest of ARRIVING_PERIOD, or three
+        # times as long as the batch held the lock (capped); once none arrive, full batches and no pause (the last
+        # sleep is the idle poll).
+        assert claimed == [derivation.SQLITE_ARRIVING_BATCH] * 2 + [derivation.SQLITE_BATCH] * 2
+        assert pauses == pytest.approx([0.45, derivation.MAX_ARRIVING_PAUSE, 0.25])
     else:
-        assert pauses == []  # PostgreSQL locks rows: the worker never waits
+        # PostgreSQL: batches of whatever is pending, about every ARRIVING_PERIOD while reports arrive (a 5 s batch
+        # needs no pause); none after
+        assert pauses == pytest.approx([0.45, 0.25])
     pauses.clear()
-    WorkerLoop(batch=True).share_sqlite_writer_lock(1.0)
-    assert pauses == []  # `pollwatch worker --batch` drains as fast as it can
+    assert WorkerLoop(batch=True).while_arriving() is False  # `worker --batch` drains flat out
 
 
 def test_the_newest_report_is_what_the_worker_watches(world, forms):
