@@ -10,6 +10,9 @@ commission would change it (through ``do_import_results``, the path of a real re
 - one where 80 ballots for the leader are added to the tally, within the register (large);
 - one slip of a single vote (small);
 - one where ballots beyond the register are added for the leader (impossible).
+
+The observers at those stations attached a photo of the protocol posted there (a PNG with its numbers), shown
+beside the official row.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ def inject_altered_protocols(mission, *, base_url: str) -> tuple[dict[str, objec
             altered.append([str(v) for v in (*row[:3], *numbers)])
     assert header[: len(CANONICAL_HEADER)] == CANONICAL_HEADER
     do_import_results(contest, results_from_rows(header, altered), user=admin)
+    _photograph(mission, report, set(chosen))
     expected = {"moved": "large", "added": "large", "slip": "small", "impossible": "impossible"}
     protocols = [AlteredProtocol(code, kind, expected[kind]) for code, kind in chosen.items()]
     lines: dict[str, object] = {
@@ -87,3 +91,20 @@ def inject_altered_protocols(mission, *, base_url: str) -> tuple[dict[str, objec
         "reconciliation_altered": ", ".join(f"{p.code} ({p.kind})" for p in protocols),
     }
     return lines, protocols
+
+
+def _photograph(mission, report, codes: set[str]) -> None:
+    """The observers at the altered stations photographed the protocol posted at the station (what they counted)."""
+    from pollwatch.collection.demo import do_attach_demo_photo, protocol_photo
+    from pollwatch.collection.models import Submission
+
+    names = ["registered", "ballots", "invalid", *report.candidates]
+    for row in report.stations:
+        if row.code not in codes:
+            continue
+        submission = (Submission.objects.for_mission(mission)
+                      .filter(station_id=row.station_id, form__form_id="count_form", is_current=True, held=False)
+                      .order_by("-received_at").first())
+        if submission is not None:
+            lines = [f"{name}: {value}" for name, value in zip(names, row.observed, strict=True)]
+            do_attach_demo_photo(submission, "protocol.png", protocol_photo(row.code, lines))

@@ -44,6 +44,8 @@ class StationRow:
     official: list[int]  # the same, as published
     differs: list[bool]  # per column: official ≠ observed
     photos: list[int] = field(default_factory=list)  # attachment ids of the count reports' photos
+    # For an impossible station, whose numbers cannot be a protocol: "official", "observed" or "both" ("" else).
+    impossible_side: str = ""
 
     @property
     def official_cells(self) -> list[tuple[int, bool]]:
@@ -109,10 +111,10 @@ def reconciliation_report(mission, user=None, *, region: str | None = None) -> R
     ballot = list(contest.candidates.order_by("ballot_position").values_list("ballot_position", "name"))
     report.candidates = [name for _, name in ballot]
     masters = list(MasterRecord.objects.for_mission(mission).filter(form_id__in=sorted(forms))
-                   .order_by("station_id", "form_id").values_list("station_id", "values"))
+                   .order_by("station_id", "form_id").values_list("station_id", "values", "conflicts"))
     if not masters:
         return report
-    station_ids = {s for s, _ in masters}
+    station_ids = {s for s, _v, _c in masters}
     stations = {pk: (code, name, unit_id, unit_name, registered) for pk, code, name, unit_id, unit_name, registered in
                 PollingStation.objects.filter(pk__in=station_ids)
                 .values_list("pk", "code", "name", "unit_id", "unit__name", "registered_voters")}
@@ -125,7 +127,7 @@ def reconciliation_report(mission, user=None, *, region: str | None = None) -> R
 
     observed_rows: list[list[str]] = []
     seen: set[int] = set()
-    for station_id, values in masters:
+    for station_id, values, conflicts in masters:
         if station_id in seen:  # two count forms at one station: the first (by form id) is the station's count
             continue
         seen.add(station_id)
@@ -135,7 +137,10 @@ def reconciliation_report(mission, user=None, *, region: str | None = None) -> R
         try:
             numbers = count_row(values or {}, ballot, registered)
         except ValueError as exc:
-            report.not_compared.append((code, f"incomplete count: {exc}"))
+            open_fields = sorted(f for f, c in (conflicts or {}).items() if "resolved" not in c)
+            reason = (f"observers disagree on {', '.join(open_fields)} (an open conflict)" if open_fields
+                      else f"incomplete count: {exc}")
+            report.not_compared.append((code, reason))
             continue
         observed_rows.append([code, region_of(station_id), "", *numbers])
     official = _official_rows(contest, {r[0] for r in observed_rows}, report.candidates)
@@ -161,13 +166,25 @@ def reconciliation_report(mission, user=None, *, region: str | None = None) -> R
         observed = [int(obs[3]), int(obs[5]), int(obs[6]), *(int(v) for v in obs[7:])]
         off = official[s.station_id]
         published = [int(off[0]), int(off[2]), int(off[3]), *(int(v) for v in off[4:])]
+        side = ""
+        if s.status == "impossible":
+            sides = [name for name, numbers in (("official", published), ("observed", observed))
+                     if impossible_numbers(numbers)]
+            side = "both" if len(sides) == 2 else (sides[0] if sides else "")
         rows.append(StationRow(pk, s.station_id, stations[pk][1], s.region, s.status, s.largest_difference,
-                               observed, published, [c in s.differences for c in columns], photos.get(pk, [])))
+                               observed, published, [c in s.differences for c in columns], photos.get(pk, []),
+                               side))
     report.stations = sorted(rows, key=lambda r: (r.region, r.code))
     report.counts = dict(result.counts)
     report.by_region = sorted(result.by_region.items())
     report.changed = [ChangedVotes(name, int(v[0]), v[1], v[2]) for name, v in result.changed_votes.items()]
     return report
+
+
+def impossible_numbers(numbers: list[int]) -> bool:
+    """Whether [registered, ballots, invalid, votes…] cannot be a protocol (the library's test)."""
+    registered, ballots, invalid, *votes = numbers
+    return ballots > registered or invalid > ballots or sum(votes) > ballots - invalid or min(votes, default=0) < 0
 
 
 def _official_rows(contest: Contest, codes: set[str], candidates: list[str]) -> dict[str, list[str]]:

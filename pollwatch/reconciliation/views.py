@@ -48,9 +48,9 @@ def reconciliation_csv(request, slug: str):
     region, status = _filters(request, mission)
     report = reconciliation_report(mission, request.user, region=region or None)
     numbers = [*NUMBERS, *report.candidates]
-    header = ["station_id", "station", "region", "class", "largest_difference",
+    header = ["station_id", "station", "region", "class", "impossible_side", "largest_difference",
               *(f"{who}_{n}" for n in numbers for who in ("observed", "official")), "photos"]
-    data = ([r.code, r.name, r.region, r.status, r.largest_difference,
+    data = ([r.code, r.name, r.region, r.status, r.impossible_side, r.largest_difference,
              *(v for pair in zip(r.observed, r.official, strict=True) for v in pair), len(r.photos)]
             for r in report.stations if not status or r.status == status)
     return download_response(header, data, fmt="csv", name=f"reconciliation-{mission.slug}.csv",

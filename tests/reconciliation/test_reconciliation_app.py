@@ -88,6 +88,9 @@ def test_each_station_is_classed_and_the_changed_votes_are_counted(counted):
     assert s121.observed == [600, 400, 0, 150, 250] and s121.official == [600, 400, 0, 250, 150]
     assert s121.differs == [False, False, False, True, True]
     assert next(r for r in report.stations if r.code == "S111").photos  # the protocol photo, beside the row
+    # The page says which protocol is impossible: here the official one (1,700 ballots, 1,500 voters).
+    assert {r.code: r.impossible_side for r in report.stations} == {"S111": "", "S112": "", "S121": "",
+                                                                    "S211": "official"}
 
 
 def test_a_count_without_an_official_row_or_with_a_missing_number_is_listed_not_compared(counted):
@@ -99,10 +102,15 @@ def test_a_count_without_an_official_row_or_with_a_missing_number_is_listed_not_
     master = MasterRecord.objects.get(mission=counted.cis, station=counted.stations["S121"])
     master.values.pop("votes_2")
     master.save()
+    disputed = MasterRecord.objects.get(mission=counted.cis, station=counted.stations["S112"])
+    disputed.values.pop("votes_1")  # two observers reported different numbers: the merge leaves the field out
+    disputed.conflicts = {"votes_1": {"values": [400, 430]}}
+    disputed.save()
     report = reconciliation_report(counted.cis, counted.bella)
-    assert dict(report.not_compared) == {"S121": "incomplete count: no 'votes_2'",
+    assert dict(report.not_compared) == {"S112": "observers disagree on votes_1 (an open conflict)",
+                                         "S121": "incomplete count: no 'votes_2'",
                                          "S211": "no official result for this station"}
-    assert report.compared == 2
+    assert report.compared == 1
 
 
 def test_the_page_lists_stations_by_region_with_both_rows_and_the_photo(login, counted):
@@ -165,9 +173,9 @@ def test_the_csv_has_every_station_with_both_numbers_and_escapes_formulas(login,
     station.save()
     response = login(counted.bella).get(reverse("reconciliation-csv", args=["cis"]), {"class": "large"})
     lines = b"".join(response.streaming_content).decode().strip().splitlines()
-    assert lines[0].startswith("station_id,station,region,class,largest_difference,observed_registered,"
+    assert lines[0].startswith("station_id,station,region,class,impossible_side,largest_difference,observed_registered,"
                                "official_registered")
-    assert len(lines) == 2 and lines[1].startswith("S121,\"'=HYPERLINK") and ",large,100," in lines[1]
+    assert len(lines) == 2 and lines[1].startswith("S121,\"'=HYPERLINK") and ",large,,100," in lines[1]
 
 
 def test_the_page_reads_a_bounded_number_of_queries(login, counted, django_assert_max_num_queries):
