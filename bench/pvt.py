@@ -9,6 +9,13 @@
 (../shared/data, converted with ../shared/checks/to_canonical.py as the acceptance check does): it prints the
 coverage table of docs/pvt.md for samples of 500, 1,500 and 3,000 stations stratified by region (500
 repetitions each, seed 3) and rewrites docs/img/pvt-2018-coverage.png (plotly + kaleido, system Chromium).
+
+``python bench/pvt.py logit ELECTION.zip[@TAKE_ALL] ...`` compares the normal and the logit intervals on real
+elections in the format of the ``dkobak/elections`` collection (``data/<year>.csv.zip``; ../shared/data holds
+2018): for every candidate or party under 1 % (and, for reference, the leader and turnout), the coverage of both
+intervals at 500, 1,500 and 3,000 stations, stratified by region, 500 repetitions, seed 3 — the small-candidate
+table of docs/pvt.md. ``@TAKE_ALL`` takes every station with at least that many registered voters in each sample
+(``validate --take-all-above``: 2021's remote e-voting units).
 """
 
 from __future__ import annotations
@@ -30,6 +37,68 @@ from pollwatch.stats.results import ResultsTable, load_results
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SIZES = (500, 1500, 3000)
+SMALL = 0.01  # a "small" candidate: under 1 % of the valid votes
+
+
+def canonical_from_kobak(src: Path, dst: Path) -> None:
+    """A ``dkobak/elections`` zip as the canonical CSV, with ../shared/checks/to_canonical.py's conventions
+    (issued = early + in the station + outside, ballots = valid + invalid), also for the parliamentary files whose
+    station is ``region, oik, tik, uik`` (2016) or that carry a ``level`` column (2021)."""
+    import csv
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, dst.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.reader(io.TextIOWrapper(z.open(z.namelist()[0]), encoding="utf-8"))
+        h = next(rows)
+        first = next(i for i, x in enumerate(h) if x.startswith("Число"))
+        ids = [i for i in range(first) if h[i] != "level"]
+
+        def pick(test):
+            return [i for i, x in enumerate(h) if test(x)]
+
+        reg = pick(lambda x: x.startswith(("Число избирателей, включенных", "Число избирателей, внесенных")))
+        issued = pick(lambda x: "бюллетеней, выданных" in x)
+        valid = pick(lambda x: x.startswith("Число действительных"))
+        invalid = pick(lambda x: x.startswith("Число недействительных"))
+        cands = [i for i, x in enumerate(h) if i >= first and x != "url" and not x.startswith("Число")]
+        assert len(reg) == len(valid) == len(invalid) == 1 and len(issued) == 3, h
+        w = csv.writer(out)
+        w.writerow(["station_id", "region", "district", "registered", "issued", "ballots", "invalid"]
+                   + [h[i] for i in cands])
+        for r in rows:
+            if all(r[i] == "" for i in reg + issued + valid + invalid + cands):
+                continue  # no data at all, as the authors' loaddata() skips
+            w.writerow(["|".join(r[i] for i in ids), r[h.index("region")], r[h.index("tik")], int(r[reg[0]]),
+                        sum(int(r[i]) for i in issued), int(r[valid[0]]) + int(r[invalid[0]]), int(r[invalid[0]])]
+                       + [int(r[i]) for i in cands])
+
+
+def validate_logit(specs: list[str]) -> None:
+    """The small-candidate table of docs/pvt.md (module docstring)."""
+    print("| election | candidate | share | " + " | ".join(f"n = {n:,}: normal · logit" for n in SIZES) + " |")
+    print("| --- | --- | ---: |" + " --- |" * len(SIZES))
+    for spec in specs:
+        path, _, take_all = spec.partition("@")
+        with tempfile.TemporaryDirectory() as tmp:
+            csv_path = Path(tmp) / "results.csv"
+            canonical_from_kobak(Path(path), csv_path)
+            population = load_results(csv_path)
+        started = time.perf_counter()
+        results = {n: validate_quick_count(population, size=n, reps=500, strata="region", rng=3,
+                                           take_all_above=int(take_all) if take_all else None) for n in SIZES}
+        first = results[SIZES[0]]
+        leader = max(first.candidates, key=lambda c: first.candidates[c].truth)
+        shown = [("turnout", lambda r: r.turnout), (leader, lambda r, c=leader: r.candidates[c])]
+        shown += [(c, lambda r, c=c: r.candidates[c]) for c, v in sorted(first.candidates.items(),
+                                                                        key=lambda kv: kv[1].truth)
+                  if v.truth < SMALL]
+        name = Path(path).name.split(".")[0] + (f" (take-all ≥ {int(take_all):,})" if take_all else "")
+        for label, get in shown:
+            cells = [f"{get(results[n]).coverage:.1%} · {get(results[n]).logit_coverage:.1%}" for n in SIZES]
+            print(f"| {name} | {label[:60]} | {get(first).truth:.2%} | " + " | ".join(cells) + " |")
+        print(f"({name}: {first.population_stations} stations, {time.perf_counter() - started:.1f} s; "
+              f"{'; '.join(first.warnings)})", file=sys.stderr)
 
 
 def population(n: int, rng: np.random.Generator) -> ResultsTable:
@@ -105,4 +174,9 @@ def validate_2018() -> None:
 
 
 if __name__ == "__main__":
-    validate_2018() if sys.argv[1:] == ["2018"] else main()
+    if sys.argv[1:] == ["2018"]:
+        validate_2018()
+    elif sys.argv[1:2] == ["logit"]:
+        validate_logit(sys.argv[2:] or [str(SHARED / "data" / "russia-2018-president.csv.zip")])
+    else:
+        main()

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "pollwatch.collection",
     "pollwatch.forensics",
     "pollwatch.pvt",
+    "pollwatch.reconciliation",
     "pollwatch.checks",
     "pollwatch.operations",
     "pollwatch.incidents",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("pollwatch.missions.urls")),
     path("", include("pollwatch.forensics.urls")),
     path("", include("pollwatch.pvt.urls")),
+    path("", include("pollwatch.reconciliation.urls")),
     path("", include("pollwatch.operations.urls")),
     path("", include("pollwatch.incidents.urls")),
     path("", include("pollwatch.checks.urls")),

@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("collection",),
     ("checks", "incidents"),
     ("operations",),
-    ("pvt", "forensics", "media", "sms"),
+    ("pvt", "forensics", "media", "sms", "reconciliation"),
     # A statement binds findings to data from every app above (coverage, incidents, PVT, media).
     ("statements",),
     # Composition: they wire everything together and nothing imports them (but the project's entry points).

@@ -74,6 +74,7 @@ def demo(
             extra = _demo_collection(summary, port)
             bar.update(task, description="Simulating election day (coverage, conflicts, checks, incidents)…")
             extra |= _demo_operations(summary, seed)
+            extra |= _demo_reconciliation(summary, port)
             extra |= _demo_statements(summary, port)
             extra |= _demo_sms(summary, port)
         build_seconds = time.perf_counter() - started
@@ -119,6 +120,14 @@ def _demo_operations(summary, seed: int) -> dict[str, object]:
     from pollwatch.operations.demo import build_demo_operations
 
     return dict(build_demo_operations(summary, np.random.default_rng(seed)))
+
+
+def _demo_reconciliation(summary, port: int) -> dict[str, object]:
+    """A few official protocols altered after the citizen observers' count, for the reconciliation page."""
+    from pollwatch.demo.reconciliation import inject_altered_protocols
+
+    citizens = next(m for m in summary.missions if m.slug == "citizens")
+    return inject_altered_protocols(citizens, base_url=f"http://127.0.0.1:{port}")[0]
 
 
 def _demo_statements(summary, port: int) -> dict[str, object]:

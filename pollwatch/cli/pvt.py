@@ -137,9 +137,13 @@ def validate_command(
     strata: str | None = typer.Option(None, "--strata", help="Stratify by 'region' or 'district'"),
     design: str = typer.Option("stratified", "--design", help="srs or stratified"),
     method: str = typer.Option("combined", "--method", help="combined or separate"),
+    take_all_above: int | None = typer.Option(None, "--take-all-above", min=1,
+                                              help="Take every station with at least this many registered voters "
+                                                   "in each sample (a certainty stratum, e.g. remote e-voting)"),
     as_json: bool = JsonFlag,
 ) -> None:
-    """Check the intervals: draw many samples from a full result, estimate, and count how often they cover it."""
+    """Check the intervals: draw many samples from a full result, estimate, and count how often the normal and the
+    logit intervals cover the true value."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -153,7 +157,7 @@ def validate_command(
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("Simulating quick counts…", total=reps)
             result = validate_quick_count(population, size=size, reps=reps, strata=strata, design=design,
-                                          method=method, rng=seed,
+                                          method=method, rng=seed, take_all_above=take_all_above,
                                           progress=lambda done: bar.update(task, completed=done))
     except (ResultsFormatError, ValueError) as exc:
         raise _fail(str(exc)) from None
@@ -170,7 +174,9 @@ def validate_command(
         return
     typer.echo(f"{reps} samples of {size} stations ({design}{', by ' + strata if strata else ''}) "
                f"from {result.population_stations} stations")
-    typer.echo(f"{'':40} coverage   bias      mean MoE")
+    typer.echo(f"{'':40} {'share':>7}  coverage  logit cov.  bias      mean MoE")
     rows = [("turnout", result.turnout), *result.candidates.items()]
     for name, c in rows:
-        typer.echo(f"{name[:40]:40} {c.coverage:7.1%}  {c.bias:+.4%}  ±{c.mean_moe:.3%}")
+        typer.echo(f"{name[:40]:40} {c.truth:7.2%}  {c.coverage:8.1%}  {c.logit_coverage:10.1%}  {c.bias:+.4%}  "
+                   f"±{c.mean_moe:.3%}")
+    typer.echo("coverage: estimate ± MoE; logit cov.: the logit interval (the app's), which stays inside 0–100 %")

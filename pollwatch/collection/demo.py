@@ -65,3 +65,26 @@ def build_demo_collection(mission, *, seed: int, base_url: str) -> dict[str, str
         cred, pin = do_set_device_credential(deployment.observer, password=pin)
         lines |= {"openrosa_user": cred.username, "openrosa_password": pin}
     return lines
+
+
+def protocol_photo(station_code: str, lines: list[str]) -> bytes:
+    """A PNG that stands in for an observer's photo of a posted protocol: the station and its numbers as text."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 40 + 18 * (len(lines) + 1)), (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    draw.text((16, 14), f"PROTOCOL - polling station {station_code}", fill=(20, 20, 20))
+    for k, line in enumerate(lines):
+        draw.text((16, 40 + 18 * k), line, fill=(40, 40, 60))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def do_attach_demo_photo(submission: Submission, name: str, content: bytes) -> None:
+    """Attach a photo to a stored demo report, through the same checks and storage as a received attachment."""
+    from pollwatch.collection.submissions import IncomingFile, _store_attachments
+
+    _store_attachments(submission, [IncomingFile(name, content, "image/png")])

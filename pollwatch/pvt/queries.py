@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Sum
 
+from pollwatch.collection.counts import count_row
 from pollwatch.collection.models import Submission
 from pollwatch.elections.models import CandidateVotes, Election, StationResult
 from pollwatch.geography.models import PollingStation
@@ -65,31 +66,6 @@ class LiveEstimate:
     message: str = ""
 
 
-def _count_row(values: dict, candidates: list[tuple[int, str]], registered: int) -> list[str]:
-    """A canonical results row from a count report's values, or ValueError naming what is missing."""
-    def number(key: str) -> int:
-        raw = values.get(key)
-        if raw is None or raw == "":
-            raise ValueError(f"no {key!r}")
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValueError(f"{key!r} is not a whole number: {raw!r}") from None
-        if value < 0:
-            raise ValueError(f"{key!r} is negative")
-        return value
-
-    votes = [number(f"votes_{position}") for position, _ in candidates]
-    invalid = number("invalid")
-    if "ballots_cast" in values:  # the name in the shipped count form
-        ballots = number("ballots_cast")
-    else:
-        ballots = number("ballots") if "ballots" in values else number("valid") + invalid
-    issued = number("issued") if values.get("issued") not in (None, "") else ballots
-    reg = number("registered") if values.get("registered") not in (None, "") else registered
-    return [str(v) for v in (reg, issued, ballots, invalid, *votes)]
-
-
 def live_estimate(sample: PvtSample) -> LiveEstimate:
     """The current estimate from the latest count report of each main-sample station, in arrival order."""
     candidates = list(sample.contest.candidates.order_by("ballot_position").values_list("ballot_position", "name"))
@@ -115,7 +91,7 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
     for station_id in sorted(latest, key=lambda s: first_seen[s]):
         st = by_station[station_id]
         try:
-            rows.append([st.station.code, "", "", *_count_row(latest[station_id], candidates,
+            rows.append([st.station.code, "", "", *count_row(latest[station_id], candidates,
                                                                 st.station.registered_voters)])
         except ValueError as exc:
             flagged.append(RowProblem(0, st.station.code, "count", f"incomplete count report: {exc}"))

@@ -24,6 +24,14 @@ FORENSICS_STATS = {
     "identical_protocols.count": gettext_noop("stations whose whole protocol is identical to another's"),
 }
 MEDIA_STATS = ("share", "items", "positive", "neutral", "negative")
+RECONCILIATION_STATS = {
+    "compared": gettext_noop("stations whose observed count was compared with the official result"),
+    "differs": gettext_noop("stations where the official tally differs from our observers' count"),
+    "exact": gettext_noop("stations where the official tally matches our observers' count exactly"),
+    "small": gettext_noop("stations where the official tally differs from our observers' count by a few votes"),
+    "large": gettext_noop("stations where the official tally differs from our observers' count by more than a few votes"),
+    "impossible": gettext_noop("stations whose official or observed protocol has impossible numbers"),
+}
 
 
 def forensics(mission, path: list[str]) -> Value:
@@ -118,3 +126,45 @@ def media(mission, path: list[str]) -> Value:
     return Value(fmt.integer(n), float(n), label,
                  _("%(base)s; tone as coded by the monitors where they coded it, else the machine's") % {"base": base},
                  columns, rows, chart=chart)
+
+
+def reconciliation(mission, path: list[str]) -> Value:
+    """``reconciliation.<compared|differs|exact|small|large|impossible>.count`` or
+    ``reconciliation.<candidate number>.changed``: the protocol reconciliation as the public may see it (nothing
+    from a count form sealed for an unpublished quick count)."""
+    from pollwatch.reconciliation.queries import reconciliation_report
+
+    if len(path) != 2 or not ((path[0] in RECONCILIATION_STATS and path[1] == "count")
+                              or (path[0].isdigit() and path[1] == "changed")):
+        raise PlaceholderError(f"write reconciliation.<stations>.count, the stations one of "
+                               f"{', '.join(RECONCILIATION_STATS)}, or reconciliation.<candidate number>.changed")
+    report = reconciliation_report(mission)
+    if report.sealed and not report.compared:
+        raise PlaceholderError("the count reports are sealed until the quick count is published; publish it before "
+                               "citing the reconciliation")
+    if not report.compared:
+        raise PlaceholderError("no observed count has been compared with an official result yet")
+    columns = ["region", "compared", "exact", "small", "large", "impossible", "differs"]
+    rows = [[name, sum(c.values()), c["exact"], c["small"], c["large"], c["impossible"],
+             sum(c.values()) - c["exact"]] for name, c in report.by_region]
+    query = _("count reports (master records) of %(n)s stations against the official results of %(contest)s; "
+              "small: at most 2 votes or 1 %% of the ballots per number") % {
+        "n": fmt.integer(report.compared), "contest": report.contest}
+    if path[1] == "count":
+        n = report.differing if path[0] == "differs" else (
+            report.compared if path[0] == "compared" else report.counts[path[0]])
+        return Value(text=fmt.integer(n), number=float(n), label=_(RECONCILIATION_STATS[path[0]]), query=query,
+                     columns=columns, rows=rows, chart=path[0])
+    try:
+        changed = report.changed[int(path[0]) - 1]
+    except IndexError:
+        raise PlaceholderError(f"no candidate number {path[0]!r} (1 to {len(report.changed)})") from None
+    sign = "+" if changed.votes > 0 else ("−" if changed.votes < 0 else "")
+    text = _("%(votes)s (95 %% interval %(low)s to %(high)s)") % {
+        "votes": sign + fmt.integer(abs(changed.votes)), "low": fmt.integer(changed.low),
+        "high": fmt.integer(changed.high)}
+    return Value(text=text, number=float(changed.votes),
+                 label=_("votes of %(who)s changed between the stations' count and the official tally")
+                 % {"who": changed.candidate},
+                 query=query + "; " + _("Σ (official − observed), 95 %% bootstrap interval over stations") % {},
+                 columns=columns, rows=rows, chart="differs")

@@ -177,9 +177,9 @@ def regions(mission, path: list[str]) -> Value:
 
 
 def register_builtin_sources() -> None:
-    from pollwatch.statements.analysis_sources import forensics, media
+    from pollwatch.statements.analysis_sources import forensics, media, reconciliation
 
     for name, fn in (("checklist", checklist), ("incidents", incidents), ("pvt", pvt), ("observers", observers),
                      ("stations", stations), ("reports", reports), ("regions", regions), ("forensics", forensics),
-                     ("media", media)):
+                     ("media", media), ("reconciliation", reconciliation)):
         register_source(name, fn)

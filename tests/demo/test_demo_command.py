@@ -24,9 +24,10 @@ def test_demo_command_prints_key_value_lines_scripts_can_read(tmp_path):
     lines = dict(line.split(": ", 1) for line in run.stdout.splitlines() if ": " in line)
     for key in ("regions", "constituencies", "stations", "registered_voters", "candidates", "missions",
                 "observers", "deployments", "admin_user", "admin_password", "build_seconds",
-                "statement_url", "public_statement_url"):
+                "statement_url", "public_statement_url", "reconciliation_url"):
         assert key in lines, key
     assert lines["regions"] == "14" and lines["admin_user"] == ADMIN_USER
+    assert lines["reconciliation_url"] == "http://127.0.0.1:8000/missions/citizens/reconciliation/"
     logins = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("login: ")]
     for slug in ("ieom", "citizens"):
         roles = {role for _, _, role, mission in logins if mission == slug}

@@ -132,3 +132,18 @@ def test_the_pvt_page_query_count_does_not_grow_with_reports(login, world, sampl
     client = login(world.bella)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("pvt", args=["cis"])).status_code == 200
+
+
+def test_the_margin_of_error_of_turnout_and_each_candidate_is_shown_with_its_stations(login, world, sample):
+    count(world, world.cis, "S111", 0, ballots=500, invalid=0, votes_1=300, votes_2=200)
+    count(world, world.cis, "S112", 1, ballots=600, invalid=0, votes_1=300, votes_2=300)
+    count(world, world.cis, "S121", 2, ballots=300, invalid=0, votes_1=100, votes_2=200)
+    page = login(world.bella).get(reverse("pvt", args=["cis"])).content.decode()
+    table = page[page.index('id="estimates"'):page.index("</table>", page.index('id="estimates"'))]
+    rows = table.split("<tr")[2:]  # after the header: each candidate, then turnout
+    assert len(rows) == 3 and 'id="turnout"' in rows[-1]
+    # Every row carries its margin and the 3 reporting stations behind it; turnout's interval is the logit one.
+    assert all('<td class="num">3</td>' in r for r in rows)
+    turnout = live_estimate(sample).estimate.turnout
+    low, high = turnout.logit_interval
+    assert f"{low:.4f} – {high:.4f}" in rows[-1]

@@ -20,6 +20,7 @@ DESIGNS = ("srs", "stratified")
 # Below this many reporting stations in a stratum the separate estimator's bias is not negligible (on 2018 with
 # 500 stations over 87 strata its turnout intervals cover 86 %; docs/pvt.md).
 SEPARATE_MIN_PER_STRATUM = 20
+TAKE_ALL = "take-all"  # the label of validate's certainty stratum (take_all_above)
 
 
 @dataclass(frozen=True)
@@ -225,13 +226,39 @@ def estimate_quick_count(
 
 @dataclass(frozen=True)
 class Coverage:
-    coverage: float  # share of repetitions whose interval contains the true value
+    coverage: float  # share of repetitions whose normal interval (estimate ± moe) contains the true value
     bias: float  # mean of estimate − truth
     mean_moe: float
     truth: float
+    # The same for the logit interval (RatioEstimate.logit_interval), the one the app shows.
+    logit_coverage: float
+    # Share of repetitions whose interval lies wholly below the truth (the miss of a right-skewed estimate of a
+    # small share): normal and logit. The rest of the misses lie above.
+    below: float
+    logit_below: float
 
     def as_dict(self) -> dict[str, float]:
-        return {"coverage": self.coverage, "bias": self.bias, "mean_moe": self.mean_moe, "true": self.truth}
+        return {"coverage": self.coverage, "bias": self.bias, "mean_moe": self.mean_moe, "true": self.truth,
+                "logit_coverage": self.logit_coverage, "below": self.below, "logit_below": self.logit_below}
+
+
+def logit_intervals(estimates: npt.ArrayLike, se: npt.ArrayLike, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """:attr:`RatioEstimate.logit_interval` for arrays of estimates: logit(p) ± z·SE/(p(1 − p)) mapped back,
+    and the normal interval clipped to [0, 1] where p is 0 or 1 or SE is 0.
+
+    >>> low, high = logit_intervals([0.004, 0.5], [0.001, 0.01], 1.96)
+    >>> [round(float(x), 5) for x in low], [round(float(x), 5) for x in high]
+    ([0.00245, 0.4804], [0.00652, 0.5196])
+    """
+    p = np.asarray(estimates, dtype=np.float64)
+    s = np.asarray(se, dtype=np.float64)
+    inside = (p > 0) & (p < 1) & (s > 0)
+    q = np.where(inside, p, 0.5)
+    centre = np.log(q / (1 - q))
+    half = z * np.where(inside, s, 0.0) / (q * (1 - q))
+    low = np.where(inside, 1 / (1 + np.exp(-(centre - half))), np.clip(p - z * s, 0.0, 1.0))
+    high = np.where(inside, 1 / (1 + np.exp(-(centre + half))), np.clip(p + z * s, 0.0, 1.0))
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -269,8 +296,14 @@ def validate_quick_count(
     confidence: float = 0.95,
     rng: RandomLike = None,
     progress: Callable[[int], None] | None = None,
+    take_all_above: int | None = None,
 ) -> ValidationResult:
     """Draw ``reps`` samples of ``size`` stations from a full results file, estimate, and check the intervals.
+
+    ``take_all_above``: stations with at least this many registered voters form a stratum of their own that every
+    sample takes whole (a certainty stratum: no sampling variance). Remote electronic voting published as a few
+    "stations" of 20,000–170,000 voters (Russia 2021) needs it: drawn or not drawn by chance, such a unit moves
+    every share by points, and no interval built on the other stations covers it (docs/pvt.md).
 
     The population is every station of the file that an estimate would use: rows the loader could not read
     are already left out, and stations with impossible numbers (see :func:`impossible_rows`) are left out
@@ -320,6 +353,13 @@ def validate_quick_count(
         labels = getattr(population, strata).astype(str)
     else:
         labels = np.full(n_pop, "all")
+    take_all = TAKE_ALL
+    if take_all_above is not None:
+        big = population.registered >= take_all_above
+        if big.sum() == 1:
+            raise ValueError(f"one station has {take_all_above} registered voters or more: a take-all stratum "
+                             "needs at least two (raise or drop --take-all-above)")
+        labels = np.where(big, take_all, labels)
     names, inverse = np.unique(labels, return_inverse=True)
     counts = np.bincount(inverse, minlength=len(names))
     warnings: list[str] = []
@@ -328,7 +368,18 @@ def validate_quick_count(
         warnings += [f"strata {m} had fewer than two stations in the population: merged" for m in merges]
         names, inverse = np.unique(labels, return_inverse=True)
         counts = np.bincount(inverse, minlength=len(names))
-    alloc = allocate(counts, size, minimum=2)
+    certain = names == take_all
+    if certain.any():
+        rest = int(size - counts[certain].sum())
+        if rest < 2:
+            raise ValueError(f"size must exceed the {int(counts[certain].sum())} take-all stations by at least 2")
+        alloc = np.zeros(len(names), dtype=np.int64)
+        alloc[certain] = counts[certain]
+        alloc[~certain] = allocate(counts[~certain], rest, minimum=2)
+        warnings.append(f"{int(counts[certain].sum())} stations with ≥ {take_all_above} registered voters are "
+                        "taken in every sample (take-all stratum)")
+    else:
+        alloc = allocate(counts, size, minimum=2)
     members = [np.flatnonzero(inverse == h) for h in range(len(names))]
     starts = np.concatenate([[0], np.cumsum(alloc)[:-1]]).astype(np.int64)
     population_n = counts.astype(np.float64)
@@ -360,17 +411,20 @@ def validate_quick_count(
         done += r
         if progress:
             progress(done)
-    share, share_moe = np.concatenate(est_s), z * np.concatenate(se_s)
-    turnout, turnout_moe = np.concatenate(est_t), z * np.concatenate(se_t)
+    share, share_se = np.concatenate(est_s), np.concatenate(se_s)
+    turnout, turnout_se = np.concatenate(est_t), np.concatenate(se_t)
 
-    def coverage(estimates: np.ndarray, moe: np.ndarray, truth: float) -> Coverage:
+    def coverage(estimates: np.ndarray, se: np.ndarray, truth: float) -> Coverage:
+        moe = z * se
+        low, high = logit_intervals(estimates, se, z)
         return Coverage(float(np.mean(np.abs(estimates - truth) <= moe)), float(np.mean(estimates - truth)),
-                        float(np.mean(moe)), truth)
+                        float(np.mean(moe)), truth, logit_coverage=float(np.mean((low <= truth) & (truth <= high))),
+                        below=float(np.mean(estimates + moe < truth)), logit_below=float(np.mean(high < truth)))
 
     return ValidationResult(
         size=size, reps=reps, design=design, strata=strata if design == "stratified" else None,
-        turnout=coverage(turnout, turnout_moe, true_turnout),
-        candidates={name: coverage(share[:, k], share_moe[:, k], float(true_share[k]))
+        turnout=coverage(turnout, turnout_se, true_turnout),
+        candidates={name: coverage(share[:, k], share_se[:, k], float(true_share[k]))
                     for k, name in enumerate(population.candidates)},
         population_stations=n_pop,
         population_excluded=tuple(excluded),
