@@ -85,6 +85,6 @@ def protocol_photo(station_code: str, lines: list[str]) -> bytes:
 
 def do_attach_demo_photo(submission: Submission, name: str, content: bytes) -> None:
     """Attach a photo to a stored demo report, through the same checks and storage as a received attachment."""
-    from pollwatch.collection.submissions import IncomingFile, _store_attachments
+    from pollwatch.collection.submissions import IncomingFile, store_attachments
 
-    _store_attachments(submission, [IncomingFile(name, content, "image/png")])
+    store_attachments(submission, [IncomingFile(name, content, "image/png")])

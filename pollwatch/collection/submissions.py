@@ -75,7 +75,7 @@ def safe_file_name(name: str) -> str:
     return name
 
 
-def _store_attachments(submission: Submission, files: list[IncomingFile]) -> None:
+def store_attachments(submission: Submission, files: list[IncomingFile]) -> None:
     if not files:
         return
     have = set(submission.attachments.values_list("name", flat=True)) if submission.pk else set()
@@ -382,7 +382,7 @@ def receive_submission(
                     ) from None
                 # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep
                 # one row, add attachments not seen yet.
-                _store_attachments(existing, files)
+                store_attachments(existing, files)
                 return Receipt(existing, created=False)
         # Not a duplicate: a row the report points to is gone (a station deleted since this process cached its
         # code). Look everything up afresh and store it once more.
@@ -426,7 +426,7 @@ def _insert(submission: Submission, deprecates: Submission | None, files: list[I
         submission.save(force_insert=True)
         if deprecates is not None:
             Submission.objects.filter(pk=deprecates.pk).update(is_current=False)
-        _store_attachments(submission, files)
+        store_attachments(submission, files)
         # Born pending (Submission.derive_state): the worker derives it; nothing else is written per report.
         on_report_stored(submission)
 
