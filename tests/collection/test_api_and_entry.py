@@ -96,6 +96,9 @@ def test_a_coordinator_enters_a_phoned_in_report_marked_as_entered_by(world, for
     assert sub.values["commission_members"] == 7 and sub.station == world.stations["S111"]
     detail = page.get(f"/missions/cis/submissions/{sub.pk}/")
     assert b"entered by boris" in detail.content
+    # Stored as typed in (JSON, no XForm instance), and shown as stored.
+    assert sub.payload_type == "web-json" and json.loads(sub.raw)["values"]["opened_at"] == "08:05:00"
+    assert b"web-json" in detail.content and b"&quot;commission_members&quot;:7" in detail.content
 
 
 def test_web_entry_with_a_missing_required_answer_is_a_400(world, forms, login):
