@@ -66,6 +66,7 @@ class SubmissionOut(Schema):
     observer: str | None = Field(None, alias="observer.code")
     station: str | None = Field(None, alias="station.code")
     transport: str
+    payload_type: str  # what the stored raw payload is: xform-xml, api-json, web-json, sms-text (docs/collection.md)
     instance_id: str
     received_at: dt.datetime
     values: dict[str, Any]

@@ -49,10 +49,12 @@ def boris_token(world):
 
 @pytest.fixture
 def api(client, boris_token):
-    def post(body, **extra):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {boris_token}"}
+
+    def post(body):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
-        return client.post("/api/missions/cis/submissions", data, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {boris_token}", **extra)
+        return client.post("/api/missions/cis/submissions", data, content_type="application/json", **auth)
+    post.client, post.auth = client, auth
     return post
 
 
@@ -146,6 +148,9 @@ def test_an_api_report_and_a_phone_report_cannot_share_an_instance_id(forms, dev
     assert api(body).status_code == 201
     assert device("pavel").submit(SUBMIT, count_xml("uuid:a")).status_code == 409
     assert Submission.objects.get().payload_type == "api-json"
+    assert device("pavel").submit(SUBMIT, count_xml("uuid:b")).status_code == 201
+    listed = api.client.get("/api/missions/cis/submissions", **api.auth).json()
+    assert {s["instance_id"]: s["payload_type"] for s in listed} == {"uuid:a": "api-json", "uuid:b": "xform-xml"}
 
 
 def test_an_api_edit_replaces_the_report_it_names(world, forms, api):
