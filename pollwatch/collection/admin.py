@@ -15,7 +15,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                     "derive_state")
     # "Derive state: failed" lists the reports whose derivation raised, with the reason on each report's page;
     # `pollwatch derive --retry-failed` (or the action below) queues them again once the cause is fixed.
-    list_filter = ("mission", "transport", "needs_review", "derive_state")
+    list_filter = ("mission", "transport", "payload_type", "needs_review", "derive_state")
     raw_id_fields = ("observer", "station", "form", "entered_by", "deprecates")
     readonly_fields = ("derive_error",)
     date_hierarchy = "received_at"

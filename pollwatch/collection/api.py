@@ -15,13 +15,9 @@ from ninja.security import HttpBearer, django_auth
 
 from pollwatch.collection.access import visible_submissions
 from pollwatch.collection.models import ApiToken, ObservationForm, Submission
+from pollwatch.collection.payloads import API_JSON, check_submission_values, json_payload
 from pollwatch.collection.services import servable_forms
-from pollwatch.collection.submissions import (
-    SubmissionRejected,
-    check_submission_values,
-    instance_xml,
-    receive_submission,
-)
+from pollwatch.collection.submissions import SubmissionRejected, receive_submission
 from pollwatch.geography.models import PollingStation
 from pollwatch.missions.access import access_mission_by_slug, has_capability, limit_to_token
 from pollwatch.missions.models import Observer
@@ -70,6 +66,7 @@ class SubmissionOut(Schema):
     observer: str | None = Field(None, alias="observer.code")
     station: str | None = Field(None, alias="station.code")
     transport: str
+    payload_type: str  # what the stored raw payload is: xform-xml, api-json, web-json, sms-text (docs/collection.md)
     instance_id: str
     received_at: dt.datetime
     values: dict[str, Any]
@@ -99,6 +96,8 @@ class SubmissionIn(Schema):
     version: str | None = Field(None, max_length=64, description="Default: the newest active version")
     observer_code: str | None = Field(None, max_length=32)
     instance_id: str | None = Field(None, max_length=128, description="Idempotency key; generated if absent")
+    deprecated_id: str | None = Field(None, max_length=128,
+                                      description="An edit: the instance_id of the report this one replaces")
     values: dict[str, Any]
 
 
@@ -170,10 +169,12 @@ def create_submission(request, slug: str, payload: SubmissionIn):
         observer = Observer.objects.for_mission(mission).filter(code=payload.observer_code).first()
         if observer is None:
             return Status(400, {"detail": {"observer_code": "no such observer in this mission"}})
-    raw = instance_xml(form, payload.values, instance_id=payload.instance_id or "")
+    # The values as submitted are the stored payload (no XForm instance is built from them).
+    raw = json_payload(form, payload.values, instance_id=payload.instance_id or "",
+                       deprecated_id=payload.deprecated_id or "", observer_code=observer.code if observer else "")
     try:
-        receipt = receive_submission(raw, transport="api", mission=mission, observer=observer,
-                                     entered_by=request.user)
+        receipt = receive_submission(raw, transport="api", payload_type=API_JSON, mission=mission,
+                                     observer=observer, entered_by=request.user)
     except SubmissionRejected as exc:
         return Status(exc.status, {"detail": exc.message})
     # What the caller just entered, shown back to them whatever it is (e.g. a count report sealed for their role).

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pollwatch.collection.models import ObservationForm
+from pollwatch.collection.payloads import MAX_INT
 from pollwatch.collection.xforms import label_in
 from pollwatch.missions.models import Observer
 
@@ -48,7 +49,7 @@ def entry_form_class(form: ObservationForm, mission) -> type[forms.Form]:
         elif q["type"] == "select":
             field = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
         elif q["type"] == "int":
-            field = forms.IntegerField(**common)
+            field = forms.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, **common)
         elif q["type"] == "decimal":
             field = forms.FloatField(**common)
         elif q["type"] == "date":

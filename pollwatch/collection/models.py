@@ -76,6 +76,9 @@ class Submission(models.Model):
     instance_id = models.CharField(max_length=128, blank=True)
     received_at = models.DateTimeField(db_index=True)
     raw = models.TextField(help_text="The payload exactly as received")
+    # What ``raw`` is, and so which payload reader reads it (collection.submissions.payload_reader): "xform-xml"
+    # (OpenRosa), "sms-text", "api-json", "web-json" — an open set, as a higher app may register its own reader.
+    payload_type = models.CharField(max_length=16, default="xform-xml")
     values = models.JSONField(default=dict, blank=True)
     # Set when a coordinator typed in a paper or phoned-in report on the observer's behalf.
     entered_by = models.ForeignKey(

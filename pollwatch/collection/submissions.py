@@ -1,8 +1,12 @@
 """The one path every report takes: store it verbatim, parse it; the stored row is the derivation queue's entry.
 
-Every transport (OpenRosa, web entry, REST API, CLI) ends in :func:`receive_submission`: store the raw payload and
-its attachments verbatim, then parse typed values from it in the same transaction. Dedupe is a unique constraint on
-(mission, instance_id) plus a content hash — never read-then-write.
+Every transport (OpenRosa, SMS, web entry, REST API, CLI) ends in :func:`receive_submission`: store the raw payload
+and its attachments verbatim, then parse typed values from it in the same transaction. Dedupe is a unique constraint
+on (mission, instance_id) plus a content hash — never read-then-write.
+
+A raw payload is read by the reader of its payload type (:func:`register_payload_reader`): the XForm instance
+(``xform-xml``, here), the JSON of web entry and the API (``web-json``, ``api-json``: collection.payloads) and the
+SMS text (``sms-text``: pollwatch.sms). Whatever re-reads a stored payload (reparse) asks :func:`payload_reader`.
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ import logging
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -153,6 +155,12 @@ def _find_form(mission, form_id: str, version: str) -> ObservationForm:
     return form
 
 
+def find_form(mission, form_id: str, version: str) -> ObservationForm:
+    """The form version a payload names, for a payload reader (cached like the receive path's own lookups);
+    :class:`SubmissionRejected` 404 for an unknown one or one without an XForm, 410 for a closed one."""
+    return _find_form(mission, form_id, version)
+
+
 # Station codes are looked up on every report, and a burst names thousands of different stations, so a cache per
 # code missed nearly every time (profiled under the ingest benchmark: a quarter of the request). Each process keeps
 # the election's whole code → id map instead, loaded in one query and reloaded after STATION_TTL seconds; a code it
@@ -189,33 +197,52 @@ def _station_id(election_id: int, code: str) -> int | None:
 
 @dataclass
 class ReadPayload:
-    """What a transport's payload reader found in a raw payload that is not an XForm instance (e.g. SMS text)."""
+    """What a payload reader found in a raw payload: the form, typed values by question name, problems to flag the
+    report with, and the routing facts the payload carries (an SMS's observer, an instance's instanceID and
+    deprecatedID; empty when the transport gives them)."""
 
     form: ObservationForm
     values: dict[str, Any]
     problems: list[str]
     observer: Observer | None = None
+    instance_id: str = ""
+    deprecated_id: str = ""
 
 
-# Readers of raw payloads by transport (the XForm instance is the default): a higher app registers its own from
-# its AppConfig.ready() (pollwatch.sms registers the SMS text reader), so its raw text is what is stored.
-PayloadReader = Callable[[str, Any], ReadPayload]
+class PayloadReader(Protocol):
+    """Reads one payload type: stored raw text → :class:`ReadPayload`; :class:`SubmissionRejected` (a 4xx) if not."""
+
+    def __call__(self, text: str, mission: Any, *, form: ObservationForm | None = None) -> ReadPayload:
+        """Read ``text``; ``form`` is the report's form when it is already known (a reparse reads against it)."""
+        ...
+
+
+# Readers of raw payloads by payload type (Submission.payload_type). Built-in ones register like a third party's:
+# the XForm instance below, JSON from CollectionConfig.ready(), SMS text from SmsConfig.ready().
+XFORM_XML = "xform-xml"
 _payload_readers: dict[str, PayloadReader] = {}
+_transport_payloads: dict[str, str] = {}  # a transport's payload type when its caller names none
 
 
-def register_payload_reader(transport: str, reader: PayloadReader) -> None:
-    _payload_readers[transport] = reader
+def register_payload_reader(payload_type: str, reader: PayloadReader, *, transport: str = "") -> None:
+    """Register the reader of ``payload_type``; with ``transport``, it is that transport's default payload type."""
+    _payload_readers[payload_type] = reader
+    if transport:
+        _transport_payloads[transport] = payload_type
 
 
-def parse_into(submission: Submission, root, form: ObservationForm | None, *, observer_fixed: bool) -> None:
-    """Derive values, station, observer and the review flag from the raw instance (idempotent: reparse uses it)."""
-    values, problems = read_values(root, form.fields if form else [])
-    settle_values(submission, values, problems, observer_fixed=observer_fixed)
+def payload_reader(payload_type: str) -> PayloadReader:
+    """The reader of a payload type; LookupError for a type no app registered."""
+    try:
+        return _payload_readers[payload_type]
+    except KeyError:
+        raise LookupError(f"no payload reader is registered for {payload_type!r}") from None
 
 
 def settle_values(submission: Submission, values: dict[str, Any], problems: list[str], *,
                   observer_fixed: bool) -> None:
-    """Station, observer and the review flag of a report from its typed values (whatever the payload's format)."""
+    """Station, observer and the review flag of a report from its typed values (whatever the payload's format;
+    idempotent: reparse uses it)."""
     reasons: list[str] = list(problems)
     submission.values = values
     mission = submission.mission
@@ -317,6 +344,21 @@ def same_author(original: Submission, observer: Observer | None, entered_by) -> 
     return observer is not None and original.observer_id == observer.pk
 
 
+def read_xform_payload(text: str, mission: Any, *, form: ObservationForm | None = None) -> ReadPayload:
+    """Read an XForm instance (OpenRosa): its header names the form version, then its typed values."""
+    try:
+        header = read_instance_header(text)
+    except XmlError as exc:
+        raise SubmissionRejected(400, str(exc)) from exc
+    if form is None:
+        form = _find_form(mission, header.form_id, header.version)
+    values, problems = read_values(header.root, form.fields)
+    return ReadPayload(form, values, problems, instance_id=header.instance_id, deprecated_id=header.deprecated_id)
+
+
+register_payload_reader(XFORM_XML, read_xform_payload, transport="openrosa")
+
+
 def receive_submission(
     raw: bytes,
     *,
@@ -327,46 +369,48 @@ def receive_submission(
     entered_by=None,
     first_in_transaction: Callable[[], None] | None = None,
     instance_id: str = "",
+    payload_type: str = "",
 ) -> Receipt:
-    """Store one report (raw XML instance) and parse it; the single path of every transport.
+    """Store one report (its raw payload, verbatim) and parse it; the single path of every transport.
+
+    ``payload_type`` says which reader reads ``raw`` (default: the transport's, else ``xform-xml``); the reader finds
+    the form, the typed values and the instance's ids. ``instance_id`` is the idempotency key of a payload that
+    carries none (an SMS: the gateway's message id).
 
     ``first_in_transaction`` runs at the start of the report's transaction and may refuse it by raising
     :class:`SubmissionRejected` (OpenRosa claims the request's Digest nonce count there: one write, not two).
 
-    Raises :class:`SubmissionRejected` (400 malformed/forbidden XML, 404 unknown form, 410 closed form,
+    Raises :class:`SubmissionRejected` (400 malformed/forbidden payload, 404 unknown form, 410 closed form,
     409 same instanceID with other content).
-
-    A transport with its own payload reader (:func:`register_payload_reader`, e.g. SMS) stores its raw text as it
-    came; ``instance_id`` is then its idempotency key (e.g. the gateway's message id).
     """
-    reader = _payload_readers.get(transport)
-    if reader is not None:
-        return _receive_read(raw, reader, transport=transport, mission=mission, observer=observer,
-                             instance_id=instance_id, entered_by=entered_by)
+    payload_type = payload_type or _transport_payloads.get(transport, XFORM_XML)
     try:
-        header = read_instance_header(raw)
         text = raw.decode("utf-8")
-    except XmlError as exc:
-        raise SubmissionRejected(400, str(exc)) from exc
     except UnicodeDecodeError as exc:
-        raise SubmissionRejected(400, "the XML is not UTF-8") from exc
-    form = _find_form(mission, header.form_id, header.version)
+        raise SubmissionRejected(400, "the report is not UTF-8 text") from exc
+    read = payload_reader(payload_type)(text, mission)
+    form = read.form
+    if not form.is_active:
+        raise SubmissionRejected(410, f"Form {form.form_id!r} is closed: it no longer accepts reports.")
+    instance_id = (read.instance_id or instance_id)[:128]
     content_hash = hashlib.sha256(raw).hexdigest()
     files = attachments or []
     deprecates = None
     claimed = ""
-    if header.deprecated_id:
-        deprecates = Submission.objects.filter(mission=mission, instance_id=header.deprecated_id).first()
+    if read.deprecated_id:
+        deprecates = Submission.objects.filter(mission=mission, instance_id=read.deprecated_id).first()
         if deprecates is not None and not same_author(deprecates, observer, entered_by):
             # Another login's report: not replaced. This one is stored next to it, held for review.
-            deprecates, claimed = None, header.deprecated_id
+            deprecates, claimed = None, read.deprecated_id
     submission = Submission(
-        mission=mission, form=form, observer=observer, transport=transport, instance_id=header.instance_id,
-        received_at=timezone.now(), raw=text, content_hash=content_hash, deprecates=deprecates,
+        mission=mission, form=form, observer=observer or read.observer, transport=transport,
+        instance_id=instance_id, received_at=timezone.now(), raw=text, payload_type=payload_type,
+        content_hash=content_hash, deprecates=deprecates,
         entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None, claimed_edit_of=claimed,
     )
-    submission._deprecated_id = "" if claimed else header.deprecated_id
-    parse_into(submission, header.root, form, observer_fixed=observer is not None)
+    submission._deprecated_id = "" if claimed else read.deprecated_id
+    observer_fixed = submission.observer is not None
+    settle_values(submission, read.values, read.problems, observer_fixed=observer_fixed)
     # One transaction, no savepoint: the unique constraint on (mission, instance_id) decides, and a duplicate is
     # handled after the failed transaction has rolled back (two round trips fewer per report than a savepoint).
     try:
@@ -374,11 +418,11 @@ def receive_submission(
     except IntegrityError:
         with transaction.atomic():
             existing = (Submission.objects.select_related("mission").select_for_update()
-                        .filter(mission=mission, instance_id=header.instance_id).first())
+                        .filter(mission=mission, instance_id=instance_id).first()) if instance_id else None
             if existing is not None:
                 if existing.content_hash != content_hash:
                     raise SubmissionRejected(
-                        409, f"A different report with instanceID {header.instance_id} was already received."
+                        409, f"A different report with instanceID {instance_id} was already received."
                     ) from None
                 # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep
                 # one row, add attachments not seen yet.
@@ -387,34 +431,8 @@ def receive_submission(
         # Not a duplicate: a row the report points to is gone (a station deleted since this process cached its
         # code). Look everything up afresh and store it once more.
         forget_forms()
-        parse_into(submission, header.root, form, observer_fixed=observer is not None)
+        settle_values(submission, read.values, read.problems, observer_fixed=observer_fixed)
         _insert(submission, deprecates, files, first_in_transaction)
-    return Receipt(submission, created=True)
-
-
-def _receive_read(raw: bytes, reader: PayloadReader, *, transport: str, mission, observer: Observer | None,
-                  instance_id: str, entered_by) -> Receipt:
-    text = raw.decode("utf-8", errors="replace")
-    payload = reader(text, mission)
-    if not payload.form.is_active:
-        raise SubmissionRejected(410, f"Form {payload.form.form_id!r} is closed: it no longer accepts reports.")
-    content_hash = hashlib.sha256(raw).hexdigest()
-    submission = Submission(
-        mission=mission, form=payload.form, observer=observer or payload.observer, transport=transport,
-        instance_id=instance_id[:128], received_at=timezone.now(), raw=text, content_hash=content_hash,
-        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
-    )
-    settle_values(submission, payload.values, payload.problems, observer_fixed=submission.observer is not None)
-    try:
-        _insert(submission, None, [])
-    except IntegrityError:
-        existing = Submission.objects.filter(mission=mission, instance_id=submission.instance_id).first()
-        if existing is None or not submission.instance_id:
-            raise
-        if existing.content_hash != content_hash:
-            raise SubmissionRejected(
-                409, f"A different report with id {submission.instance_id} was already received.") from None
-        return Receipt(existing, created=False)
     return Receipt(submission, created=True)
 
 
@@ -431,79 +449,17 @@ def _insert(submission: Submission, deprecates: Submission | None, files: list[I
         on_report_stored(submission)
 
 
-def instance_xml(form: ObservationForm, values: dict[str, Any], *, instance_id: str = "") -> bytes:
-    """Serialise typed values as an XForm instance, so web entry and the JSON API take the OpenRosa path."""
-    root_name = "data"
-    tree: dict[str, Any] = {}
-    for f in form.fields:
-        if f["name"] not in values or values[f["name"]] in (None, ""):
-            continue
-        v = values[f["name"]]
-        text = " ".join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
-        node = tree
-        parts = f["path"].split("/")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = text
-    tree.setdefault("meta", {})["instanceID"] = instance_id or f"uuid:{uuid.uuid4()}"
-
-    def render(node: dict[str, Any]) -> str:
-        return "".join(f"<{k}>{render(v) if isinstance(v, dict) else escape(v)}</{k}>" for k, v in node.items())
-
-    return (f'<{root_name} id="{escape(form.form_id)}" version="{escape(form.version)}">{render(tree)}</{root_name}>'
-            ).encode()
-
-
-def check_submission_values(form: ObservationForm, values: dict[str, Any]) -> dict[str, str]:
-    """Field errors of a JSON/web report against the form's questions (empty dict: valid)."""
-    from pollwatch.collection.xforms import typed_value
-
-    errors: dict[str, str] = {}
-    known = {f["name"]: f for f in form.fields}
-    for name in values:
-        if name not in known:
-            errors[name] = "not a question of this form"
-    for f in form.fields:
-        if not f.get("question"):
-            continue
-        v = values.get(f["name"])
-        if v in (None, "", []):
-            if f["required"]:
-                errors[f["name"]] = "required"
-            continue
-        choices = {c["name"] for c in f.get("choices", [])}
-        items = v if isinstance(v, list) else [v]
-        try:
-            for item in items:
-                typed_value(f["type"], str(item))
-        except ValueError:
-            errors[f["name"]] = f"not a valid {f['type']}"
-            continue
-        if choices and any(str(i) not in choices for i in items):
-            errors[f["name"]] = f"not one of {', '.join(sorted(choices))}"
-    return errors
-
-
 def do_reparse_submission(submission: Submission) -> None:
-    """Rebuild values, station and review flag from the stored raw XML."""
-    from pollwatch.collection.xforms import parse_xml
-
-    reader = _payload_readers.get(submission.transport)
-    if reader is not None and not submission.raw.lstrip().startswith("<"):
-        try:
-            payload = reader(submission.raw, submission.mission)
-        except SubmissionRejected:
-            return  # not a payload this reader knows (the demo generator's rows): their values are kept
-        submission._deprecated_id = ""
-        submission.form = payload.form
-        settle_values(submission, payload.values, payload.problems,
-                      observer_fixed=submission.observer_id is not None)
-    elif not submission.raw.lstrip().startswith("<"):
-        return  # demo rows keep their values: their raw is not an XForm instance
-    else:
-        root = parse_xml(submission.raw.encode())
-        submission._deprecated_id = ""
-        parse_into(submission, root, submission.form, observer_fixed=submission.observer_id is not None)
+    """Rebuild values, station and review flag from the stored raw payload, read by its payload type's reader."""
+    try:
+        read = payload_reader(submission.payload_type)(submission.raw, submission.mission, form=submission.form)
+    except (LookupError, SubmissionRejected) as exc:
+        # Not a payload its reader can read (a row made by hand, a reader no longer registered): values are kept.
+        logger.warning("submission %s: raw payload not reparsed: %s", submission.pk, exc)
+        return
+    submission._deprecated_id = ""
+    submission.form = read.form
+    settle_values(submission, read.values, read.problems, observer_fixed=submission.observer_id is not None)
     submission.derive_state, submission.derive_error = DeriveState.PENDING, ""
     with transaction.atomic():
         submission.save(update_fields=["values", "form", "station", "observer", "needs_review", "review_reason",

@@ -14,6 +14,7 @@ from pollwatch.collection.access import access_attachment_by_id, access_submissi
 from pollwatch.collection.attachments import INLINE_TYPES, attachment_response
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
 from pollwatch.collection.models import ApiToken, ObservationForm
+from pollwatch.collection.payloads import WEB_JSON, json_payload
 from pollwatch.collection.services import (
     check_import_form,
     do_accept_submission,
@@ -23,7 +24,7 @@ from pollwatch.collection.services import (
     do_set_form_active,
     servable_forms,
 )
-from pollwatch.collection.submissions import SubmissionRejected, instance_xml, receive_submission
+from pollwatch.collection.submissions import SubmissionRejected, receive_submission
 from pollwatch.collection.xforms import FormError, label_in
 from pollwatch.missions.access import access_mission_by_slug, has_capability, require_capability
 from pollwatch.missions.models import Mission, Observer, Role
@@ -145,10 +146,11 @@ def submission_entry(request, slug: str, pk: int):
     if request.method == "POST" and entry.is_valid():
         data = dict(entry.cleaned_data)
         observer = data.pop("observer")
-        raw = instance_xml(form, {k: v for k, v in data.items() if v not in (None, "", [])})
+        raw = json_payload(form, {k: v for k, v in data.items() if v not in (None, "", [])},
+                           observer_code=observer.code)
         try:
-            receipt = receive_submission(raw, transport="web", mission=mission, observer=observer,
-                                         entered_by=request.user)
+            receipt = receive_submission(raw, transport="web", payload_type=WEB_JSON, mission=mission,
+                                         observer=observer, entered_by=request.user)
         except SubmissionRejected as exc:
             messages.error(request, exc.message)
         else:

@@ -325,7 +325,7 @@ class InstanceHeader:
     root: Element
 
 
-def read_instance_header(raw: bytes) -> InstanceHeader:
+def read_instance_header(raw: bytes | str) -> InstanceHeader:
     """The routing facts of a submitted instance: form id, version, instanceID, deprecatedID."""
     root = parse_xml(raw)
     form_id = root.get("id") or ""

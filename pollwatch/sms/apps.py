@@ -12,5 +12,5 @@ class SmsConfig(AppConfig):
         from pollwatch.sms.reader import read_sms_payload
         from pollwatch.sms.senders import register_default_senders
 
-        register_payload_reader("sms", read_sms_payload)
+        register_payload_reader("sms-text", read_sms_payload, transport="sms")
         register_default_senders()

@@ -48,8 +48,9 @@ def values_of(result: ParseResult, form: ObservationForm) -> tuple[dict[str, Any
     return values, problems
 
 
-def read_sms_payload(text: str, mission) -> ReadPayload:
-    """Read an SMS report against the mission's grammar (registered with collection for transport ``sms``)."""
+def read_sms_payload(text: str, mission, *, form: ObservationForm | None = None) -> ReadPayload:
+    """Read an SMS report against the mission's grammar (registered with collection as ``sms-text``, the payload
+    type of transport ``sms``); ``form`` is not needed: the text's prefix names its form."""
     result = parse_message(text, sms_grammar(mission))
     if result.form is None:
         raise SubmissionRejected(400, "; ".join(result.problems) or "not an SMS report of this mission")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pollwatch.collection.models import Submission
@@ -38,7 +40,7 @@ def test_the_api_answers_another_missions_data_with_404(client, forms, boris_tok
     assert client.get("/api/missions/odihr/submissions", **_bearer(boris_token)).status_code == 404
 
 
-def test_a_json_submission_is_validated_then_takes_the_openrosa_path(client, world, forms, boris_token):
+def test_a_json_submission_is_validated_then_stored_as_its_json(client, world, forms, boris_token):
     values = {"station_code": "S112", "registered": 1200, "ballots_cast": 700, "invalid": 5,
               "votes_mammadov": 400, "votes_aliyeva": 295, "protocol_posted": "no",
               "ballot_box_sealed": "yes"}
@@ -48,7 +50,8 @@ def test_a_json_submission_is_validated_then_takes_the_openrosa_path(client, wor
     assert response.status_code == 201, response.content
     assert response.json()["values"]["ballots_cast"] == 700 and response.json()["station"] == "S112"
     sub = Submission.objects.get(instance_id="uuid:api-1")
-    assert sub.transport == "api" and sub.entered_by == world.boris and sub.raw.startswith("<data")
+    assert sub.transport == "api" and sub.entered_by == world.boris and sub.payload_type == "api-json"
+    assert json.loads(sub.raw)["values"] == values  # the values as submitted: no XForm instance is built
     again = client.post("/api/missions/cis/submissions", body, content_type="application/json", **_bearer(boris_token))
     assert again.status_code == 200
 
@@ -93,6 +96,9 @@ def test_a_coordinator_enters_a_phoned_in_report_marked_as_entered_by(world, for
     assert sub.values["commission_members"] == 7 and sub.station == world.stations["S111"]
     detail = page.get(f"/missions/cis/submissions/{sub.pk}/")
     assert b"entered by boris" in detail.content
+    # Stored as typed in (JSON, no XForm instance), and shown as stored.
+    assert sub.payload_type == "web-json" and json.loads(sub.raw)["values"]["opened_at"] == "08:05:00"
+    assert b"web-json" in detail.content and b"&quot;commission_members&quot;:7" in detail.content
 
 
 def test_web_entry_with_a_missing_required_answer_is_a_400(world, forms, login):

@@ -98,9 +98,12 @@ def test_a_coordinator_accepts_a_held_report_and_it_counts_next_to_the_original(
 
 def test_a_coordinator_typing_an_edit_of_an_observers_report_is_held_too(world, login, forms, device):
     assert device("pavel").submit(SUBMIT, count_xml("uuid:v1", ballots=512)).status_code == 201
+    from pollwatch.collection.payloads import json_payload
     from pollwatch.collection.submissions import receive_submission
 
-    raw = count_xml("uuid:typed", ballots=600, deprecated="uuid:v1").encode()
+    values = {"station_code": "S111", "ballot_box_sealed": "yes", "registered": 800, "ballots_cast": 600,
+              "invalid": 12, "votes_mammadov": 300, "votes_aliyeva": 288, "protocol_posted": "yes"}
+    raw = json_payload(forms[("cis", "count_form")], values, instance_id="uuid:typed", deprecated_id="uuid:v1")
     receipt = receive_submission(raw, transport="web", mission=world.cis, observer=world.observers["CIS-001"],
                                  entered_by=world.boris)
     assert receipt.submission.held and Submission.objects.get(instance_id="uuid:v1").is_current
