@@ -71,7 +71,7 @@ def reparse(
     mission: str = typer.Option("", "--mission", help="Mission slug (default: every mission)"),
     db: Path = DbOption,
 ) -> None:
-    """Rebuild parsed values, station and review flags of submissions from their stored raw XML."""
+    """Rebuild parsed values, station and review flags of submissions from their stored raw payloads (XForm XML, JSON or SMS text)."""
     setup_django(db)
     from pollwatch.collection.submissions import do_reparse_submissions
 
