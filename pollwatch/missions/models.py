@@ -51,7 +51,7 @@ class Mission(models.Model):
     is_active = models.BooleanField(default=True)
     # The mission's coordinators and admins must log in with a TOTP code (pollwatch.accounts.two_factor; the site
     # setting POLLWATCH_REQUIRE_TOTP requires it in every mission).
-    require_totp = models.BooleanField(default=False, db_default=False,
+    require_totp = models.BooleanField("require a second factor (TOTP)", default=False, db_default=False,
                                        help_text="Coordinators and admins must log in with a TOTP code")
     # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
     # statements are rendered in each, and they are what observers without a preferred language are written to in.

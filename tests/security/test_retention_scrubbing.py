@@ -201,7 +201,7 @@ def test_the_retention_command_refuses_an_open_mission_clearly(crew, world):
     assert CliRunner().invoke(app, ["retention", "--mission", "nope"]).exit_code == 2
 
 
-def test_the_incident_assigned_time_stays(closed, world):
+def test_retention_keeps_the_incidents_facts_and_history(closed, world):
     from pollwatch.missions.retention import do_apply_retention
 
     incident = closed.objects["cis"]["incident"]
