@@ -66,7 +66,9 @@ class Scrubber:
         for source in _LOGIN_SOURCES:
             for pk, names in source(mission).items():
                 other_logins.setdefault(pk, []).extend(names)
-        for observer in Observer.objects.for_mission(mission).select_related("user"):
+        observers = list(Observer.objects.for_mission(mission).select_related("user"))
+        codes = {o.code.lower() for o in observers if not _personal_code(o)}
+        for observer in observers:
             code = f"OBS{observer.pk}" if _personal_code(observer) else observer.code
             if code != observer.code:
                 scrubber.new_codes[observer.pk] = code
@@ -85,7 +87,9 @@ class Scrubber:
                 rules.append((re.escape(observer.email), EMAIL_REMOVED))
             logins = [getattr(observer.user, "username", ""), *other_logins.get(observer.pk, ())]
             for login in filter(None, logins):
-                if len(login) >= 4:
+                # A login named after the observer's code (often the case for device logins) is no more
+                # personal than the code, which stays: replacing it would blank the code in every SMS.
+                if len(login) >= 4 and login.lower() not in codes:
                     rules.append((r"(?<![\w-])" + re.escape(login) + r"(?![\w-])", NAME_REMOVED))
             if code != observer.code:
                 rules.append((r"(?<![\w-])" + re.escape(observer.code) + r"(?![\w-])", code))

@@ -203,3 +203,17 @@ def test_api_tokens_do_not_ask_for_a_code(world, client):
     _token, key = do_create_api_token(world.alice, "script")
     response = client.get("/api/missions/odihr/forms", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
+
+
+def test_the_reset_command_removes_a_device_for_a_user_locked_out_of_the_admin(world, client):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    _enrol(client, world.alice)
+    out = io.StringIO()
+    call_command("reset_totp", "alice", stdout=out)
+    assert "devices removed: 1" in out.getvalue() and not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert AuditEntry.objects.filter(action="auth.totp_reset", detail__username="alice").exists()
+    with pytest.raises(CommandError, match="no user"):
+        call_command("reset_totp", "nobody")

@@ -209,3 +209,16 @@ def test_retention_keeps_the_incidents_facts_and_history(closed, world):
     after = Incident.objects.get(pk=incident.pk)
     assert after.occurred_at == dt.datetime(2024, 2, 7, 9, 0, tzinfo=dt.UTC) and after.category == "intimidation"
     assert IncidentEvent.objects.filter(incident=incident).count() >= 2
+
+
+def test_a_device_login_named_after_the_observers_code_leaves_the_code_in_sms(crew, world):
+    from pollwatch.collection.services import do_set_device_credential
+    from pollwatch.missions.retention import do_apply_retention
+
+    do_set_device_credential(world.observers["CIS-001"], username="cis-001", password="24681357")
+    message = crew.objects["cis"]["message"]
+    InboundMessage.objects.filter(pk=message.pk).update(text="CIS-001 A300 B200")
+    world.cis.is_active = False
+    world.cis.save()
+    do_apply_retention(world.cis)
+    assert InboundMessage.objects.get(pk=message.pk).text == "CIS-001 A300 B200"
