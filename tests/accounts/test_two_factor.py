@@ -14,6 +14,8 @@ from pollwatch.accounts.models import AuditEntry
 from pollwatch.accounts.two_factor import do_reset_totp
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(autouse=True)
 def _no_device_slowdown(settings):
