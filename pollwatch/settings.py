@@ -17,6 +17,8 @@ Everything that differs between a laptop and a production server comes from the 
   ``X-Forwarded-Host``. Only behind a proxy that sets both itself, or any client could claim HTTPS or a host.
 - ``POLLWATCH_LOGIN_FAILURE_LIMIT`` (10), ``POLLWATCH_LOCKOUT_MINUTES`` (15), ``POLLWATCH_PROXY_COUNT`` (0): login
   throttling (see AXES_* below).
+- ``POLLWATCH_REQUIRE_TOTP`` (``1``): staff, superusers and every mission's coordinators and admins must log in
+  with a TOTP code; ``POLLWATCH_TOTP_ISSUER`` (``pollwatch``): the name authenticator apps show.
 - ``POLLWATCH_FETCH_ALLOW``: networks (CIDRs) a media import may fetch URLs from besides public addresses.
 """
 
@@ -79,13 +81,18 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on pollwatch's admin site: a user with a TOTP device must have given its code (accounts).
+    "pollwatch.accounts.admin_site.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The optional TOTP second factor (pollwatch.accounts.two_factor); before accounts, whose admin replaces
+    # django-otp's TOTP device admin.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pollwatch.accounts",
     "pollwatch.elections",
     "pollwatch.geography",
@@ -114,6 +121,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Security by default: every view needs a logged-in user unless decorated with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): whether this session gave a TOTP code (django-otp); then a user who must use a
+    # second factor and has none is kept on the enrolment page (pollwatch.accounts.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "pollwatch.accounts.middleware.TwoFactorEnrolmentMiddleware",
     # The interface's language: the signed-in user's saved choice, else the language cookie (the switcher),
     # else Accept-Language (Django's LocaleMiddleware, extended in pollwatch.accounts.i18n).
     "pollwatch.accounts.i18n.UserLocaleMiddleware",
@@ -220,6 +231,12 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins go to pollwatch's own audit 
 AXES_VERBOSE = False
 PROXY_COUNT = int(os.environ.get("POLLWATCH_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "pollwatch.accounts.throttling.client_address"
+
+# The optional TOTP second factor (pollwatch.accounts.two_factor, docs/security.md). POLLWATCH_REQUIRE_TOTP=1
+# requires it of staff and superusers and of every mission's coordinators and admins (one mission can require it
+# of its own with Mission.require_totp). Authenticator apps show OTP_TOTP_ISSUER as the account's issuer.
+TOTP_REQUIRED = _env_flag("POLLWATCH_REQUIRE_TOTP")
+OTP_TOTP_ISSUER = os.environ.get("POLLWATCH_TOTP_ISSUER", "pollwatch")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

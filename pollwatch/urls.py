@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +11,7 @@ admin.site.site_header = _("pollwatch administration")
 urlpatterns = [
     path("health", health, name="health"),
     path("health/ready", health_ready, name="health-ready"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("pollwatch.accounts.urls")),  # login (password, then a TOTP code if enrolled), logout
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls()),

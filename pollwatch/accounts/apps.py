@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(signals.record_login_failed, dispatch_uid="pollwatch-audit-login-failed")
         user_logged_in.connect(i18n.apply_language_on_login, dispatch_uid="pollwatch-language-login")
         user_locked_out.connect(signals.record_lockout, dispatch_uid="pollwatch-audit-lockout")
+

@@ -11,9 +11,11 @@ def record_login(sender, request=None, user=None, **kwargs) -> None:
 
 
 def record_login_failed(sender, credentials=None, request=None, **kwargs) -> None:
-    """A wrong password, or PIN (device logins' user names start with ``device:``); the password is never kept."""
+    """A wrong password, or PIN (device logins' user names start with ``device:``), or a wrong TOTP code
+    (``auth.totp_failed``); the password or code is never kept."""
     username = str((credentials or {}).get("username", ""))[:150]
-    do_record_audit("auth.login_failed", detail={
+    action = "auth.totp_failed" if (credentials or {}).get("second_factor") else "auth.login_failed"
+    do_record_audit(action, detail={
         "username": username, "ip_address": client_address(request) if request else "",
         "path": getattr(request, "path", "")[:200]})
 

@@ -20,6 +20,7 @@ from pollwatch.cli import importers as importers_cli
 from pollwatch.cli import media as media_cli
 from pollwatch.cli import pvt as pvt_cli
 from pollwatch.cli import results as results_cli
+from pollwatch.cli import retention as retention_cli
 from pollwatch.cli import serving
 from pollwatch.cli import sms as sms_cli
 from pollwatch.cli import statement as statement_cli
@@ -54,6 +55,7 @@ app.add_typer(collection_cli.submissions_app, name="submissions")
 app.command("api-token")(collection_cli.api_token)
 backup_cli.register(app)
 app.add_typer(audit_cli.app, name="audit")
+app.command("retention")(retention_cli.retention)
 
 
 def main() -> None:

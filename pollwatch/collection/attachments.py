@@ -159,3 +159,53 @@ def attachment_response(attachment, *, inline: bool = False) -> HttpResponse:
     for header, value in SECURITY_HEADERS.items():
         response[header] = value
     return response
+
+
+# Metadata that can name or place a person: EXIF (GPS, device serial, owner) and XMP in APP1, IPTC in APP13,
+# comments, and the makers' own APPn blocks; JFIF (APP0), ICC colours (APP2) and Adobe's colour flag (APP14) stay.
+_JPEG_DROPPED = {0xE1, *range(0xE3, 0xED), 0xED, 0xEF, 0xFE}
+_PNG_DROPPED = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+
+
+def without_metadata_lossless(content: bytes) -> bytes | None:
+    """A JPEG or PNG with its metadata blocks cut out, pixels untouched (no re-encoding); None when it has none to
+    cut, or is another format (retention: ``pollwatch.collection.retention``)."""
+    if content.startswith(b"\xff\xd8"):
+        return _jpeg_without_metadata(content)
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_without_metadata(content)
+    return None
+
+
+def _jpeg_without_metadata(content: bytes) -> bytes | None:
+    out, i, dropped = bytearray(content[:2]), 2, False
+    while i + 4 <= len(content) and content[i] == 0xFF:
+        marker = content[i + 1]
+        if marker == 0xDA:  # start of scan: the image data (and what follows) is copied as it is
+            break
+        if marker in {0x01, *range(0xD0, 0xD8)} or marker == 0xFF:
+            out += content[i:i + 2]
+            i += 2
+            continue
+        end = i + 2 + int.from_bytes(content[i + 2:i + 4], "big")
+        if marker in _JPEG_DROPPED:
+            dropped = True
+        else:
+            out += content[i:end]
+        i = end
+    out += content[i:]
+    return bytes(out) if dropped else None
+
+
+def _png_without_metadata(content: bytes) -> bytes | None:
+    out, i, dropped = bytearray(content[:8]), 8, False
+    while i + 12 <= len(content):
+        length = int.from_bytes(content[i:i + 4], "big")
+        end = i + 12 + length
+        if content[i + 4:i + 8] in _PNG_DROPPED:
+            dropped = True
+        else:
+            out += content[i:end]
+        i = end
+    out += content[i:]
+    return bytes(out) if dropped else None

@@ -11,3 +11,9 @@ class MissionsConfig(AppConfig):
         from pollwatch.missions.importers import ObserverImporter
 
         register("observers", ObserverImporter, "mission")
+
+        # Coordinators and admins of a mission that requires a second factor (or of any, under the site setting).
+        from pollwatch.accounts.two_factor import register_requirement
+        from pollwatch.missions.queries import must_use_totp
+
+        register_requirement(must_use_totp)

@@ -49,6 +49,10 @@ class Mission(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # The mission's coordinators and admins must log in with a TOTP code (pollwatch.accounts.two_factor; the site
+    # setting POLLWATCH_REQUIRE_TOTP requires it in every mission).
+    require_totp = models.BooleanField("require a second factor (TOTP)", default=False, db_default=False,
+                                       help_text="Coordinators and admins must log in with a TOTP code")
     # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
     # statements are rendered in each, and they are what observers without a preferred language are written to in.
     languages = models.CharField(max_length=100, blank=True, default="", db_default="",

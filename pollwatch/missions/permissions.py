@@ -61,6 +61,8 @@ TABLE: dict[str, frozenset[Cap]] = {
     PUBLIC: frozenset({Cap.SEE_PUBLISHED}),
 }
 ROLES: tuple[str, ...] = (*Role.values, PUBLIC)
+# The roles a mission's "require a second factor" (Mission.require_totp, or POLLWATCH_REQUIRE_TOTP) applies to.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COORDINATOR})
 assert set(TABLE) == set(ROLES), "every role has a row in the permission table"
 
 

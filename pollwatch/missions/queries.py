@@ -93,3 +93,17 @@ def deployments_page(mission: Mission) -> QuerySet[Deployment]:
         .select_related("observer", "station", "area")
         .order_by("team", "observer__code")
     )
+
+
+def must_use_totp(user) -> bool:
+    """Whether ``user`` is a coordinator or admin of a mission that requires a TOTP second factor, or of any
+    mission under the site setting (``POLLWATCH_REQUIRE_TOTP``); registered with ``pollwatch.accounts.two_factor``."""
+    from django.conf import settings
+
+    from pollwatch.missions.models import Membership
+    from pollwatch.missions.permissions import SECOND_FACTOR_ROLES
+
+    memberships = Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES)
+    if not getattr(settings, "TOTP_REQUIRED", False):
+        memberships = memberships.filter(mission__require_totp=True)
+    return memberships.exists()

@@ -86,17 +86,3 @@ def do_deploy_observer(
         shift_start=shift_start,
         shift_end=shift_end,
     )
-
-
-@transaction.atomic
-def do_erase_observers_pii(mission: Mission, *, by=None) -> int:
-    """Retention: erase what identifies the mission's observers (name, phone, e-mail, languages, web login),
-    keeping their codes, deployments and reports (the anonymised data). Returns how many observers."""
-    n = 0
-    for observer in Observer.objects.for_mission(mission).iterator(chunk_size=1000):
-        observer.name, observer.phone, observer.email, observer.languages = f"Observer {observer.code}", "", "", ""
-        observer.user = None
-        observer.save(update_fields=["name", "phone", "email", "languages", "user"])
-        n += 1
-    do_record_audit("retention.observers", user=by, mission=mission, detail={"observers": n})
-    return n

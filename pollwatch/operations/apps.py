@@ -22,3 +22,11 @@ class OperationsConfig(AppConfig):
 
         register_report_flag("failing", failing_report_q)
         register_report_flag("conflicts", conflicting_station_q)
+
+        # Retention: strings in master records and conflict resolutions (a comment naming an observer); numbers stay.
+        from pollwatch.missions.retention import register_text_fields
+        from pollwatch.operations.models import ConflictResolution, MasterRecord
+
+        register_text_fields("master_records", lambda m: MasterRecord.objects.filter(mission=m), ["values", "conflicts"])
+        register_text_fields("conflict_resolutions", lambda m: ConflictResolution.objects.filter(master__mission=m),
+                             ["value", "reason", "candidates"])

@@ -119,25 +119,3 @@ def do_resolve_conflict(master: MasterRecord, *, field: str, value: Any, reason:
         refresh_dashboard_aggregates(master.mission, expected=expected, masters=masters.units)
     master.refresh_from_db()
     return resolution
-
-
-def do_apply_retention(mission) -> dict[str, int]:
-    """Erase a closed mission's personal data: observers' identities (missions), their device logins
-    (collection), phone numbers and e-mails in incident texts (incidents); the anonymised data stays."""
-    from pollwatch.collection.models import DeviceCredential
-    from pollwatch.incidents.models import Incident
-    from pollwatch.incidents.services import scrub_contacts
-    from pollwatch.missions.services import do_erase_observers_pii
-
-    with transaction.atomic():
-        observers = do_erase_observers_pii(mission)
-        logins, _ = DeviceCredential.objects.filter(mission=mission).delete()
-        texts = 0
-        for incident in Incident.objects.for_mission(mission).only("pk", "description").iterator(chunk_size=1000):
-            scrubbed = scrub_contacts(incident.description)
-            if scrubbed != incident.description:
-                Incident.objects.filter(pk=incident.pk).update(description=scrubbed)
-                texts += 1
-        counts = {"observers": observers, "device_logins": logins, "incident_texts": texts}
-        do_record_audit("retention.apply", mission=mission, detail=counts)
-    return counts

@@ -14,3 +14,14 @@ class SmsConfig(AppConfig):
 
         register_payload_reader("sms-text", read_sms_payload, transport="sms")
         register_default_senders()
+
+        # Retention: SMS texts scrubbed of the observers' PII, and every sender's and recipient's number removed.
+        from pollwatch.missions.retention import register_eraser, register_text_fields
+        from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage
+        from pollwatch.sms.services import erase_message_numbers
+
+        register_text_fields("sms_inbound", lambda m: InboundMessage.objects.filter(mission=m),
+                             ["text", "parsed", "problems"])
+        register_text_fields("sms_outbound", lambda m: OutboundMessage.objects.filter(mission=m), ["text", "last_error"])
+        register_text_fields("sms_broadcasts", lambda m: Broadcast.objects.filter(mission=m), ["text", "audience"])
+        register_eraser("sms_numbers", erase_message_numbers)

@@ -247,3 +247,13 @@ def do_send_broadcast(mission, text: str, *, user, region: str = "", team: str =
         do_record_audit("sms.broadcast", user=user, mission=mission, obj=broadcast,
                         detail={"audience": audience, "recipients": len(recipients)})
     return broadcast
+
+
+def erase_message_numbers(mission, scrubber, dry_run: bool, progress) -> int:
+    """Retention: every sender's and recipient's phone number of the mission's messages removed (the texts are
+    scrubbed by ``pollwatch.missions.retention``); the messages, their status and their reports stay."""
+    inbound = InboundMessage.objects.filter(mission=mission).exclude(sender="")
+    outbound = OutboundMessage.objects.filter(mission=mission).exclude(to="")
+    if dry_run:
+        return inbound.count() + outbound.count()
+    return inbound.update(sender="") + outbound.update(to="")

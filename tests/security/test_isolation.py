@@ -25,7 +25,8 @@ PK_KINDS = {
     "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample", "sms-correct": "message",
 }
 # Patterns outside a mission: public by design or the user's own (checked for leaks only).
-OPEN = {"health", "health-ready", "set_language", "login", "logout", "home", "collection-api-tokens"}
+OPEN = {"health", "health-ready", "set_language", "login", "login-code", "logout", "home", "collection-api-tokens",
+        "account-two-factor"}
 
 
 def _patterns(resolver=None, prefix=""):
