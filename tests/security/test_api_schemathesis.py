@@ -41,9 +41,22 @@ UNDECLARED = {400, 401, 403, 404}
 
 @pytest.fixture
 def schema(crew):
+    """The schema, read from the WSGI application, whose requests then run in the test's transaction.
+
+    As Django's test client does, the request signals do not close the database connection meanwhile (on
+    PostgreSQL that would close the test's transaction under it)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     from pollwatch.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
