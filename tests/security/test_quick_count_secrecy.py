@@ -185,3 +185,21 @@ def test_after_publication_the_coordinator_sees_the_count_reports_everywhere(log
     assert _forms_counted(coordinator.get(reverse("operations-dashboard", args=["odihr"]))) == {
         "checklist", "count_form"}
     assert "odi-count-value" in coordinator.get(reverse("station-detail", args=["odihr", "S121"])).content.decode()
+
+
+def test_the_forensics_station_list_does_not_count_the_count_reports(login, scheduled, world):
+    from pollwatch.results.official import do_import_results
+    from pollwatch.stats.results import results_from_rows
+    from tests.forensics_app.test_forensics_pages import HEADER
+
+    do_import_results(world.contest, results_from_rows(HEADER, [
+        ["S111", "", "", "800", "500", "498", "8", "400", "90"], ["S121", "", "", "600", "300", "300", "0", "200", "100"],
+        ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]))
+    url = reverse("forensics-stations", args=["odihr"])
+
+    def reports_at_s121(user) -> int:
+        return {row["code"]: row["reports"] for row in login(user).get(url).context["rows"]}["S121"]
+
+    assert reports_at_s121(scheduled.a[Role.COORDINATOR]) == 2  # the two checklist reports
+    assert reports_at_s121(scheduled.a[Role.ANALYST]) == 3
+    assert reports_at_s121(scheduled.a[Role.OBSERVER]) == 1  # her own checklist report, not her colleague's
