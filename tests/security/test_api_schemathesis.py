@@ -21,12 +21,11 @@ from __future__ import annotations
 import os
 
 import pytest
+import schemathesis
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
 from pollwatch.missions.models import Role
-
-schemathesis = pytest.importorskip("schemathesis")
 
 pytestmark = pytest.mark.django_db
 
