@@ -61,11 +61,15 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     assert laptop.returncode == 0 and (tmp_path / "secret_key").exists()
 
 
-def test_the_deployment_check_reports_nothing_over_https_with_a_secret_key(tmp_path):
+@pytest.mark.parametrize("production", [
+    {},  # HTTPS and a secret key: what docs/security.md says is enough
+    {"POLLWATCH_ENV": "production", "POLLWATCH_ALLOWED_HOSTS": "observe.example.org", "POLLWATCH_PROXY_COUNT": "1"},
+], ids=["https", "production-behind-a-proxy"])
+def test_the_deployment_check_reports_nothing_over_https_with_a_secret_key(tmp_path, production):
     import secrets
 
     env = _settings_env(data_dir=str(tmp_path), POLLWATCH_HTTPS="1", POLLWATCH_SECRET_KEY=secrets.token_urlsafe(50),
-                        POLLWATCH_DB=str(tmp_path / "db.sqlite3"))
+                        POLLWATCH_DB=str(tmp_path / "db.sqlite3"), **production)
     result = subprocess.run([sys.executable, "-m", "pollwatch.cli.main", "manage", "check", "--deploy"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr

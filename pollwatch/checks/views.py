@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from pollwatch.checks.models import CheckResult, QualityCheck
 from pollwatch.checks.services import check_create_quality_check
-from pollwatch.collection.access import sealed_form_ids
-from pollwatch.missions.access import access_mission_by_slug, require_capability
+from pollwatch.missions.access import access_mission_by_slug, require_capability, sealed_form_ids
 from pollwatch.missions.permissions import Cap
 from pollwatch.web.params import id_param
 

@@ -3,37 +3,18 @@
 A report is visible to a member when
 - their role may see every observer's reports (SEE_REPORTS), or it is their own observer's report; and
 - it is not sealed for the quick count: before a quick count is published, the reports its estimate is built
-  from are for roles with SEE_QUICK_COUNT only (higher apps say which forms through
-  :func:`register_sealed_forms`: ``pollwatch.pvt`` the count form of an unpublished sample).
+  from are for roles with SEE_QUICK_COUNT only (``pollwatch.missions.access.sealed_form_ids``: higher apps say
+  which forms through ``register_sealed_forms``, ``pollwatch.pvt`` the count form of an unpublished sample).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.db.models import Q
 from django.http import Http404
 
 from pollwatch.collection.models import Attachment, Submission
-from pollwatch.missions.access import has_capability, observer_q, require_capability
+from pollwatch.missions.access import observer_q, require_capability, sealed_form_ids
 from pollwatch.missions.permissions import Cap
-
-# Each returns the form ids (``ObservationForm.form_id``) whose reports are sealed in the mission, for roles
-# without SEE_QUICK_COUNT. A whole form is sealed, at every station: sealing only the sample's stations would
-# tell them apart by what is missing.
-_sealers: list[Callable[[object], set[str]]] = []
-
-
-def register_sealed_forms(sealer: Callable[[object], set[str]]) -> None:
-    if sealer not in _sealers:
-        _sealers.append(sealer)
-
-
-def sealed_form_ids(user, mission) -> set[str]:
-    """The forms whose reports (and master records, check results) ``user`` may not see in ``mission`` now."""
-    if has_capability(user, mission, Cap.SEE_QUICK_COUNT):
-        return set()
-    return set().union(*(s(mission) for s in _sealers)) if _sealers else set()
 
 
 def submission_q(user, mission, field: str = "") -> Q:

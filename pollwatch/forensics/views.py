@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 
-from pollwatch.collection.models import Submission
+from pollwatch.collection.access import visible_submissions
 from pollwatch.forensics.queries import forensics_report
 from pollwatch.missions.access import access_mission_by_slug
 from pollwatch.stats.forensics.suite import station_flags
@@ -73,7 +73,10 @@ def forensics_stations(request, slug: str):
     index = index[:1000]
     codes = [str(t.station_id[i]) for i in index]
     observed = dict(
-        Submission.objects.for_mission(mission).filter(station__code__in=codes, station__election=mission.election)
+        # The reports the user may see: not others' for an observer, nor a sealed form's (an unpublished quick
+        # count's count form: its reports' count per station names the sample's stations).
+        visible_submissions(request.user, mission).filter(station__code__in=codes,
+                                                          station__election=mission.election)
         .values_list("station__code").annotate(n=Count("id"))
     )
     li = report.leader

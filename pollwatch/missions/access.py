@@ -8,6 +8,8 @@ gets a 403 (they know the mission exists; its objects they may not see stay 404s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -95,3 +97,31 @@ def access_observer_by_id(user, mission: Mission, pk: int, need: Cap | None = No
     if found is None:
         raise Http404("No such observer")
     return found
+
+
+# Sealed forms. Each sealer returns the form ids (``ObservationForm.form_id``) whose reports are sealed in the
+# mission, for roles without SEE_QUICK_COUNT (``pollwatch.pvt``: the count form of an unpublished sample). A whole
+# form is sealed, at every station and in every count of it (per station, per region, per form, the mission's
+# totals): sealing only the sample's stations would tell them apart by what is missing, and per-region counts of
+# the count form's reports are the sample's strata. Here, low in the layers, so that every page that shows
+# reports (missions' station page, collection, checks, operations' dashboard, forensics) reads one registry.
+_sealers: list[Callable[[Mission], set[str]]] = []
+
+
+def register_sealed_forms(sealer: Callable[[Mission], set[str]]) -> None:
+    """Let a higher app seal forms (from its ``AppConfig.ready()``)."""
+    if sealer not in _sealers:
+        _sealers.append(sealer)
+
+
+def sealed_forms(mission: Mission) -> set[str]:
+    """The forms sealed in ``mission`` now, whoever asks (for what is published: statements)."""
+    return set().union(*(s(mission) for s in _sealers)) if _sealers else set()
+
+
+def sealed_form_ids(user, mission: Mission) -> set[str]:
+    """The forms whose reports (and master records, check results, counts) ``user`` may not see in ``mission``
+    now: none for roles with SEE_QUICK_COUNT."""
+    if has_capability(user, mission, Cap.SEE_QUICK_COUNT):
+        return set()
+    return sealed_forms(mission)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -23,7 +24,8 @@ class MissionOverview:
     submissions: int
 
 
-def mission_overview(mission: Mission) -> MissionOverview:
+def mission_overview(mission: Mission, *, sealed: Collection[str] = ()) -> MissionOverview:
+    """The mission's reach; ``sealed`` forms' reports are not counted (the viewer may not see them)."""
     election = mission.election
     levels = (
         AdministrativeUnit.objects.filter(election=election)
@@ -41,7 +43,7 @@ def mission_overview(mission: Mission) -> MissionOverview:
         deployments=deployments.count(),
         stations_covered=deployments.exclude(station=None).values("station").distinct().count(),
         # Through the reverse relation: collection sits above missions and is not imported here.
-        submissions=mission.submissions.count(),
+        submissions=mission.submissions.exclude(form__form_id__in=sealed).count(),
     )
 
 

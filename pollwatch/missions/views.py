@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from pollwatch.missions import queries
-from pollwatch.missions.access import access_mission_by_slug, can_see_pii, observer_q
+from pollwatch.missions.access import access_mission_by_slug, can_see_pii, observer_q, sealed_form_ids
 from pollwatch.missions.models import Mission
 from pollwatch.missions.permissions import Cap
 
@@ -28,7 +28,7 @@ def mission_home(request, slug: str):
         {
             "mission": mission,
             "election": mission.election,
-            "overview": queries.mission_overview(mission),
+            "overview": queries.mission_overview(mission, sealed=sealed_form_ids(request.user, mission)),
             "regions": queries.regions_with_counts(mission),
             "candidates": mission.election.contests.first().candidates.all()
             if mission.election.contests.exists()
@@ -69,8 +69,11 @@ def station_detail(request, slug: str, code: str):
         "station": station,
         "results": results,
         "deployments": queries.deployments_page(mission).filter(observer_q(request.user, mission), station=station),
-        # The mission's reports at the station, through the reverse relation (collection is a higher layer).
+        # The mission's reports at the station, through the reverse relation (collection is a higher layer). The
+        # sealed forms' reports (an unpublished quick count's count form) are left out at every station: listing
+        # them, even without values, would say which stations are in the sample.
         "reports": mission.submissions.filter(observer_q(request.user, mission), station=station)
+        .exclude(form__form_id__in=sealed_form_ids(request.user, mission))
         .select_related("observer", "form").order_by("received_at")[:200],
         "show_pii": can_see_pii(request.user, mission),
     })

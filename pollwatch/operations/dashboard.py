@@ -56,7 +56,7 @@ def arrivals_by_hour(mission, filters: Filters | None = None) -> dict[str, list]
     filters = filters or Filters(mission)
     tz = zoneinfo.ZoneInfo(mission.election.timezone or "UTC")
     if filters.on_counters:
-        rows = ArrivalCount.objects.filter(mission=mission)
+        rows = ArrivalCount.objects.filter(mission=mission).exclude(form_id__in=filters.sealed)
         if filters.region_id:
             rows = rows.filter(region_id=filters.region_id)
         if filters.form_id:
@@ -88,7 +88,8 @@ def checklist_rows(mission, field: str, *, form_id: str, filters: Filters | None
 
     filters = filters or Filters(mission)
     if filters.on_counters:
-        rows = ChecklistCount.objects.filter(mission=mission, form_id=form_id, field=field)
+        rows = ChecklistCount.objects.filter(mission=mission, form_id=form_id, field=field).exclude(
+            form_id__in=filters.sealed)
         if filters.region_id:
             rows = rows.filter(region_id=filters.region_id)
         table = {r["region_id"]: (r["yes_n"], r["total_n"])

@@ -26,7 +26,7 @@ def coverage_rows(mission, show_pii: bool, filters: Filters | None = None, *, se
     time window)."""
     filters = filters or Filters(mission)
     header = ["observer", "name", "phone", "form", "station", "area", "region", "due_at", "status", "first_received_at"]
-    data = filters.expected().order_by("pk").values_list(
+    data = filters.expected().exclude(schedule__form_id__in=sealed).order_by("pk").values_list(
         "observer__code", "observer__name", "observer__phone", "schedule__form_id", "station__code", "area__code",
         "region__name", "due_at", "shown_status", "first_received_at").iterator(chunk_size=CHUNK)
     if not show_pii:

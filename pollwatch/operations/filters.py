@@ -19,6 +19,8 @@ they cannot, the readers fall back to an indexed GROUP BY over the filtered rows
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
 from pollwatch.missions import filters as _base
@@ -27,8 +29,16 @@ from pollwatch.missions.filters import FLAGS, PARAMS, observer_groups
 __all__ = ["FLAGS", "PARAMS", "Filters", "observer_groups", "parse_filters"]
 
 
+@dataclass
 class Filters(_base.Filters):
-    """The mission's filters, with the ``Q`` of each election-day table."""
+    """The mission's filters, with the ``Q`` of each election-day table.
+
+    ``sealed``: the forms the viewer may not see (``pollwatch.missions.access.sealed_form_ids``: the count form of
+    an unpublished quick count); every table's ``Q`` and the counter readers leave them out, so no count of the
+    dashboard, its lists, map or exports is made of their reports.
+    """
+
+    sealed: frozenset[str] = frozenset()
 
     # Expected reports ------------------------------------------------------------------------------------
     def expected_q(self) -> Q:
@@ -36,6 +46,8 @@ class Filters(_base.Filters):
         from pollwatch.operations.models import MasterRecord
 
         q = Q(mission=self.mission)
+        if self.sealed:
+            q &= ~Q(schedule__form_id__in=self.sealed)
         if self.region_id:
             q &= Q(region_id=self.region_id)
         if self.form_id:
@@ -72,6 +84,8 @@ class Filters(_base.Filters):
         from pollwatch.operations.models import ExpectedReport
 
         q = Q(mission=self.mission)
+        if self.sealed:
+            q &= ~Q(form_id__in=self.sealed)
         if self.region_id:
             q &= Q(station__unit_id__in=self.region_units)
         if self.form_id:
@@ -98,6 +112,8 @@ class Filters(_base.Filters):
         from pollwatch.operations.models import ExpectedReport
 
         q = Q(mission=self.mission) & self.received_q("received_at")
+        if self.sealed:
+            q &= ~Q(form__form_id__in=self.sealed)
         if self.region_id:
             q &= Q(station__unit_id__in=self.region_units)
         if self.form_id:
@@ -111,9 +127,12 @@ class Filters(_base.Filters):
         return q
 
 
-def parse_filters(mission, params, *, regions=None, groups=None) -> Filters:
-    """:func:`pollwatch.missions.filters.parse_filters`, making election-day ``Filters``."""
-    return _base.parse_filters(mission, params, regions=regions, groups=groups, kind=Filters)
+def parse_filters(mission, params, *, regions=None, groups=None, sealed=frozenset()) -> Filters:
+    """:func:`pollwatch.missions.filters.parse_filters`, making election-day ``Filters`` that leave out the
+    ``sealed`` forms."""
+    filters = _base.parse_filters(mission, params, regions=regions, groups=groups, kind=Filters)
+    filters.sealed = frozenset(sealed)
+    return filters
 
 
 def failing_report_q(filters: _base.Filters, submission: str, station: str) -> Q:

@@ -37,7 +37,7 @@ def coverage(mission, *, by: str, filters: Filters | None = None) -> list[dict]:
     table: dict = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     if filters.on_counters:
         ident = {"region": "region_id", "form": "form_id"}[by]
-        rows = CoverageCount.objects.filter(mission=mission)
+        rows = CoverageCount.objects.filter(mission=mission).exclude(form_id__in=filters.sealed)
         if filters.region_id:
             rows = rows.filter(region_id=filters.region_id)
         if filters.form_id:

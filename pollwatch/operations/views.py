@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pollwatch.collection.access import sealed_form_ids
-from pollwatch.missions.access import access_mission_by_slug, can_see_pii, has_capability
+from pollwatch.missions.access import access_mission_by_slug, can_see_pii, has_capability, sealed_form_ids
 from pollwatch.missions.permissions import Cap
 from pollwatch.operations import queries
 from pollwatch.operations.filters import FLAGS, Filters, observer_groups, parse_filters
@@ -22,8 +21,9 @@ from pollwatch.operations.services import check_resolve_conflict
 
 
 def _filters(request, mission, **known) -> Filters:
-    """The filters of the page; values it cannot use are dropped and listed in ``filters.notes``."""
-    return parse_filters(mission, request.GET, **known)
+    """The filters of the page; values it cannot use are dropped and listed in ``filters.notes``. The forms sealed
+    for the user (an unpublished quick count's count form) are left out of every number and list."""
+    return parse_filters(mission, request.GET, sealed=sealed_form_ids(request.user, mission), **known)
 
 
 # Election-day pages show every observer's coverage and reports: SEE_REPORTS (observers see their own on the
@@ -82,8 +82,7 @@ def _coverage_context(request, mission) -> dict:
         "statuses": queries.STATUSES,
         "by_region": by_region,
         "by_form": by_form,
-        "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0)
-        .exclude(form_id__in=sealed_form_ids(request.user, mission)).count(),
+        "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0).count(),
         "conflicts_query": filters.query(flag=None),
         "regions": regions,
         "groups": groups,
@@ -117,8 +116,7 @@ def expected_list(request, slug: str):
 def master_list(request, slug: str):
     mission = access_mission_by_slug(request.user, slug, need=Cap.SEE_REPORTS)
     filters = _filters(request, mission)
-    rows = (MasterRecord.objects.filter(filters.master_q()).exclude(form_id__in=sealed_form_ids(request.user, mission))
-            .select_related("station")
+    rows = (MasterRecord.objects.filter(filters.master_q()).select_related("station")
             .order_by("-open_conflicts", "station__code"))
     conflicts = bool(request.GET.get("conflicts"))
     if conflicts:
@@ -179,8 +177,8 @@ def export(request, slug: str, what: str, fmt: str):
     mission = access_mission_by_slug(request.user, slug, need=Cap.EXPORT)
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404("No such export")
-    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), _filters(request, mission),
-                                 sealed=sealed_form_ids(request.user, mission))
+    filters = _filters(request, mission)
+    header, data = EXPORTS[what](mission, can_see_pii(request.user, mission), filters, sealed=filters.sealed)
     name = f"{mission.slug}-{what}.{fmt}"
     return download_response(header, data, fmt=fmt, name=name, title=what, user=request.user, mission=mission,
                              query=request.GET.urlencode())

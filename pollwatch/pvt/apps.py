@@ -15,6 +15,6 @@ class PvtConfig(AppConfig):
     verbose_name = "Quick count (PVT)"
 
     def ready(self) -> None:
-        from pollwatch.collection.access import register_sealed_forms
+        from pollwatch.missions.access import register_sealed_forms
 
         register_sealed_forms(sealed_count_forms)

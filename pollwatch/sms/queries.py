@@ -118,8 +118,15 @@ def observer_by_phone(mission, phone: str) -> Observer | None:
     return Observer.objects.filter(pk=pk).first() if pk else None
 
 
-def message_log(mission, *, status: str = "", q: str = "", direction: str = "in"):
+def message_log(mission, *, status: str = "", q: str = "", direction: str = "in", sealed=()):
+    """The inbound messages, newest first; none of a ``sealed`` form (an unpublished quick count's count form:
+    their text is the count): neither those that made its reports nor those that start with its SMS prefix."""
     qs = InboundMessage.objects.for_mission(mission).select_related("observer", "submission")
+    if sealed:
+        qs = qs.exclude(submission__form__form_id__in=sealed)
+        for prefix in set(ObservationForm.objects.for_mission(mission).filter(form_id__in=sealed)
+                          .exclude(sms_prefix="").values_list("sms_prefix", flat=True)):
+            qs = qs.exclude(text__iregex=rf"^\s*{re.escape(prefix)}(?![a-z])")
     if status:
         qs = qs.filter(status=status)
     if q:

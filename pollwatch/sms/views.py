@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from pollwatch.missions.access import access_mission_by_slug, has_capability
+from pollwatch.missions.access import access_mission_by_slug, has_capability, sealed_form_ids
 from pollwatch.missions.models import Mission
 from pollwatch.missions.permissions import Cap
 from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage, SmsSettings
@@ -116,7 +116,8 @@ def message_log(request, slug: str):
     if status and status not in InboundMessage.Status.values:
         status = ""
     q = request.GET.get("q", "")[:100]
-    page = Paginator(log_query(mission, status=status, q=q), 50).get_page(request.GET.get("page"))
+    page = Paginator(log_query(mission, status=status, q=q, sealed=sealed_form_ids(request.user, mission)),
+                     50).get_page(request.GET.get("page"))
     outbound = (OutboundMessage.objects.for_mission(mission).select_related("observer", "broadcast")[:50]
                 if request.GET.get("out") else None)
     return render(request, "sms/log.html", {

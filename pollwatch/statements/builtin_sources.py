@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from pollwatch.collection.models import Submission
 from pollwatch.incidents.models import Incident
+from pollwatch.missions.access import sealed_forms
 from pollwatch.missions.models import Deployment, Observer
 from pollwatch.operations.models import ChecklistCount
 from pollwatch.statements import numbers as fmt
@@ -25,12 +26,15 @@ def checklist(mission, path: list[str]) -> Value:
     if len(path) not in (2, 3) or path[-1] not in CHECKLIST_STATS:
         raise PlaceholderError(f"write checklist.<field>.<statistic>, the statistic one of {', '.join(CHECKLIST_STATS)}")
     *where, stat = path
-    rows = ChecklistCount.objects.filter(mission=mission, field=where[-1])
+    # A sealed form (an unpublished quick count's count form) is not cited: its answers per region are the
+    # sample's strata, and a statement may be published.
+    rows = ChecklistCount.objects.filter(mission=mission, field=where[-1]).exclude(form_id__in=sealed_forms(mission))
     if len(where) == 2:
         rows = rows.filter(form_id=where[0])
     forms = sorted(set(rows.values_list("form_id", flat=True)))
     if not forms:
-        known = sorted(set(ChecklistCount.objects.filter(mission=mission).values_list("field", flat=True)))
+        known = sorted(set(ChecklistCount.objects.filter(mission=mission).exclude(form_id__in=sealed_forms(mission))
+                           .values_list("field", flat=True)))
         raise PlaceholderError(f"no yes/no answers to a field {where[-1]!r} in this mission's reports"
                                + (f" (fields with answers: {', '.join(known[:15])})" if known else ""))
     if len(forms) > 1:
@@ -131,9 +135,15 @@ def observers(mission, path: list[str]) -> Value:
     return Value(_n(n), float(n), _("observers deployed"), _("observers with at least one deployment"))
 
 
+def _current_reports(mission):
+    """The current reports a statement may count: not a sealed form's (an unpublished quick count's count form;
+    which stations and how many sent one would name the sample)."""
+    return Submission.objects.for_mission(mission).filter(is_current=True).exclude(
+        form__form_id__in=sealed_forms(mission))
+
+
 def _observed_stations(mission):
-    return (Submission.objects.for_mission(mission).filter(is_current=True, station__isnull=False)
-            .values("station").distinct())
+    return _current_reports(mission).filter(station__isnull=False).values("station").distinct()
 
 
 def stations(mission, path: list[str]) -> Value:
@@ -147,7 +157,7 @@ def stations(mission, path: list[str]) -> Value:
 def reports(mission, path: list[str]) -> Value:
     if path != ["count"]:
         raise PlaceholderError("write reports.count")
-    rows = list(Submission.objects.for_mission(mission).filter(is_current=True).values("form__form_id")
+    rows = list(_current_reports(mission).values("form__form_id")
                 .annotate(n=Count("pk")).order_by("form__form_id"))
     n = sum(r["n"] for r in rows)
     return Value(_n(n), float(n), _("reports received"), _("current reports of every form"),
@@ -163,7 +173,7 @@ def regions(mission, path: list[str]) -> Value:
     parent = dict(AdministrativeUnit.objects.filter(election=mission.election).values_list("pk", "parent_id"))
     names = dict(AdministrativeUnit.objects.filter(election=mission.election).values_list("pk", "name"))
     roots = {pk for pk, up in parent.items() if up is None}
-    observed = (Submission.objects.for_mission(mission).filter(is_current=True, station__isnull=False)
+    observed = (_current_reports(mission).filter(station__isnull=False)
                 .values_list("station__unit_id", flat=True).distinct())
     counts: dict[int, int] = {}
     for unit in observed:

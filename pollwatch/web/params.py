@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 # The largest primary key or integer column either backend stores (SQLite INTEGER, PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -116,11 +116,18 @@ class BadParameterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = _nul_parameter(request)
         if name is not None:
-            return HttpResponseBadRequest(f"Bad parameter {name}: contains a NUL character",
-                                          content_type="text/plain; charset=utf-8")
+            return _bad_request(request, f"Bad parameter {name}: contains a NUL character")
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, BadParameter):
-            return HttpResponseBadRequest(f"Bad parameter {exception}", content_type="text/plain; charset=utf-8")
+            return _bad_request(request, f"Bad parameter {exception}")
         return None
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 with ``message``: as the REST API answers (JSON ``{"detail": …}``, what its schema declares) under
+    /api/, else as text."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
