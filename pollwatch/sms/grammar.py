@@ -127,6 +127,50 @@ class SmsForm:
         return cls(prefix=prefix.strip().upper(), fields=tuple(fields), name=str(data.get("name", "")), key=key)
 
 
+# The problems a reading may have: code → English text (params by name). The text is what the batch contract, the
+# message log and tests show; a reply renders the code in the observer's language (pollwatch.sms.replies).
+PROBLEMS = {
+    "empty": "Empty message",
+    "comment_only": "Only a comment; no report",
+    "prefix_missing": "Form prefix missing",
+    "unknown_form": "Unknown form {prefix}; expected {expected}",
+    "observer_missing": "Observer code missing",
+    "no_value": "{tag} has no value",
+    "unexpected": "Unexpected {text}",
+    "unknown_question": "Unknown question {tag}; expected {expected}",
+    "no_option": "{tag}{value}: no option {options} (1–{count})",
+    "below_minimum": "{tag}{value}: below the minimum {minimum}",
+    "above_maximum": "{tag}{value}: above the maximum {maximum}",
+    "duplicate": "{tag} given more than once; the last value ({value}) is used",
+}
+
+
+class Problem(str):
+    """One problem of a reading: a string (its English text, so problems compare, join and serialise as text) that
+    also carries a ``code`` (a key of ``PROBLEMS``) and the ``params`` its text is made from.
+
+    >>> p = Problem("no_value", tag="AB")
+    >>> p, p.code, p.params
+    ('AB has no value', 'no_value', {'tag': 'AB'})
+    """
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, **params: object) -> Problem:
+        text = {k: str(v) for k, v in params.items()}
+        obj = super().__new__(cls, PROBLEMS[code].format(**text))
+        obj.code, obj.params = code, text
+        return obj
+
+    def __reduce__(self):  # pickles (e.g. in a cache) as a Problem, not as a plain string
+        return (_problem, (self.code, self.params))
+
+
+def _problem(code: str, params: dict[str, str]) -> Problem:
+    return Problem(code, **params)
+
+
 @dataclass
 class ParseResult:
     """The parse of one message, in the shape of the batch contract (:meth:`as_dict`)."""
@@ -137,7 +181,7 @@ class ParseResult:
     form_serial: str | None = None
     responses: dict[str, Any] = field(default_factory=dict)
     comment: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     form: SmsForm | None = None  # the form the message was read against (None: no form matched)
     duplicates: list[str] = field(default_factory=list)  # tags given more than once (last value kept)
 
@@ -149,7 +193,7 @@ class ParseResult:
         return {
             "prefix": self.prefix, "participant_id": self.participant_id, "exclamation": self.exclamation,
             "form_serial": self.form_serial, "responses": dict(self.responses), "comment": self.comment,
-            "problems": list(self.problems),
+            "problems": [str(p) for p in self.problems],
         }
 
 
@@ -277,7 +321,7 @@ def _value_cost_of(f: SmsField, typed: str) -> float:
 
 
 # One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
-_Item = tuple[str | None, str, SmsField | None, str | None, str]
+_Item = tuple[str | None, str, SmsField | None, Problem | None, str]
 
 
 class _Segmenter:
@@ -356,7 +400,7 @@ class _Segmenter:
             if end == j:  # no number after the tag
                 cost = tag_cost + _MISSING_VALUE + best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, f"{f.tag} has no value", typed_tag))
+                    top, pick = cost, (j, (f.tag, "", f, Problem("no_value", tag=f.tag), typed_tag))
                 continue
             costs = value_costs[f.tag]
             # the whole number, or a shorter one where a tag starts inside it (where none can, cutting the number
@@ -442,14 +486,14 @@ def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled,
     if s[i].isdigit():  # stray digits
         while k < n and s[k].isdigit() and not sep[k]:
             k += 1
-        return _UNKNOWN, k, (None, s[i:k], None, f"Unexpected {s[i:k]}", "")
+        return _UNKNOWN, k, (None, s[i:k], None, Problem("unexpected", text=s[i:k]), "")
     while k < n and s[k].isalpha() and not sep[k] and not hits_at(k):
         k += 1
     word = s[i:k]
     m = k
     while m < n and s[m].isdigit() and (m == k or not sep[m]):
         m += 1
-    return _UNKNOWN, m, (None, s[i:m], None, f"Unknown question {word}; expected {c.expected}", word)
+    return _UNKNOWN, m, (None, s[i:m], None, Problem("unknown_question", tag=word, expected=c.expected), word)
 
 
 def _split(text: str) -> tuple[str, list[bool]]:
@@ -494,7 +538,7 @@ _PAIR = re.compile(r"([A-Z]+)([0-9]*)")
 
 
 def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[float, str, str | None,
-                                                                                list[_Item], list[str]] | None:
+                                                                                list[_Item], list[Problem]] | None:
     """The fast path: a message typed exactly (observer code, then known tags each with a well-formed value, every
     separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped."""
     m = _LITERAL.fullmatch(s, begin)
@@ -540,7 +584,7 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
     return 0.0, m.group(1), serial, items, []
 
 
-_Reading = tuple[float, str | None, str | None, list[_Item], list[str]]
+_Reading = tuple[float, str | None, str | None, list[_Item], list[Problem]]
 
 
 def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
@@ -650,7 +694,7 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
     if end == begin:
         items = seg.items(begin)
         return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
-                ["Observer code missing"]), seg.positions, seg.memo
+                [Problem("observer_missing")]), seg.positions, seg.memo
     top, pick = float("inf"), (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
@@ -693,7 +737,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
         text = text.replace("!", " ")
     s, sep = _split(text)
     if not s:
-        result.problems.append("Empty message" if result.comment is None else "Only a comment; no report")
+        result.problems.append(Problem("empty" if result.comment is None else "comment_only"))
         return result
     matches = _match_prefix(s, forms)
     if matches:
@@ -712,10 +756,10 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
         else:
             candidates = []
         if result.prefix is None:
-            result.problems.append("Form prefix missing")
+            result.problems.append(Problem("prefix_missing"))
         else:
             known = ", ".join(sorted({f.prefix for f in forms})) or "none"
-            result.problems.append(f"Unknown form {result.prefix}; expected {known}")
+            result.problems.append(Problem("unknown_form", prefix=result.prefix, expected=known))
         if not candidates:
             code = s[k:]
             m = re.match(r"[0-9OIL]+", code)
@@ -765,24 +809,24 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
             del responses[tag]
         responses[tag] = value
     for tag in result.duplicates:
-        result.problems.append(f"{tag} given more than once; the last value ({responses[tag]}) is used")
+        result.problems.append(Problem("duplicate", tag=tag, value=responses[tag]))
     return result
 
 
-def _range_problem(f: SmsField, value: str) -> str | None:
+def _range_problem(f: SmsField, value: str) -> Problem | None:
     if f.type == "select" and f.options is not None:
         if not 1 <= int(value) <= f.options:
-            return f"{f.tag}{value}: no option {int(value)} (1–{f.options})"
+            return Problem("no_option", tag=f.tag, value=value, options=int(value), count=f.options)
     elif f.type == "multiselect" and f.options is not None:
         bad = sorted({d for d in value if not 1 <= int(d) <= f.options})
         if bad:
-            return f"{f.tag}{value}: no option {', '.join(bad)} (1–{f.options})"
+            return Problem("no_option", tag=f.tag, value=value, options=", ".join(bad), count=f.options)
     elif f.type == "integer":
         number = int(value)
         if f.minimum is not None and number < f.minimum:
-            return f"{f.tag}{value}: below the minimum {f.minimum}"
+            return Problem("below_minimum", tag=f.tag, value=value, minimum=f.minimum)
         if f.maximum is not None and number > f.maximum:
-            return f"{f.tag}{value}: above the maximum {f.maximum}"
+            return Problem("above_maximum", tag=f.tag, value=value, maximum=f.maximum)
     return None
 
 
