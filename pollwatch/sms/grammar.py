@@ -317,6 +317,8 @@ def _value_cost_of(f: SmsField, typed: str) -> float:
         cost += _UNLIKELY_VALUE * (len(value) - len(set(value)) + value.count("0"))
         if f.options is not None and any(int(d) > f.options for d in value if d.isdigit()):
             cost += _MISSING_VALUE / 2
+    elif kind == "integer" and len(typed) > 1 and typed[0] in "0O":
+        cost += _UNLIKELY_VALUE  # nobody writes a count with a leading zero
     return cost
 
 
@@ -580,6 +582,8 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
         bounds.add(pair.start(2))
         items.append((f.tag, value, f, None, f.tag))
     if any(sep[k] and k not in bounds for k in range(begin, len(s))):
+        return None
+    if len({it[0] for it in items}) != len(items):  # a tag twice: maybe a mistyped tag (1A for IA), the search decides
         return None
     return 0.0, m.group(1), serial, items, []
 
