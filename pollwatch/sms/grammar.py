@@ -323,7 +323,8 @@ def _value_cost_of(f: SmsField, typed: str) -> float:
 
 
 # One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
-_Item = tuple[str | None, str, SmsField | None, Problem | None, str]
+# (the problem as its code and params: a Problem is made only for the reading chosen)
+_Item = tuple[str | None, str, SmsField | None, tuple[str, dict[str, str]] | None, str]
 
 
 class _Segmenter:
@@ -402,7 +403,7 @@ class _Segmenter:
             if end == j:  # no number after the tag
                 cost = tag_cost + _MISSING_VALUE + best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, Problem("no_value", tag=f.tag), typed_tag))
+                    top, pick = cost, (j, (f.tag, "", f, ("no_value", {"tag": f.tag}), typed_tag))
                 continue
             costs = value_costs[f.tag]
             # the whole number, or a shorter one where a tag starts inside it (where none can, cutting the number
@@ -488,14 +489,14 @@ def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled,
     if s[i].isdigit():  # stray digits
         while k < n and s[k].isdigit() and not sep[k]:
             k += 1
-        return _UNKNOWN, k, (None, s[i:k], None, Problem("unexpected", text=s[i:k]), "")
+        return _UNKNOWN, k, (None, s[i:k], None, ("unexpected", {"text": s[i:k]}), "")
     while k < n and s[k].isalpha() and not sep[k] and not hits_at(k):
         k += 1
     word = s[i:k]
     m = k
     while m < n and s[m].isdigit() and (m == k or not sep[m]):
         m += 1
-    return _UNKNOWN, m, (None, s[i:m], None, Problem("unknown_question", tag=word, expected=c.expected), word)
+    return _UNKNOWN, m, (None, s[i:m], None, ("unknown_question", {"tag": word, "expected": c.expected}), word)
 
 
 def _split(text: str) -> tuple[str, list[bool]]:
@@ -795,7 +796,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
     responses = result.responses
     for tag, typed, f, problem, _typed_tag in items:
         if problem:
-            result.problems.append(problem)
+            result.problems.append(Problem(problem[0], **problem[1]))
         if tag is None or f is None:
             continue
         if f.type == "boolean":
