@@ -666,15 +666,16 @@ def _read_forced(s: str, sep: list[bool], c: _Compiled, begin: int,
         costs.append(tag_cost + _value_cost(f, typed))
         items.append((f.tag, typed, f, None, typed_tag))
         i = end
-    tags = [it[0] for it in items]
-    if len(set(tags)) != len(tags):
-        return None
     total = 0.0
     for cost in reversed(costs):  # summed as the segmentation sums them, so equal readings cost exactly the same
         total = cost + total
     if total >= _UNKNOWN:
         return None
-    return total, _as_number(s[begin:code_end]), serial, _reassign(items, c), []
+    items = _reassign(items, c)
+    tags = [it[0] for it in items]
+    if len(set(tags)) != len(tags):  # a tag twice: the segmentation reads it again (see _read_form)
+        return None
+    return total, _as_number(s[begin:code_end]), serial, items, []
 
 
 def _badness(reading: _Reading) -> tuple[int, float]:
