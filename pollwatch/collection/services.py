@@ -193,3 +193,24 @@ def do_accept_submission(submission: Submission, *, user) -> Submission:
         do_record_audit("submission.accept", user=user, mission=submission.mission, obj=submission,
                         detail={"instance_id": submission.instance_id, "claimed_edit_of": submission.claimed_edit_of})
     return submission
+
+
+def do_set_form_sms_tags(form: ObservationForm, *, prefix: str, tags: dict[str, str], user=None) -> None:
+    """Set a form version's SMS prefix and its questions' SMS tags (``tags``: question name → tag, "" = none).
+
+    Input is valid already (pollwatch.sms.forms.SmsTagsForm checks letters/digits, unique tags, unique prefix).
+    """
+    with transaction.atomic():
+        fields = [dict(f) for f in form.fields]
+        for f in fields:
+            tag = tags.get(f["name"], f.get("sms_tag", ""))
+            if tag:
+                f["sms_tag"] = tag
+            else:
+                f.pop("sms_tag", None)
+        before = {"prefix": form.sms_prefix, "tags": {f["name"]: f["sms_tag"] for f in form.fields if f.get("sms_tag")}}
+        ObservationForm.objects.filter(pk=form.pk).update(sms_prefix=prefix, fields=fields)
+        form.sms_prefix, form.fields = prefix, fields
+        forget_forms()
+        do_record_audit("form.sms_tags", user=user, mission=form.mission, obj=form, detail={
+            "before": before, "prefix": prefix, "tags": {f["name"]: f["sms_tag"] for f in fields if f.get("sms_tag")}})

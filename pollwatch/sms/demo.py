@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from pollwatch.collection.models import Submission
 from pollwatch.missions.models import Deployment
 from pollwatch.sms.models import SmsSettings
 from pollwatch.sms.queries import forget_grammars, sms_grammar
@@ -20,10 +21,16 @@ def build_demo_sms(mission, *, base_url: str) -> dict[str, str]:
     forget_grammars()
     lines = {"twilio_webhook_url": f"{base_url.rstrip('/')}/sms/{mission.slug}/twilio",
              "twilio_auth_token": DEMO_TWILIO_TOKEN}
-    deployment = (Deployment.objects.for_mission(mission).filter(station__isnull=False)
-                  .exclude(observer__phone="").select_related("observer").order_by("observer__code").first())
     opening = next((f for f in sms_grammar(mission) if f.prefix == "OP"), None)
-    if deployment is None or opening is None:
+    if opening is None:
+        return lines
+    deployed = (Deployment.objects.for_mission(mission).filter(station__isnull=False).exclude(observer__phone="")
+                .select_related("observer").order_by("observer__code"))
+    # an observer whose opening report is still missing: the example SMS then moves the dashboard's coverage
+    reported = Submission.objects.for_mission(mission).filter(form_id=opening.key, observer__isnull=False)
+    deployment = (deployed.exclude(observer_id__in=reported.values("observer_id")).first()
+                  or deployed.first())
+    if deployment is None:
         return lines
     observer = deployment.observer
     digits = re.sub(r"\D", "", observer.code)

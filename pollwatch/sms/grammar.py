@@ -127,6 +127,50 @@ class SmsForm:
         return cls(prefix=prefix.strip().upper(), fields=tuple(fields), name=str(data.get("name", "")), key=key)
 
 
+# The problems a reading may have: code → English text (params by name). The text is what the batch contract, the
+# message log and tests show; a reply renders the code in the observer's language (pollwatch.sms.replies).
+PROBLEMS = {
+    "empty": "Empty message",
+    "comment_only": "Only a comment; no report",
+    "prefix_missing": "Form prefix missing",
+    "unknown_form": "Unknown form {prefix}; expected {expected}",
+    "observer_missing": "Observer code missing",
+    "no_value": "{tag} has no value",
+    "unexpected": "Unexpected {text}",
+    "unknown_question": "Unknown question {tag}; expected {expected}",
+    "no_option": "{tag}{value}: no option {options} (1–{count})",
+    "below_minimum": "{tag}{value}: below the minimum {minimum}",
+    "above_maximum": "{tag}{value}: above the maximum {maximum}",
+    "duplicate": "{tag} given more than once; the last value ({value}) is used",
+}
+
+
+class Problem(str):
+    """One problem of a reading: a string (its English text, so problems compare, join and serialise as text) that
+    also carries a ``code`` (a key of ``PROBLEMS``) and the ``params`` its text is made from.
+
+    >>> p = Problem("no_value", tag="AB")
+    >>> p, p.code, p.params
+    ('AB has no value', 'no_value', {'tag': 'AB'})
+    """
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, **params: object) -> Problem:
+        text = {k: str(v) for k, v in params.items()}
+        obj = super().__new__(cls, PROBLEMS[code].format(**text))
+        obj.code, obj.params = code, text
+        return obj
+
+    def __reduce__(self):  # pickles (e.g. in a cache) as a Problem, not as a plain string
+        return (_problem, (self.code, self.params))
+
+
+def _problem(code: str, params: dict[str, str]) -> Problem:
+    return Problem(code, **params)
+
+
 @dataclass
 class ParseResult:
     """The parse of one message, in the shape of the batch contract (:meth:`as_dict`)."""
@@ -137,7 +181,7 @@ class ParseResult:
     form_serial: str | None = None
     responses: dict[str, Any] = field(default_factory=dict)
     comment: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     form: SmsForm | None = None  # the form the message was read against (None: no form matched)
     duplicates: list[str] = field(default_factory=list)  # tags given more than once (last value kept)
 
@@ -149,7 +193,7 @@ class ParseResult:
         return {
             "prefix": self.prefix, "participant_id": self.participant_id, "exclamation": self.exclamation,
             "form_serial": self.form_serial, "responses": dict(self.responses), "comment": self.comment,
-            "problems": list(self.problems),
+            "problems": [str(p) for p in self.problems],
         }
 
 
@@ -167,10 +211,20 @@ def _variants(word: str) -> dict[str, float]:
     return out
 
 
+class _BoundedCosts(dict):
+    """A cache of value costs that empties itself when it grows past a few thousand values."""
+
+    def __setitem__(self, key: str, value: float) -> None:
+        if len(self) > 4000:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 class _Compiled:
     """A form's lookup tables, built once per form."""
 
-    __slots__ = ("form", "tags", "alts", "order", "lengths", "literal", "expected", "digit_starts", "x_tags")
+    __slots__ = ("form", "tags", "alts", "order", "lengths", "literal", "expected", "digit_starts", "x_tags",
+                 "value_costs")
 
     def __init__(self, form: SmsForm):
         self.form = form
@@ -179,6 +233,8 @@ class _Compiled:
         # typed spellings that more than one tag may have been: every candidate, likeliest first
         self.alts: dict[str, list[tuple[SmsField, float]]] = {}
         self.order: dict[str, int] = {}
+        # per tag: the cost of each value typed so far (a bounded cache, see _value_cost)
+        self.value_costs: dict[str, _BoundedCosts] = {f.tag: _BoundedCosts() for f in form.fields}
         every: dict[str, list[tuple[SmsField, float]]] = {}
         for f in form.fields:
             if f.type == "comment":
@@ -261,29 +317,52 @@ def _value_cost_of(f: SmsField, typed: str) -> float:
         cost += _UNLIKELY_VALUE * (len(value) - len(set(value)) + value.count("0"))
         if f.options is not None and any(int(d) > f.options for d in value if d.isdigit()):
             cost += _MISSING_VALUE / 2
+    elif kind == "integer" and len(typed) > 1 and typed[0] in "0O":
+        cost += _UNLIKELY_VALUE  # nobody writes a count with a leading zero
     return cost
 
 
 # One item of a reading: (tag or None, typed value, field or None, problem or None, typed tag)
-_Item = tuple[str | None, str, SmsField | None, str | None, str]
+# (the problem as its code and params: a Problem is made only for the reading chosen)
+_Item = tuple[str | None, str, SmsField | None, tuple[str, dict[str, str]] | None, str]
 
 
 class _Segmenter:
     """Best reading of ``s[i:]`` as tag/value pairs, top-down with a memo: only positions where a pair can end are
     visited, so a clean message costs one step per pair.
 
-    ``sep[k]`` is true where a separator preceded position k: a number or tag never spans one.
+    ``sep[k]`` is true where a separator preceded position k: a number or tag never spans one. ``hits`` (shared by
+    the re-reads of one message) holds, per position, the tags that may start there.
     """
 
-    __slots__ = ("s", "n", "sep", "c", "memo", "penalised", "positions")
+    __slots__ = ("s", "n", "sep", "c", "memo", "penalised", "positions", "hits")
 
-    def __init__(self, s: str, sep: list[bool], c: _Compiled, penalised: frozenset[tuple[int, str]] = frozenset()):
+    def __init__(self, s: str, sep: list[bool], c: _Compiled, penalised: frozenset[tuple[int, str]] = frozenset(),
+                 hits: dict[int, list[tuple[int, SmsField, float, str]]] | None = None):
         self.s, self.n, self.sep, self.c = s, len(s), sep, c
         self.memo: dict[int, tuple[float, int, _Item | None]] = {}
         # (position, tag) of one occurrence of a tag a first reading found twice: reading that tag there costs
         # more on the next try, so a reading that gives those characters to other tags wins if it is nearly as likely
         self.penalised = penalised
         self.positions: list[int] = []
+        self.hits = {} if hits is None else hits
+
+    def hits_at(self, i: int) -> list[tuple[int, SmsField, float, str]]:
+        """The tags that may start at i: (end, field, cost of the typed spelling, typed spelling), longest first."""
+        got = self.hits.get(i)
+        if got is None:
+            s, n, sep, tags = self.s, self.n, self.sep, self.c.tags
+            got = []
+            for length in self.c.lengths:
+                j = i + length
+                if j > n:
+                    continue
+                hit = tags.get(s[i:j])
+                if hit is None or (length > 1 and any(sep[i + 1:j])):  # a tag never spans a separator
+                    continue
+                got.append((j, hit[0], hit[1], s[i:j]))
+            self.hits[i] = got
+        return got
 
     def run_end(self, j: int) -> int:
         s, n, sep = self.s, self.n, self.sep
@@ -302,52 +381,58 @@ class _Segmenter:
 
     def _solve(self, i: int) -> tuple[float, int, _Item | None]:
         s, n, sep, c = self.s, self.n, self.sep, self.c
-        tags, digit_starts = c.tags, c.digit_starts
+        digit_starts = c.digit_starts
+        hits, memo, best, value_costs = self.hits, self.memo, self.best, c.value_costs
         top = float("inf")
         pick: tuple[int, _Item] | None = None
-        for length in c.lengths:
-            j = i + length
-            if j > n:
-                continue
-            hit = tags.get(s[i:j])
-            if hit is None:
-                continue
-            if length > 1 and any(sep[i + 1:j]):  # a tag never spans a separator
-                continue
-            f, tag_cost = hit
+        found = hits.get(i)
+        for j, f, tag_cost, typed_tag in (self.hits_at(i) if found is None else found):
             if self.penalised and (i, f.tag) in self.penalised:
                 tag_cost += _DUPLICATE
             if f.type == "boolean":
                 # presence; an explicit 0/1 right after it is read too
-                cost = tag_cost + self.best(j)
+                cost = tag_cost + best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, None, s[i:j]))
+                    top, pick = cost, (j, (f.tag, "", f, None, typed_tag))
                 if j < n and s[j] in "01" and (j + 1 == n or sep[j + 1] or s[j + 1] not in _DIGITLIKE):
-                    cost = tag_cost + self.best(j + 1)
+                    cost = tag_cost + best(j + 1)
                     if cost < top:
-                        top, pick = cost, (j + 1, (f.tag, s[j], f, None, s[i:j]))
+                        top, pick = cost, (j + 1, (f.tag, s[j], f, None, typed_tag))
                 continue
             end = self.run_end(j)
             if end == j:  # no number after the tag
-                cost = tag_cost + _MISSING_VALUE + self.best(j)
+                cost = tag_cost + _MISSING_VALUE + best(j)
                 if cost < top:
-                    top, pick = cost, (j, (f.tag, "", f, f"{f.tag} has no value", s[i:j]))
+                    top, pick = cost, (j, (f.tag, "", f, ("no_value", {"tag": f.tag}), typed_tag))
                 continue
-            # the whole number, or a shorter one where a tag could start inside it
+            costs = value_costs[f.tag]
+            # the whole number, or a shorter one where a tag starts inside it (where none can, cutting the number
+            # there would leave an unknown question: never cheaper than reading on)
             if digit_starts:
                 for k in range(j + 1, end):
                     if s[k] in digit_starts:
+                        found = hits.get(k)
+                        if not (self.hits_at(k) if found is None else found):
+                            continue
                         typed = s[j:k]
-                        cost = tag_cost + _value_cost(f, typed) + self.best(k)
+                        value_cost = costs.get(typed)
+                        if value_cost is None:
+                            value_cost = costs[typed] = _value_cost_of(f, typed)
+                        got = memo.get(k)
+                        cost = tag_cost + value_cost + (got[0] if got is not None else best(k))
                         if cost < top:
-                            top, pick = cost, (k, (f.tag, typed, f, None, s[i:j]))
+                            top, pick = cost, (k, (f.tag, typed, f, None, typed_tag))
             typed = s[j:end]
-            cost = tag_cost + _value_cost(f, typed) + self.best(end)
+            value_cost = costs.get(typed)
+            if value_cost is None:
+                value_cost = costs[typed] = _value_cost_of(f, typed)
+            got = memo.get(end)
+            cost = tag_cost + value_cost + (got[0] if got is not None else best(end))
             if cost < top:
-                top, pick = cost, (end, (f.tag, typed, f, None, s[i:j]))
+                top, pick = cost, (end, (f.tag, typed, f, None, typed_tag))
         if top > _UNKNOWN or pick is None:
-            cost, k, item = _unknown_at(s, i, n, sep, c)
-            cost += self.best(k)
+            cost, k, item = _unknown_at(s, i, n, sep, c, self.hits_at)
+            cost += best(k)
             if cost < top:
                 top, pick = cost, (k, item)
         assert pick is not None
@@ -397,24 +482,21 @@ def _reassign(items: list[_Item], c: _Compiled) -> list[_Item]:
     return items
 
 
-def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled) -> tuple[float, int, _Item]:
+def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled,
+                hits_at: Any) -> tuple[float, int, _Item]:
     """An unknown question at i: its letters (up to where a known tag starts) and the number after them."""
     k = i + 1
     if s[i].isdigit():  # stray digits
         while k < n and s[k].isdigit() and not sep[k]:
             k += 1
-        return _UNKNOWN, k, (None, s[i:k], None, f"Unexpected {s[i:k]}", "")
-    while k < n and s[k].isalpha() and not sep[k] and not _tag_at(s, k, c):
+        return _UNKNOWN, k, (None, s[i:k], None, ("unexpected", {"text": s[i:k]}), "")
+    while k < n and s[k].isalpha() and not sep[k] and not hits_at(k):
         k += 1
     word = s[i:k]
     m = k
     while m < n and s[m].isdigit() and (m == k or not sep[m]):
         m += 1
-    return _UNKNOWN, m, (None, s[i:m], None, f"Unknown question {word}; expected {c.expected}", word)
-
-
-def _tag_at(s: str, i: int, c: _Compiled) -> bool:
-    return any(s[i:i + length] in c.tags for length in c.lengths)
+    return _UNKNOWN, m, (None, s[i:m], None, ("unknown_question", {"tag": word, "expected": c.expected}), word)
 
 
 def _split(text: str) -> tuple[str, list[bool]]:
@@ -459,7 +541,7 @@ _PAIR = re.compile(r"([A-Z]+)([0-9]*)")
 
 
 def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[float, str, str | None,
-                                                                                list[_Item], list[str]] | None:
+                                                                                list[_Item], list[Problem]] | None:
     """The fast path: a message typed exactly (observer code, then known tags each with a well-formed value, every
     separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped."""
     m = _LITERAL.fullmatch(s, begin)
@@ -502,10 +584,12 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
         items.append((f.tag, value, f, None, f.tag))
     if any(sep[k] and k not in bounds for k in range(begin, len(s))):
         return None
+    if len({it[0] for it in items}) != len(items):  # a tag twice: maybe a mistyped tag (1A for IA), the search decides
+        return None
     return 0.0, m.group(1), serial, items, []
 
 
-_Reading = tuple[float, str | None, str | None, list[_Item], list[str]]
+_Reading = tuple[float, str | None, str | None, list[_Item], list[Problem]]
 
 
 def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
@@ -514,16 +598,84 @@ def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
     fast = _read_literal(s, sep, c, begin)
     if fast is not None:
         return fast
-    got, positions = _read_segmented(s, sep, c, begin, frozenset())
+    hits: dict[int, list[tuple[int, SmsField, float, str]]] = {}
+    if not c.digit_starts:
+        forced = _read_forced(s, sep, c, begin, hits)
+        if forced is not None:
+            return forced
+    got, positions, memo = _read_segmented(s, sep, c, begin, frozenset(), hits, {})
     tags = [it[0] for it in got[3]]
     twice = {t for t in tags if t is not None and tags.count(t) > 1}
     if twice:
         for at, tag in zip(positions, tags, strict=True):
             if tag in twice:
-                again, _ = _read_segmented(s, sep, c, begin, frozenset({(at, tag)}))
+                # the best readings after ``at`` do not depend on how ``at`` is read: only the positions up to it
+                # are read again
+                after = {i: v for i, v in memo.items() if i > at}
+                again, _, _ = _read_segmented(s, sep, c, begin, frozenset({(at, tag)}), hits, after)
                 if _badness(again) < _badness(got):
                     got = again
     return got
+
+
+def _read_forced(s: str, sep: list[bool], c: _Compiled, begin: int,
+                 hits: dict[int, list[tuple[int, SmsField, float, str]]]) -> _Reading | None:
+    """The second fast path, for a form where no tag can start with a digit-like character (most forms): there
+    every number runs to its end, so where each position allows one tag only, the reading is forced and is the one
+    the segmentation would find, as long as it is cheaper than an unknown question (``_UNKNOWN``) and gives no tag
+    twice. Anything else (``None``) goes to the segmentation."""
+    n = len(s)
+    seg = _Segmenter(s, sep, c, frozenset(), hits)
+    k = seg.run_end(begin)
+    if k == begin or c.x_tags:
+        return None
+    costs = [_number_cost(s[begin:k])]
+    serial = None
+    code_end = k
+    if k < n and s[k] == "X":
+        if k + 1 >= n or sep[k + 1]:
+            return None
+        q = seg.run_end(k + 1)
+        if q < k + 2:
+            return None
+        serial = _as_number(s[k + 1:q])
+        costs[0] += _number_cost(s[k + 1:q])
+        k = q
+    items: list[_Item] = []
+    i = k
+    while i < n:
+        found = seg.hits_at(i)
+        if len(found) != 1:
+            return None
+        j, f, tag_cost, typed_tag = found[0]
+        if f.type == "boolean":
+            if j < n and s[j] in _DIGITLIKE:
+                if s[j] not in "01" or not (j + 1 == n or sep[j + 1] or s[j + 1] not in _DIGITLIKE):
+                    return None
+                items.append((f.tag, s[j], f, None, typed_tag))
+                j += 1
+            else:
+                items.append((f.tag, "", f, None, typed_tag))
+            costs.append(tag_cost)
+            i = j
+            continue
+        end = seg.run_end(j)
+        if end == j:
+            return None
+        typed = s[j:end]
+        costs.append(tag_cost + _value_cost(f, typed))
+        items.append((f.tag, typed, f, None, typed_tag))
+        i = end
+    total = 0.0
+    for cost in reversed(costs):  # summed as the segmentation sums them, so equal readings cost exactly the same
+        total = cost + total
+    if total >= _UNKNOWN:
+        return None
+    items = _reassign(items, c)
+    tags = [it[0] for it in items]
+    if len(set(tags)) != len(tags):  # a tag twice: the segmentation reads it again (see _read_form)
+        return None
+    return total, _as_number(s[begin:code_end]), serial, items, []
 
 
 def _badness(reading: _Reading) -> tuple[int, float]:
@@ -534,9 +686,12 @@ def _badness(reading: _Reading) -> tuple[int, float]:
 
 
 def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
-                    penalised: frozenset[tuple[int, str]]) -> tuple[_Reading, list[int]]:
+                    penalised: frozenset[tuple[int, str]], hits: dict[int, list[tuple[int, SmsField, float, str]]],
+                    memo: dict[int, tuple[float, int, _Item | None]]
+                    ) -> tuple[_Reading, list[int], dict[int, tuple[float, int, _Item | None]]]:
     n = len(s)
-    seg = _Segmenter(s, sep, c, penalised)
+    seg = _Segmenter(s, sep, c, penalised, hits)
+    seg.memo = memo
     if n - begin > 120:  # long text: fill the memo right to left, so the top-down recursion stays shallow
         for i in range(n - 1, begin - 1, -1):
             seg.best(i)
@@ -545,7 +700,7 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
     if end == begin:
         items = seg.items(begin)
         return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
-                ["Observer code missing"]), seg.positions
+                [Problem("observer_missing")]), seg.positions, seg.memo
     top, pick = float("inf"), (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
@@ -570,7 +725,7 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
     participant = _as_number(s[begin:code_end])
     serial = _as_number(serial_at[1]) if serial_at else None
     items = seg.items(k)
-    return (top, participant, serial, _reassign(items, c), []), seg.positions
+    return (top, participant, serial, _reassign(items, c), []), seg.positions, seg.memo
 
 
 def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
@@ -588,7 +743,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
         text = text.replace("!", " ")
     s, sep = _split(text)
     if not s:
-        result.problems.append("Empty message" if result.comment is None else "Only a comment; no report")
+        result.problems.append(Problem("empty" if result.comment is None else "comment_only"))
         return result
     matches = _match_prefix(s, forms)
     if matches:
@@ -607,10 +762,10 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
         else:
             candidates = []
         if result.prefix is None:
-            result.problems.append("Form prefix missing")
+            result.problems.append(Problem("prefix_missing"))
         else:
             known = ", ".join(sorted({f.prefix for f in forms})) or "none"
-            result.problems.append(f"Unknown form {result.prefix}; expected {known}")
+            result.problems.append(Problem("unknown_form", prefix=result.prefix, expected=known))
         if not candidates:
             code = s[k:]
             m = re.match(r"[0-9OIL]+", code)
@@ -618,6 +773,11 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
             return result
     top = None
     for form, length, prefix_cost in candidates:
+        if top is not None:
+            # a reading without an observer code costs at least _MISSING_VALUE: skip a form that cannot do better
+            floor = prefix_cost + (_MISSING_VALUE if length >= len(s) or s[length] not in _DIGITLIKE else 0.0)
+            if floor >= top[0]:
+                continue
         got = _read_form(s, sep, form, length)
         cost = got[0] + prefix_cost
         # an urgent message prefers an incident-like form when two share a prefix: nothing to go on here, so ties
@@ -637,7 +797,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
     responses = result.responses
     for tag, typed, f, problem, _typed_tag in items:
         if problem:
-            result.problems.append(problem)
+            result.problems.append(Problem(problem[0], **problem[1]))
         if tag is None or f is None:
             continue
         if f.type == "boolean":
@@ -655,24 +815,24 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
             del responses[tag]
         responses[tag] = value
     for tag in result.duplicates:
-        result.problems.append(f"{tag} given more than once; the last value ({responses[tag]}) is used")
+        result.problems.append(Problem("duplicate", tag=tag, value=responses[tag]))
     return result
 
 
-def _range_problem(f: SmsField, value: str) -> str | None:
+def _range_problem(f: SmsField, value: str) -> Problem | None:
     if f.type == "select" and f.options is not None:
         if not 1 <= int(value) <= f.options:
-            return f"{f.tag}{value}: no option {int(value)} (1–{f.options})"
+            return Problem("no_option", tag=f.tag, value=value, options=int(value), count=f.options)
     elif f.type == "multiselect" and f.options is not None:
         bad = sorted({d for d in value if not 1 <= int(d) <= f.options})
         if bad:
-            return f"{f.tag}{value}: no option {', '.join(bad)} (1–{f.options})"
+            return Problem("no_option", tag=f.tag, value=value, options=", ".join(bad), count=f.options)
     elif f.type == "integer":
         number = int(value)
         if f.minimum is not None and number < f.minimum:
-            return f"{f.tag}{value}: below the minimum {f.minimum}"
+            return Problem("below_minimum", tag=f.tag, value=value, minimum=f.minimum)
         if f.maximum is not None and number > f.maximum:
-            return f"{f.tag}{value}: above the maximum {f.maximum}"
+            return Problem("above_maximum", tag=f.tag, value=value, maximum=f.maximum)
     return None
 
 

@@ -64,6 +64,17 @@ def sms_grammar(mission) -> list[SmsForm]:
     return forms
 
 
+def tagged_forms(mission) -> list[ObservationForm]:
+    """The newest active version of each of the mission's forms (with an SMS prefix or not): the forms whose SMS
+    tags a coordinator edits, and among which a prefix is unique."""
+    seen: dict[str, ObservationForm] = {}
+    for form in (ObservationForm.objects.for_mission(mission).filter(is_active=True)
+                 .order_by("form_id", "-created_at", "-pk").only("pk", "form_id", "sms_prefix", "fields", "title",
+                                                                  "mission_id")):
+        seen.setdefault(form.form_id, form)
+    return list(seen.values())
+
+
 def code_key(code: str) -> str:
     """An observer code as an SMS carries it: its digits without leading zeros (``CO-0042`` → ``42``)."""
     digits = re.sub(r"\D", "", code or "")

@@ -59,7 +59,7 @@ def read_sms_payload(text: str, mission, *, form: ObservationForm | None = None)
         raise SubmissionRejected(404, "the form of this SMS report is gone")
     values, problems = values_of(result, form)
     observer = observer_by_sms_code(mission, result.participant_id)
-    reasons = [p for p in result.problems if "given more than once" not in p] + problems
+    reasons = [p for p in result.problems if getattr(p, "code", "") != "duplicate"] + problems
     if observer is None:
         reasons.append(f"unknown observer code {result.participant_id!r}")
     return ReadPayload(form=form, values=values, problems=reasons, observer=observer)

@@ -16,7 +16,7 @@ from pollwatch.missions.models import Deployment, Observer
 from pollwatch.sms.grammar import parse_message
 from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage, SmsSettings
 from pollwatch.sms.queries import observer_by_sms_code, same_phone, sms_grammar
-from pollwatch.sms.replies import language_of, reply_text
+from pollwatch.sms.replies import language_of, problems_text, reply_text
 from pollwatch.sms.senders.base import SendError, get_sender
 
 logger = logging.getLogger("pollwatch.sms")
@@ -73,7 +73,7 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
     observer = observer_by_sms_code(mission, result.participant_id) if result.participant_id else None
     message.observer = observer
     language = language_of(observer)
-    problems = [p for p in result.problems if "given more than once" not in p]
+    problems = [p for p in result.problems if getattr(p, "code", "") != "duplicate"]
     notes = [reply_text("duplicate", language, tag=t) for t in result.duplicates]
     reply = ""
     if not text.strip() or result.problems in (["Empty message"], ["Only a comment; no report"]):
@@ -84,7 +84,7 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
     elif result.form is None:
         message.status = InboundMessage.Status.REJECTED
         message.problems = result.problems
-        reply = reply_text("problems", language, problems="; ".join(result.problems))
+        reply = reply_text("problems", language, problems=problems_text(result.problems, language))
     elif observer is None:
         message.status = InboundMessage.Status.REJECTED
         message.problems = [f"Unknown observer code {result.participant_id}", *problems]
@@ -97,7 +97,7 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
     elif problems:
         message.status = InboundMessage.Status.REJECTED
         message.problems = problems
-        reply = reply_text("problems", language, problems="; ".join(problems))
+        reply = reply_text("problems", language, problems=problems_text(problems, language))
     else:
         try:
             receipt = receive_submission(text.encode(), transport="sms", mission=mission, observer=observer,
@@ -110,7 +110,7 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
             submission = receipt.submission
             message.submission = submission
             message.status = InboundMessage.Status.ACCEPTED
-            message.problems = [p for p in result.problems if "given more than once" in p]
+            message.problems = [p for p in result.problems if getattr(p, "code", "") == "duplicate"]
             station = submission.station.code if submission.station_id else ""
             form = submission.form.title if submission.form_id else result.form.name
             key = "received" if station else "received_no_station"

@@ -9,4 +9,6 @@ urlpatterns = [
     path("missions/<slug:slug>/sms/", views.message_log, name="sms-log"),
     path("missions/<slug:slug>/sms/<id:pk>/correct", views.message_correct, name="sms-correct"),
     path("missions/<slug:slug>/sms/broadcast", views.broadcast, name="sms-broadcast"),
+    path("missions/<slug:slug>/sms/forms/", views.form_tags_list, name="sms-form-tags-list"),
+    path("missions/<slug:slug>/sms/forms/<id:pk>/", views.form_tags, name="sms-form-tags"),
 ]

@@ -12,13 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from pollwatch.collection.models import ObservationForm
+from pollwatch.collection.services import do_set_form_sms_tags
 from pollwatch.missions.access import access_mission_by_slug, has_capability, sealed_form_ids
 from pollwatch.missions.models import Mission
 from pollwatch.missions.permissions import Cap
+from pollwatch.sms.forms import SmsTagsForm
 from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage, SmsSettings
+from pollwatch.sms.queries import forget_grammars, tagged_forms
 from pollwatch.sms.queries import message_log as log_query
 from pollwatch.sms.services import do_correct_sms, do_receive_sms, do_send_broadcast
 from pollwatch.sms.signing import gateway_signature_ok, twilio_signature_ok
@@ -151,3 +156,25 @@ def broadcast(request, slug: str):
                              missing_form=request.POST.get("missing_form", "")[:100])
     messages.info(request, f"Broadcast queued for {sent.recipients.count()} observers.")
     return redirect(f"{request.path.rsplit('/', 1)[0]}/?out=1")
+
+
+def form_tags_list(request, slug: str):
+    """The mission's current forms with their SMS prefixes: each links to its tag editor."""
+    mission = access_mission_by_slug(request.user, slug, need=Cap.AUTHOR_FORMS)
+    return render(request, "sms/form_tags_list.html", {"mission": mission, "forms": tagged_forms(mission)})
+
+
+def form_tags(request, slug: str, pk: int):
+    """Edit one form's SMS prefix and its questions' SMS tags (coordinators: the capability to author forms)."""
+    mission = access_mission_by_slug(request.user, slug, need=Cap.AUTHOR_FORMS)
+    form = get_object_or_404(ObservationForm.objects.for_mission(mission), pk=pk)
+    others = [f for f in tagged_forms(mission) if f.form_id != form.form_id]
+    editor = SmsTagsForm(request.POST or None, form=form, others=others)
+    if request.method == "POST" and editor.is_valid():
+        do_set_form_sms_tags(form, prefix=editor.cleaned_data["prefix"], tags=editor.tags(), user=request.user)
+        forget_grammars()
+        messages.success(request, _("SMS tags of “%(title)s” saved.") % {"title": form.title})
+        return redirect("sms-form-tags", slug=mission.slug, pk=form.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sms/form_tags.html", {"mission": mission, "form": form, "editor": editor},
+                  status=status)

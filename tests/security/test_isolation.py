@@ -22,7 +22,7 @@ PK_KINDS = {
     "collection-submission-accept": "submission",
     "collection-attachment": "attachment", "incident-detail": "incident", "incident-triage": "incident",
     "media-item": "item", "media-item-original": "item", "media-outlet": "outlet", "operations-master": "master",
-    "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample", "sms-correct": "message",
+    "operations-resolve": "master", "pvt-publish": "sample", "pvt-export": "sample", "sms-correct": "message", "sms-form-tags": "form",
 }
 # Patterns outside a mission: public by design or the user's own (checked for leaks only).
 OPEN = {"health", "health-ready", "set_language", "login", "login-code", "logout", "home", "collection-api-tokens",

@@ -135,3 +135,33 @@ def test_simulate_feeds_reports_through_the_same_service(sms_world):
     assert summary["messages"] == 30
     assert summary.get("accepted", 0) >= 20, summary
     assert Submission.objects.filter(transport="sms").count() == summary["accepted"]
+
+
+def test_a_russian_speaking_observer_gets_the_problems_in_russian(client, sms_world,
+                                                                   django_capture_on_commit_callbacks):
+    observer = sms_world.observers["CIS-001"]
+    observer.languages = "ru,en"
+    observer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        twilio_post(client, "cis", sms("SM5", "OP1 AA1 AB7 DD3"))
+    (_, reply), = OUTBOX
+    assert reply == ("Не сохранено: AB7: нет варианта 7 (1–2); Неизвестный вопрос DD; ожидается AA–AE. "
+                     "Исправьте и отправьте снова.")
+    # the log keeps the problems in English, as the coordinators' common reference
+    assert "Unknown question DD; expected AA–AE" in InboundMessage.objects.get().problems
+
+
+@pytest.mark.parametrize(("languages", "expected"), [
+    ("fr", "Non enregistré : Question inconnue DD ; attendu : AA–AE. Corrigez et renvoyez, s'il vous plaît."),
+    ("ar", "لم يُحفظ: سؤال غير معروف DD؛ المتوقع: AA–AE. يرجى التصحيح والإرسال مرة أخرى."),
+    ("az", "Saxlanılmadı: Naməlum sual DD; gözlənilən: AA–AE. Düzəldib yenidən göndərin."),
+    ("", "Not stored: Unknown question DD; expected AA–AE. Please correct and send again."),
+])
+def test_problems_are_rendered_in_each_shipped_language(client, sms_world, django_capture_on_commit_callbacks,
+                                                        languages, expected):
+    observer = sms_world.observers["CIS-001"]
+    observer.languages = languages
+    observer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        twilio_post(client, "cis", sms("SM6", "OP1 AA1 DD3"))
+    assert OUTBOX == [(PAVEL_PHONE, expected)]
