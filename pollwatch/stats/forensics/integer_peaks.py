@@ -61,7 +61,19 @@ def is_integer_percentage(rate: npt.ArrayLike, tolerance: float = TOLERANCE_POIN
 
 
 def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance: float) -> FloatArray:
-    """P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p), per station.
+    """P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p), per station."""
+    return _lattice_hits(n, p, tolerance)[0]
+
+
+def line_expectations(n: IntArray | FloatArray, p: FloatArray, tolerance: float = TOLERANCE_POINTS) -> FloatArray:
+    """Expected number of stations within ``tolerance`` points of each integer percentage 0–100 (101 values)
+    when each station's count is Binomial(n, p): the lattice-exact null of the integer-peaks test, per line."""
+    return _lattice_hits(n, p, tolerance)[1]
+
+
+def _lattice_hits(n: IntArray | FloatArray, p: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray]:
+    """Per station, P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p); and
+    per integer percentage 0–100, the sum of those probabilities over the stations.
 
     Sums the binomial probability of each count k inside an integer window [j − tol, j + tol] % for the
     integers j within ±7 standard deviations of the mean. A window holds at most ⌈2·tol·n/100⌉ + 1 counts, so
@@ -71,6 +83,7 @@ def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance:
     n = np.asarray(n, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     out = np.zeros(len(n))
+    lines = np.zeros(101)
     log_n_factorial = special.gammaln(n + 1)
     sd_points = 100.0 * np.sqrt(p * (1 - p) / np.maximum(n, 1))
     half_width = np.ceil(7 * sd_points).astype(np.int64) + 1
@@ -93,8 +106,10 @@ def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance:
             + special.xlogy(k, pp)
             + special.xlog1py(nn - k, -pp)
         )
-        out[idx] = np.where(inside, np.exp(log_pmf), 0.0).sum(axis=(1, 2))
-    return np.clip(out, 0.0, 1.0)
+        in_window = np.where(inside, np.exp(log_pmf), 0.0).sum(axis=2)  # stations × windows
+        out[idx] = in_window.sum(axis=1)
+        lines += np.bincount(np.clip(j[:, :, 0], 0, 100).ravel(), weights=in_window.ravel(), minlength=101)
+    return np.clip(out, 0.0, 1.0), lines
 
 
 def integer_peaks(
