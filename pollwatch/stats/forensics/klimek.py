@@ -166,10 +166,20 @@ def simulate(registered: npt.ArrayLike, params: _Params, draws: _Draws) -> tuple
 def generate_election(registered: npt.ArrayLike, params: _Params,
                       rng: RandomLike = None) -> tuple[IntArray, IntArray, IntArray]:
     """A synthetic election from the model: (voters, leader's votes, ballots) per station, integers."""
+    voters, leader, ballots, _ = generate_labelled_election(registered, params, rng)
+    return voters, leader, ballots
+
+
+def generate_labelled_election(registered: npt.ArrayLike, params: _Params,
+                               rng: RandomLike = None) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """As :func:`generate_election`, with each station's kind: 0 fair, 1 incremental fraud, 2 extreme fraud."""
     reg = np.asarray(registered, dtype=np.float64)
-    t, s = simulate(reg, params, _draws(len(reg), as_generator(rng), params.extreme_sd))
+    draws = _draws(len(reg), as_generator(rng), params.extreme_sd)
+    t, s = simulate(reg, params, draws)
     voters = np.round(t * reg)
-    return voters.astype(np.int64), np.round(s * voters).astype(np.int64), voters.astype(np.int64)
+    fi, fe = params.f_incremental, params.f_extreme
+    kind = np.where(draws.kind < fi, 1, np.where(draws.kind < fi + fe, 2, 0)).astype(np.int64)
+    return voters.astype(np.int64), np.round(s * voters).astype(np.int64), voters.astype(np.int64), kind
 
 
 # --- the likelihood ----------------------------------------------------------------------------------------
@@ -255,6 +265,18 @@ class _Components:
         inc = self._get("inc", (*fair_key, p.alpha, p.theta), lambda: _fraud_component(p, extreme=False))
         ext = self._get("ext", (*fair_key, p.alpha, p.extreme_sd), lambda: _fraud_component(p, extreme=True))
         return fair, inc, ext
+
+
+def component_probabilities(params: _Params) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Bin probabilities (BINS × BINS, turnout along axis 0) of fair, incrementally and extremely falsified
+    stations under ``params``: the three components of the likelihood."""
+    return _Components()(params)
+
+
+def bin_index(turnout: FloatArray, share: FloatArray) -> tuple[IntArray, IntArray]:
+    """Turnout and share bins of each station in the fit's histogram."""
+    return (np.clip((turnout * BINS).astype(np.int64), 0, BINS - 1),
+            np.clip((share * BINS).astype(np.int64), 0, BINS - 1))
 
 
 def _model_probabilities(p: _Params, components: _Components | None = None) -> FloatArray:
