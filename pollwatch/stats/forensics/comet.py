@@ -96,7 +96,8 @@ def _window_count(percent: FloatArray, centres: FloatArray, tolerance: float) ->
 
 
 def comet(turnout_numerator: npt.ArrayLike, registered: npt.ArrayLike, leader_votes: npt.ArrayLike,
-          ballots: npt.ArrayLike, *, tolerance: float = TOLERANCE_POINTS) -> CometResult:
+          ballots: npt.ArrayLike, *, tolerance: float = TOLERANCE_POINTS, line_stations: npt.ArrayLike | None = None,
+          line_expected: tuple[FloatArray, FloatArray] | None = None) -> CometResult:
     """The comet plot's data: station points, the integer-percentage lines and a density summary [1]_ [2]_.
 
     Turnout is ``turnout_numerator / registered``, the leader's share ``leader_votes / ballots`` (the
@@ -112,6 +113,11 @@ def comet(turnout_numerator: npt.ArrayLike, registered: npt.ArrayLike, leader_vo
         One value per station; filter first (registered > 0, ballots > 0).
     tolerance : float
         Half-width of a line in percentage points (0.05, as in the integer-peaks test).
+    line_stations : array_like of bool, optional
+        Count the lines over these stations only (the suite: the integer test's stations, ≤ 99 %).
+    line_expected : (array, array), optional
+        The expected count of each integer percentage 0–100 for turnout and share over ``line_stations``, when
+        already computed (``IntegerPeaksResult.line_expected``); computed here otherwise.
 
     Returns
     -------
@@ -135,13 +141,19 @@ def comet(turnout_numerator: npt.ArrayLike, registered: npt.ArrayLike, leader_vo
     ks = np.arange(1, 100, dtype=np.float64)
     lines: list[CometLine] = []
     on = np.zeros(n, dtype=bool)
-    sizes = (np.asarray(registered, dtype=np.float64), np.asarray(ballots, dtype=np.float64))
-    for axis, values, size in (("turnout", turnout, sizes[0]), ("share", share, sizes[1])):
+    use = np.ones(n, dtype=bool) if line_stations is None else np.asarray(line_stations, dtype=bool)
+    if use.shape != (n,):
+        raise ValueError("line_stations must be one flag per station")
+    sizes = (np.asarray(registered, dtype=np.float64)[use], np.asarray(ballots, dtype=np.float64)[use])
+    for a, (axis, values, size) in enumerate((("turnout", turnout[use], sizes[0]), ("share", share[use], sizes[1]))):
+        percent = values * 100.0
+        at = _window_count(percent, ks, tolerance)
+        expected = (line_expected[a] if line_expected is not None else line_expectations(size, values, tolerance))
+        lines.extend(CometLine(axis, int(k), int(c), float(e))
+                     for k, c, e in zip(ks, at, expected[1:100], strict=True))
+    for values in (turnout, share):
         percent = values * 100.0
         on |= np.abs(percent - np.round(percent)) <= tolerance + 1e-9
-        at = _window_count(percent, ks, tolerance)
-        expected = line_expectations(size, values, tolerance)[1:100]
-        lines.extend(CometLine(axis, int(k), int(c), float(e)) for k, c, e in zip(ks, at, expected, strict=True))
     edges = np.linspace(0.0, 1.0, DENSITY_BINS + 1)
     i = np.clip((turnout * DENSITY_BINS).astype(np.int64), 0, DENSITY_BINS - 1)
     j = np.clip((share * DENSITY_BINS).astype(np.int64), 0, DENSITY_BINS - 1)

@@ -30,6 +30,9 @@ class IntegerPeaksResult:
         Which of the input stations are on an integer value.
     hit_probability : numpy.ndarray of float
         Each station's probability of landing on an integer value under the null (sums to ``expected``).
+    line_expected : tuple of two numpy.ndarray of float
+        Expected stations within the window of each integer percentage 0–100 under the null, for turnout and
+        for the leader's share (the per-line view the comet plot draws).
     """
 
     observed: int
@@ -39,6 +42,7 @@ class IntegerPeaksResult:
     n_resamples: int
     on_integer: BoolArray
     hit_probability: FloatArray
+    line_expected: tuple[FloatArray, FloatArray] = (np.zeros(101), np.zeros(101))
 
     @property
     def excess(self) -> float:
@@ -171,8 +175,8 @@ def integer_peaks(
     turnout = num / reg
     share = lead / bal
     on_integer = is_integer_percentage(turnout, tolerance) | is_integer_percentage(share, tolerance)
-    p_turnout = _lattice_hit_probability(reg, turnout, tolerance)
-    p_share = _lattice_hit_probability(bal, share, tolerance)
+    p_turnout, lines_turnout = _lattice_hits(reg, turnout, tolerance)
+    p_share, lines_share = _lattice_hits(bal, share, tolerance)
     hit = 1.0 - (1.0 - p_turnout) * (1.0 - p_share)
     generator = as_generator(rng)
     counts = np.empty(n_resamples, dtype=np.int64)
@@ -191,6 +195,7 @@ def integer_peaks(
         n_resamples=n_resamples,
         on_integer=on_integer,
         hit_probability=hit,
+        line_expected=(lines_turnout, lines_share),
     )
 
 

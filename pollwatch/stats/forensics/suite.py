@@ -302,7 +302,9 @@ def run_forensics(
     regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown),
                              generator)
     fm_args = (table.registered[fm], table.turnout_numerator[fm], lead[fm], table.ballots[fm])
-    comet_result = comet(fm_args[1], fm_args[0], fm_args[2], fm_args[3])
+    # the lines over the integer test's stations (≤ 99 %), with its null per line; the points over all
+    comet_result = comet(fm_args[1], fm_args[0], fm_args[2], fm_args[3], line_stations=mask[fm],
+                         line_expected=integer.line_expected)
     fraud = fraud_probabilities(*fm_args, fit=klimek)
     zero_five = zero_five_digits(table.votes.ravel())
     sobyanin = sobyanin_sukhovolsky(table.registered[mask], table.turnout_numerator[mask], lead[mask], others[mask])
