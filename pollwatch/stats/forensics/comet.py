@@ -162,7 +162,10 @@ def comet(turnout_numerator: npt.ArrayLike, registered: npt.ArrayLike, leader_vo
     tail = float("nan")
     if n:
         padded = np.pad(density.astype(np.float64), 2)
-        smooth = sum(padded[di:di + DENSITY_BINS, dj:dj + DENSITY_BINS] for di in range(5) for dj in range(5))
+        smooth = np.zeros((DENSITY_BINS, DENSITY_BINS))
+        for di in range(5):
+            for dj in range(5):
+                smooth += padded[di:di + DENSITY_BINS, dj:dj + DENSITY_BINS]
         hi, hj = np.unravel_index(int(np.argmax(smooth + 1e-3 * density)), smooth.shape)  # ties: the denser cell
         head = (float((hi + 0.5) / DENSITY_BINS), float((hj + 0.5) / DENSITY_BINS))
         tail = float(np.mean((turnout >= head[0] + 0.1) & (share >= head[1] + 0.1)))
