@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +49,8 @@ def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
     fp.update_layout(title=f"Turnout × share fingerprint (log counts); f_i = {k.f_incremental:.3f}, "
                            f"f_e = {k.f_extreme:.3f}, α = {k.alpha:.2f}; residual RMS {k.gof_rmse:.2f}", height=420)
     figures.append(("Fingerprint", fp))
+    if report.comet is not None:
+        figures.append(("Comet", _comet_figure(report, go)))
     sd = report.second_digit_leader
     observed = np.array(sd.frequencies) / max(sd.n, 1)
     bars = go.Figure([go.Bar(x=list(range(10)), y=observed, name="leader's counts"),
@@ -56,6 +59,29 @@ def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
                        xaxis_title="second digit", yaxis_title="share", height=360)
     figures.append(("Second digit", bars))
     return figures
+
+
+COMET_POINTS = 30_000  # points drawn at most (an even subsample beyond): the page stays light
+
+
+def _comet_figure(report: ForensicsReport, go: Any) -> object:
+    """Kobak et al.'s comet: every station a point of turnout × leader's share, prominent integer lines drawn."""
+    c = report.comet
+    assert c is not None
+    keep = np.arange(c.n) if c.n <= COMET_POINTS else np.linspace(0, c.n - 1, COMET_POINTS).astype(np.int64)
+    fig = go.Figure(go.Scattergl(x=c.turnout[keep] * 100, y=c.share[keep] * 100, mode="markers",
+                                 marker={"size": 2, "color": "#1f5f99", "opacity": 0.35}, name="stations"))
+    for line in c.prominent():
+        spec = ({"x0": line.percent, "x1": line.percent, "y0": 0, "y1": 100} if line.axis == "turnout" else
+                {"y0": line.percent, "y1": line.percent, "x0": 0, "x1": 100})
+        fig.add_shape(type="line", line={"color": "#c0392b", "width": 1, "dash": "dot"}, **spec)
+    shown = "" if c.n <= COMET_POINTS else f" ({COMET_POINTS:,} of {c.n:,} stations shown)"
+    fig.update_layout(title=f"Comet: turnout × leader's share per station{shown}; dotted: integer lines with "
+                            f"excess stations ({len(c.prominent())}); head at {c.head[0] * 100:.0f} % / "
+                            f"{c.head[1] * 100:.0f} %, {c.tail_fraction * 100:.1f} % of stations in the tail",
+                      xaxis={"title": "turnout (%)", "range": [0, 100]},
+                      yaxis={"title": "leader's share (%)", "range": [0, 100]}, height=520)
+    return fig
 
 
 def render_html(report: ForensicsReport, *, title: str = "results") -> str:

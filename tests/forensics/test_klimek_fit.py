@@ -13,8 +13,13 @@ from pollwatch.stats.forensics.klimek_validate import synthetic_election
 
 @pytest.mark.parametrize(("fi", "fe", "alpha", "theta", "seed"), [
     (0.0, 0.05, 1.0, 0.15, 11),   # extreme fraud only: the old fit reported f_i ≈ 0.05
-    (0.25, 0.0, 2.0, 0.15, 13),   # α = 2, f_i ≥ 0.25: the old fit underestimated f_i by 0.05–0.11
+    (0.25, 0.0, 2.0, 0.15, 13),   # α = 2, f_i ≥ 0.25: the first fit underestimated f_i by 0.05–0.11
     (0.4, 0.05, 2.0, 0.15, 15),
+    # α = 2 cells of the validation grid (docs/forensics.md, seed 4242 + cell): the old quadrature missed here
+    (0.5, 0.05, 2.0, 0.15, 4251),
+    (0.5, 0.0, 2.0, 0.15, 4252),
+    (0.25, 0.1, 2.0, 0.15, 4244),
+    (0.1, 0.1, 2.0, 0.15, 4250),
     (0.5, 0.1, 0.5, 0.15, 16),
     (0.1, 0.01, 1.0, 0.25, 17),
 ])

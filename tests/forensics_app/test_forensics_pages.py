@@ -37,6 +37,9 @@ def test_the_page_shows_the_figures_and_links_to_the_stations_behind_them(login,
     assert "Absheron" in html and "Ganja-Dashkasan" in html  # the regional table
     # every figure with its interval, and the flags' multiple-testing rule
     assert 'id="klimek-intervals"' in html and "excess 95 % interval" in html and "Holm" in html
+    # Kobak et al.'s comet and the stations' posterior fraud probabilities (Mebane-style mixture)
+    assert "<h2>Comet</h2>" in html
+    assert 'id="fraud-probabilities"' in html and "S211" in html.split('id="fraud-probabilities"')[1]
 
 
 def test_drill_down_lists_the_stations_of_a_flag_and_our_reports_there(login, world, results):

@@ -11,6 +11,9 @@ One module per method, each a pure function over numpy arrays returning a frozen
 - :func:`~pollwatch.stats.forensics.fingerprints.zero_five_digits` — 0/5 last digits (Beber & Scacco; Kalinin &
   Mebane)
 - :func:`~pollwatch.stats.forensics.fingerprints.sobyanin_sukhovolsky` — the Sobyanin–Sukhovolsky regression
+- :func:`~pollwatch.stats.forensics.comet.comet` — the "comet" plot of Kobak, Shpilkin & Pshenichnikov (2016)
+- :func:`~pollwatch.stats.forensics.mixture.fraud_probabilities` — per-station fraud probabilities, a simplified
+  eforensics mixture (Mebane 2016) on the Klimek fit
 - :mod:`~pollwatch.stats.forensics.intervals` — intervals of every figure, Holm's correction across regions
 
 :func:`~pollwatch.stats.forensics.suite.run_forensics` runs them all on a

@@ -30,6 +30,9 @@ class IntegerPeaksResult:
         Which of the input stations are on an integer value.
     hit_probability : numpy.ndarray of float
         Each station's probability of landing on an integer value under the null (sums to ``expected``).
+    line_expected : tuple of two numpy.ndarray of float
+        Expected stations within the window of each integer percentage 0–100 under the null, for turnout and
+        for the leader's share (the per-line view the comet plot draws).
     """
 
     observed: int
@@ -39,6 +42,7 @@ class IntegerPeaksResult:
     n_resamples: int
     on_integer: BoolArray
     hit_probability: FloatArray
+    line_expected: tuple[FloatArray, FloatArray] = (np.zeros(101), np.zeros(101))
 
     @property
     def excess(self) -> float:
@@ -61,7 +65,19 @@ def is_integer_percentage(rate: npt.ArrayLike, tolerance: float = TOLERANCE_POIN
 
 
 def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance: float) -> FloatArray:
-    """P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p), per station.
+    """P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p), per station."""
+    return _lattice_hits(n, p, tolerance)[0]
+
+
+def line_expectations(n: IntArray | FloatArray, p: FloatArray, tolerance: float = TOLERANCE_POINTS) -> FloatArray:
+    """Expected number of stations within ``tolerance`` points of each integer percentage 0–100 (101 values)
+    when each station's count is Binomial(n, p): the lattice-exact null of the integer-peaks test, per line."""
+    return _lattice_hits(n, p, tolerance)[1]
+
+
+def _lattice_hits(n: IntArray | FloatArray, p: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray]:
+    """Per station, P(k/n is within ``tolerance`` points of an integer percentage) for k ~ Binomial(n, p); and
+    per integer percentage 0–100, the sum of those probabilities over the stations.
 
     Sums the binomial probability of each count k inside an integer window [j − tol, j + tol] % for the
     integers j within ±7 standard deviations of the mean. A window holds at most ⌈2·tol·n/100⌉ + 1 counts, so
@@ -71,6 +87,7 @@ def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance:
     n = np.asarray(n, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     out = np.zeros(len(n))
+    lines = np.zeros(101)
     log_n_factorial = special.gammaln(n + 1)
     sd_points = 100.0 * np.sqrt(p * (1 - p) / np.maximum(n, 1))
     half_width = np.ceil(7 * sd_points).astype(np.int64) + 1
@@ -93,8 +110,10 @@ def _lattice_hit_probability(n: IntArray | FloatArray, p: FloatArray, tolerance:
             + special.xlogy(k, pp)
             + special.xlog1py(nn - k, -pp)
         )
-        out[idx] = np.where(inside, np.exp(log_pmf), 0.0).sum(axis=(1, 2))
-    return np.clip(out, 0.0, 1.0)
+        in_window = np.where(inside, np.exp(log_pmf), 0.0).sum(axis=2)  # stations × windows
+        out[idx] = in_window.sum(axis=1)
+        lines += np.bincount(np.clip(j[:, :, 0], 0, 100).ravel(), weights=in_window.ravel(), minlength=101)
+    return np.clip(out, 0.0, 1.0), lines
 
 
 def integer_peaks(
@@ -156,8 +175,8 @@ def integer_peaks(
     turnout = num / reg
     share = lead / bal
     on_integer = is_integer_percentage(turnout, tolerance) | is_integer_percentage(share, tolerance)
-    p_turnout = _lattice_hit_probability(reg, turnout, tolerance)
-    p_share = _lattice_hit_probability(bal, share, tolerance)
+    p_turnout, lines_turnout = _lattice_hits(reg, turnout, tolerance)
+    p_share, lines_share = _lattice_hits(bal, share, tolerance)
     hit = 1.0 - (1.0 - p_turnout) * (1.0 - p_share)
     generator = as_generator(rng)
     counts = np.empty(n_resamples, dtype=np.int64)
@@ -176,6 +195,7 @@ def integer_peaks(
         n_resamples=n_resamples,
         on_integer=on_integer,
         hit_probability=hit,
+        line_expected=(lines_turnout, lines_share),
     )
 
 

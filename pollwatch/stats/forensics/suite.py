@@ -16,6 +16,7 @@ from pollwatch.stats.forensics._common import (
     as_generator,
     safe_ratio,
 )
+from pollwatch.stats.forensics.comet import CometResult, comet
 from pollwatch.stats.forensics.excess_votes import ExcessVotesResult, excess_votes
 from pollwatch.stats.forensics.fingerprints import (
     SobyaninResult,
@@ -35,6 +36,7 @@ from pollwatch.stats.forensics.intervals import (
 )
 from pollwatch.stats.forensics.klimek import KlimekResult, klimek_fingerprint
 from pollwatch.stats.forensics.last_digit import LastDigitResult, last_digit_test
+from pollwatch.stats.forensics.mixture import FraudProbabilitiesResult, fraud_probabilities
 from pollwatch.stats.forensics.outliers import OutliersResult, find_outliers
 from pollwatch.stats.forensics.second_digit import SecondDigitResult, second_digit_test
 from pollwatch.stats.results import ResultsTable, RowProblem
@@ -43,6 +45,7 @@ Progress = Callable[[str], None]
 EXCESS_REPS = 100  # station-bootstrap resamples of Shpilkin's excess votes (country)
 REGION_EXCESS_REPS = 30  # … and per region
 FLAG_LEVEL = 0.05  # family-wise error rate of the regional flags (Holm)
+TOP_STATIONS = 20  # stations listed with their posterior fraud probabilities
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ class ForensicsReport:
     intervals: dict[str, Estimate] = field(default_factory=dict)  # 95 % interval of each headline figure
     zero_five: ZeroFiveResult | None = None
     sobyanin: SobyaninResult | None = None
+    comet: CometResult | None = None  # over the fingerprint's stations (``fingerprint``)
+    fraud: FraudProbabilitiesResult | None = None  # per-station posteriors, same stations
+    fingerprint: BoolArray | None = None  # stations of the Klimek fit, the comet and the posteriors
 
     @property
     def leader_name(self) -> str:
@@ -160,6 +166,9 @@ class ForensicsReport:
                 "stations": self.sobyanin.n, "leader_slope": self.sobyanin.leader_slope,
                 "leader_interval": list(self.sobyanin.leader_interval), "others_slope": self.sobyanin.others_slope,
                 "others_interval": list(self.sobyanin.others_interval)},
+            "comet": None if self.comet is None else self.comet.to_json(),
+            "station_fraud_probabilities": None if self.fraud is None or self.fingerprint is None else
+            self.fraud.to_json(t.station_id[self.fingerprint], k=TOP_STATIONS),
             "turnout_share_correlation": self.correlation,
             "turnout_share_correlation_interval": self._interval("correlation"),
             "intervals": {name: {"value": e.value, "interval": e.as_list(), "method": e.method}
@@ -292,11 +301,16 @@ def run_forensics(
     }
     regions = _regional_rows(table, li, mask, fingerprint_mask, integer, outliers, getattr(table, breakdown),
                              generator)
+    fm_args = (table.registered[fm], table.turnout_numerator[fm], lead[fm], table.ballots[fm])
+    # the lines over the integer test's stations (≤ 99 %), with its null per line; the points over all
+    comet_result = comet(fm_args[1], fm_args[0], fm_args[2], fm_args[3], line_stations=mask[fm],
+                         line_expected=integer.line_expected)
+    fraud = fraud_probabilities(*fm_args, fit=klimek)
     zero_five = zero_five_digits(table.votes.ravel())
     sobyanin = sobyanin_sukhovolsky(table.registered[mask], table.turnout_numerator[mask], lead[mask], others[mask])
     return ForensicsReport(table, li, mask, exclusions, integer, second_leader, second_all, last_all,
                            correlation, klimek, excess, outliers, regions, table.check_protocols(), intervals,
-                           zero_five, sobyanin)
+                           zero_five, sobyanin, comet_result, fraud, fingerprint_mask)
 
 
 def _shpilkin(num: np.ndarray, reg: np.ndarray, lead: np.ndarray,
