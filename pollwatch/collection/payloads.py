@@ -18,7 +18,7 @@ from typing import Any
 
 from pollwatch.collection.models import ObservationForm
 from pollwatch.collection.submissions import ReadPayload, SubmissionRejected, find_form
-from pollwatch.collection.xforms import typed_value
+from pollwatch.collection.xforms import typed_value, typed_values
 
 API_JSON = "api-json"
 WEB_JSON = "web-json"
@@ -75,20 +75,7 @@ def read_json_payload(text: str, mission: Any, *, form: ObservationForm | None =
 def read_json_values(submitted: dict[str, Any], fields: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """Typed values by question name, as ``xforms.read_values`` reads the same answers from an instance; a value
     not of its type is kept as text and named in the problems, never dropped."""
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for f in fields:
-        if f["name"] not in submitted:
-            continue
-        text = answer_text(submitted[f["name"]])
-        if text == "":
-            continue
-        try:
-            values[f["name"]] = typed_value(f["type"], text)
-        except ValueError:
-            values[f["name"]] = text
-            problems.append(f"{f['name']}: {text!r} is not a valid {f['type']}")
-    return values, problems
+    return typed_values((f, answer_text(submitted[f["name"]])) for f in fields if f["name"] in submitted)
 
 
 def answer_text(value: Any) -> str:

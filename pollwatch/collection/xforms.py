@@ -11,6 +11,7 @@ import functools
 import hashlib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -349,7 +350,8 @@ def read_instance_header(raw: bytes | str) -> InstanceHeader:
     return InstanceHeader(form_id, root.get("version") or "", instance_id, deprecated_id, root)
 
 
-def _typed(kind: str, text: str) -> Any:
+def typed_value(kind: str, text: str) -> Any:
+    """An answer's text as its field's type (raises ValueError when it is not one)."""
     if kind == "int":
         return int(text)
     if kind == "decimal":
@@ -374,22 +376,23 @@ def read_values(root: Element, fields: list[dict[str, Any]]) -> tuple[dict[str, 
                 by_path[path] = (child.text or "").strip()
 
     walk(root, "")
+    return typed_values((f, by_path.get(f["path"], "")) for f in fields)
+
+
+def typed_values(answers: Iterable[tuple[dict[str, Any], str]]) -> tuple[dict[str, Any], list[str]]:
+    """Typed values by question name from (field, answer text) pairs, whatever payload the texts came from; an
+    empty text is no answer, and a text not of its field's type is kept as text and named in the problems."""
     values: dict[str, Any] = {}
     problems: list[str] = []
-    for f in fields:
-        text = by_path.get(f["path"], "")
+    for f, text in answers:
         if text == "":
             continue
         try:
-            values[f["name"]] = _typed(f["type"], text)
+            values[f["name"]] = typed_value(f["type"], text)
         except ValueError:
             values[f["name"]] = text
             problems.append(f"{f['name']}: {text!r} is not a valid {f['type']}")
     return values, problems
-
-
-def typed_value(kind: str, text: str) -> Any:
-    return _typed(kind, text)
 
 
 @functools.lru_cache(maxsize=32)
