@@ -129,20 +129,26 @@ def device_token(request, slug: str):
     }, status=201)
 
 
-def _collect_settings_qr(url: str, project: str) -> str:
-    """ODK Collect's configuration QR code (base64 of zlib-compressed settings JSON: the server URL and the
-    project's name) as inline SVG, or "" when no QR library is installed (segno is a dependency: the TOTP page)."""
+def collect_settings(url: str, project: str) -> str:
+    """What ODK Collect reads from a configuration QR code: base64 of the zlib-compressed settings JSON (the server
+    URL and the project's name; a setting left out keeps its default)."""
     import base64
     import json
     import zlib
 
+    settings_json = json.dumps({"general": {"server_url": url}, "admin": {}, "project": {"name": project}})
+    return base64.b64encode(zlib.compress(settings_json.encode())).decode()
+
+
+def _collect_settings_qr(url: str, project: str) -> str:
+    """ODK Collect's configuration QR code as inline SVG, drawn on the server; "" when no QR library is installed
+    (segno is a dependency already: the TOTP enrolment page draws its code with it)."""
     try:
         import segno
     except ImportError:  # pragma: no cover - segno is a dependency
         return ""
-    settings_json = json.dumps({"general": {"server_url": url}, "admin": {}, "project": {"name": project}})
-    payload = base64.b64encode(zlib.compress(settings_json.encode())).decode()
-    return segno.make(payload, error="m", micro=False).svg_inline(scale=4, border=4, title="ODK Collect")
+    return segno.make(collect_settings(url, project), error="m", micro=False).svg_inline(scale=4, border=4,
+                                                                                         title="ODK Collect")
 
 
 @require_POST
