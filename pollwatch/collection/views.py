@@ -136,7 +136,8 @@ def collect_settings(url: str, project: str) -> str:
     import json
     import zlib
 
-    settings_json = json.dumps({"general": {"server_url": url}, "admin": {}, "project": {"name": project}})
+    # Collect takes a code with both its "general" and its protected section (empty here: nothing locked).
+    settings_json = json.dumps(dict(general={"server_url": url}, admin={}, project={"name": project}))
     return base64.b64encode(zlib.compress(settings_json.encode())).decode()
 
 

@@ -179,23 +179,25 @@ def _database_text() -> str:
     return "\n".join(out)
 
 
-def _log_handler() -> logging.Handler:
-    [handler] = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactingFilter) for f in h.filters)]
-    return handler
+def _log_handler() -> logging.StreamHandler:
+    """settings.LOGGING's console handler (the last one configured: a CLI test may have set logging up again)."""
+    found = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactingFilter) for f in h.filters)]
+    assert found, "settings.LOGGING's console handler has no RedactingFilter"
+    return found[-1]
 
 
 def test_the_token_is_kept_in_no_table_and_no_log_line(world, forms, client, urls, settings):
     token = urls["pavel"]
     stream = io.StringIO()
     handler = _log_handler()  # settings.LOGGING's console handler
-    old = handler.setStream(stream)
+    old, handler.stream = handler.stream, stream  # not setStream(): it flushes the old one, maybe a closed capture
     try:
         assert client.get(f"/key/{token}/m/cis/formList").status_code == 200  # first use: audited
         assert client.get(f"/key/{token}/m/cis/forms/nope/1/form.xml").status_code == 404  # "Not Found: …" logged
         for _ in range(settings.AXES_FAILURE_LIMIT):  # the right token at the wrong mission: failures, a lockout
             client.get(f"/key/{token}/m/odihr/formList")
     finally:
-        handler.setStream(old)
+        handler.stream = old
     logged = stream.getvalue()
     assert "Not Found: /key/[redacted]/m/cis/forms/nope/1/form.xml" in logged
     assert token not in logged
