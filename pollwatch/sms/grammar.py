@@ -595,7 +595,7 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int, seps: list[
     bounds = {begin, m.end(1)}
     if serial is not None:
         bounds.add(m.start(2))
-    items: list[_Item] = []
+    items = []
     literal = c.literal
     lengths = c.lengths
     for pair in _PAIR.finditer(s, m.end(2) if serial is not None else m.end(1)):
@@ -743,7 +743,8 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
         items = seg.items(begin)
         return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
                 [Problem("observer_missing")]), seg.positions, seg.memo
-    top, pick = float("inf"), (end, None)
+    top = float("inf")
+    pick: tuple[int, tuple[int, str] | None] = (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
             continue
@@ -758,10 +759,10 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
             for q in range(k + 2, q_end + 1):
                 if q < q_end and s[q] not in c.digit_starts:
                     continue
-                serial = s[k + 1:q]
-                cost = base + _number_cost(serial) + seg.best(q)
+                typed_serial = s[k + 1:q]
+                cost = base + _number_cost(typed_serial) + seg.best(q)
                 if cost < top:
-                    top, pick = cost, (q, (k, serial))
+                    top, pick = cost, (q, (k, typed_serial))
     k, serial_at = pick
     code_end = serial_at[0] if serial_at else k
     participant = _as_number(s[begin:code_end])
