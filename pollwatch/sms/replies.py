@@ -21,7 +21,6 @@ TEMPLATES = {
     "wrong_phone": _("This phone is not registered for observer {code}; the report is held for review."),
     "empty": _("Empty message. Send your report as on your card, e.g. {example}."),
     "duplicate": _("{tag} was sent twice; the last value was kept."),
-    "held": _("It is held for a coordinator's review before it counts."),
 }
 
 # One text per code of pollwatch.sms.grammar.PROBLEMS, with the same parameters.

@@ -114,8 +114,6 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
             station = submission.station.code if submission.station_id else ""
             form = submission.form.title if submission.form_id else result.form.name
             key = "received" if station else "received_no_station"
-            if submission.held:  # e.g. a station outside the observer's deployment
-                notes.append(reply_text("held", language))
             reply = " ".join([reply_text(key, language, form=form, station=station), *notes])
     with transaction.atomic():
         message.save(update_fields=["parsed", "observer", "status", "problems", "submission"])
