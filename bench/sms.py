@@ -1,10 +1,13 @@
 """Benchmark: SMS reports — parse rate in-process, accuracy on mistyped reports, webhook → stored report rate.
 
-    .venv/bin/python bench/sms.py [--messages 20000] [--seconds 10] [--clients 8] [--no-server]
+    .venv/bin/python bench/sms.py [--messages 20000] [--seconds 10] [--clients 8] [--no-server] [--baseline REV]
 
 1. Parse rate: ``pollwatch.sms.grammar.parse_message`` over (a) reports typed exactly (Apollo's shape) and (b) the
    labelled corpus of ``pollwatch.sms.typos`` (30 % mistake rate, four forms, two with tags full of I, L, O). Both
    wall-clock and CPU time (the box is shared: CPU time is what the parser itself costs). Target ≥ 50,000/s.
+   With ``--baseline REV`` the grammar of git revision REV is measured too, in the same process on the same
+   messages, alternating rounds (best of ``--rounds``), and the ratios printed: on a shared box only ratios
+   measured side by side mean much.
 2. Accuracy on the labelled corpus, per form, against an Apollo-style parser written after Apollo's
    ``parse_text``/``parse_responses`` (punctuation stripped, every I/L/O of the message rewritten to 1/0, then
    ``[A-Z]+[0-9]*`` pairs matched against the form's tags).
@@ -91,6 +94,51 @@ def parse_rates(n: int) -> dict:
     ours = sum(v[0] for v in right.values()) / n
     theirs = sum(v[1] for v in right.values()) / n
     out["accuracy_all"] = f"{ours:.1%} (Apollo-style {theirs:.1%})"
+    return out
+
+
+def baseline_module(rev: str):
+    """``pollwatch/sms/grammar.py`` as it was at git revision ``rev``, imported as a module of its own."""
+    import importlib.util
+
+    source = subprocess.run(["git", "show", f"{rev}:pollwatch/sms/grammar.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="pollwatch-bench-sms-")) / "baseline_grammar.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("baseline_grammar", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_grammar"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare_rates(n: int, rev: str, rounds: int) -> dict:
+    """Parse rates (CPU) of revision ``rev``'s grammar and of this one, side by side, per set of messages."""
+    import pollwatch.sms.grammar as current
+
+    baseline = baseline_module(rev)
+    forms, corpus = labelled_corpus(n, seed=42)
+    rng = random.Random(7)
+    sets = {"exact": [valid_report(rng.choice(forms), rng).text for _ in range(n)],
+            "mistyped": [r.text for r in corpus]}
+    for prefix in sorted({f.prefix for f in forms}):
+        sets[f"mistyped_{prefix}"] = [r.text for r in corpus if r.form.prefix == prefix]
+    same = sum(baseline.parse_message(t, forms).as_dict() == current.parse_message(t, forms).as_dict()
+               for t in sets["mistyped"])
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(rounds):
+        for name, texts in sets.items():
+            for label, module in (("baseline", baseline), ("current", current)):
+                cpu = time.process_time()
+                for text in texts:
+                    module.parse_message(text, forms)
+                rate = len(texts) / max(time.process_time() - cpu, 1e-9)
+                best[name, label] = max(best.get((name, label), 0.0), rate)
+    out: dict = {"baseline": rev, "same_parse_as_baseline": f"{same}/{len(sets['mistyped'])}"}
+    for name in sets:
+        before, after = best[name, "baseline"], best[name, "current"]
+        out[f"{name}_per_s_cpu"] = f"{before:.0f} → {after:.0f} (×{after / before:.2f})"
     return out
 
 
@@ -208,8 +256,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--baseline", metavar="REV", help="also measure the grammar of this git revision, side by side")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the side-by-side comparison (best kept)")
     args = parser.parse_args()
     result = parse_rates(args.messages)
+    if args.baseline:
+        result |= compare_rates(args.messages, args.baseline, args.rounds)
     if not args.no_server:
         result |= webhook_rate(args.seconds, args.clients)
     for key, value in result.items():

@@ -42,12 +42,17 @@ OBSERVER_FIELDS = ("observer_code",)
 
 
 class SubmissionRejected(Exception):
-    """A report the edge must refuse, with the HTTP status and a message for the client."""
+    """A report the edge must refuse, with the HTTP status and a message for the client.
 
-    def __init__(self, status: int, message: str):
+    ``code`` and ``params`` (optional) name the reason for a transport that words it in the sender's language (an
+    SMS reply: ``pollwatch.sms.replies.rejection_text``); ``message`` is the English text."""
+
+    def __init__(self, status: int, message: str, *, code: str = "", params: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code
+        self.params = params or {}
 
 
 @dataclass
@@ -391,7 +396,8 @@ def receive_submission(
     read = payload_reader(payload_type)(text, mission)
     form = read.form
     if not form.is_active:
-        raise SubmissionRejected(410, f"Form {form.form_id!r} is closed: it no longer accepts reports.")
+        raise SubmissionRejected(410, f"Form {form.form_id!r} is closed: it no longer accepts reports.",
+                                 code="form_closed", params={"form": form.form_id, "title": form.title})
     instance_id = (read.instance_id or instance_id)[:128]
     content_hash = hashlib.sha256(raw).hexdigest()
     files = attachments or []
@@ -422,7 +428,8 @@ def receive_submission(
             if existing is not None:
                 if existing.content_hash != content_hash:
                     raise SubmissionRejected(
-                        409, f"A different report with instanceID {instance_id} was already received."
+                        409, f"A different report with instanceID {instance_id} was already received.",
+                        code="conflict", params={"instance_id": instance_id},
                     ) from None
                 # Identical resubmission (e.g. ODK Collect splitting a large report over several POSTs): keep
                 # one row, add attachments not seen yet.

@@ -133,7 +133,7 @@ def _convert_cached(data: bytes, is_xls: bool) -> ConvertedForm:
         xform=xform,
         md5=hashlib.md5(xform.encode()).hexdigest(),  # noqa: S324 — OpenRosa's formList hash is md5 by spec
         fields=fields,
-        warnings=list(dict.fromkeys(list(result.warnings) + warnings)),
+        warnings=list(dict.fromkeys(list(result.warnings) + warnings + alike_sms_tags_warnings(fields))),
         sms_prefix=sms_prefix,
     )
 
@@ -172,6 +172,50 @@ def read_sms_columns(data: bytes) -> tuple[str, dict[str, str]]:
             prefix = "".join(ch for ch in clean(values[header.index("sms_prefix")]) if ch.isalpha())
     wb.close()
     return prefix, tags
+
+
+# How an SMS tag reads once its I and L are typed as 1 and its O as 0 (what the SMS grammar forgives).
+_SMS_AS_TYPED = str.maketrans("ILO", "110")
+
+
+def alike_sms_tags(tags: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Pairs of a form's SMS tags that a message typed with I/L for 1 and O for 0 (or the other way round) may
+    confuse: ``(tag, other tag, text that reads as either)``, in the tags' order.
+
+    Two kinds: the tags read the same (``IA`` and ``LA`` are both ``1A``); or one ends where the other begins, the
+    confusable character between them (``AI`` and ``IA``: in ``AA101A120`` the ``1A1`` is ``…10, IA120`` or
+    ``…101, AI20``).
+
+    >>> alike_sms_tags(["AA", "IA", "LA", "AB"])
+    [('IA', 'LA', '1A')]
+    >>> alike_sms_tags(["AI", "IA", "IB"])
+    [('IA', 'AI', '1A1')]
+    >>> alike_sms_tags(["AA", "AB", "M1"])
+    []
+    """
+    tags = list(dict.fromkeys(t.upper() for t in tags if t))
+    typed = {t: t.translate(_SMS_AS_TYPED) for t in tags}
+    found: list[tuple[str, str, str]] = []
+    for i, a in enumerate(tags):
+        for b in tags[i + 1:]:
+            if typed[a] == typed[b]:
+                found.append((a, b, typed[a]))
+    for a in tags:  # a starts with a digit-like character, b ends with one, and b's head is a's tail
+        ta = typed[a]
+        if len(ta) < 2 or not ta[0].isdigit():
+            continue
+        for b in tags:
+            tb = typed[b]
+            if b != a and len(tb) >= 2 and tb[-1].isdigit() and tb[:-1] == ta[1:] and (ta != tb):
+                found.append((a, b, ta + tb[-1]))
+    return found
+
+
+def alike_sms_tags_warnings(fields: list[dict[str, Any]]) -> list[str]:
+    """The import's warnings about SMS tags a mistyped message may confuse (:func:`alike_sms_tags`)."""
+    return [f"SMS tags {a} and {b} read alike when I/L are typed as 1 and O as 0 ({text}): a mistyped message "
+            f"could be read either way; consider changing one of them."
+            for a, b, text in alike_sms_tags(f["sms_tag"] for f in fields if f.get("sms_tag"))]
 
 
 def _main_instance(root: Element) -> Element:

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pollwatch.collection.models import ObservationForm
+from pollwatch.collection.xforms import alike_sms_tags
+from pollwatch.sms.queries import sms_field_type
 
 PREFIX = re.compile(r"[A-Z]{1,10}")
 TAG = re.compile(r"[A-Z0-9]{1,10}")
@@ -64,3 +66,16 @@ class SmsTagsForm(forms.Form):
 
     def tags(self) -> dict[str, str]:
         return {f["name"]: self.cleaned_data[f"tag_{f['name']}"] for f in self.questions}
+
+    def alike(self) -> list[str]:
+        """Warnings (not errors) about tags a mistyped message may confuse once I/L are typed as 1 and O as 0
+        (``IA`` and ``LA``; ``AI`` next to ``IA``): the submitted tags, else the form's current ones."""
+        if self.is_bound:
+            data = {f["name"]: str(self.data.get(f"tag_{f['name']}", "")).strip().upper() for f in self.questions}
+        else:
+            data = {f["name"]: f.get("sms_tag", "") for f in self.questions}
+        # a comment question takes the @comment, not a tag/value pair: its tag is never read from the pairs
+        tags = [data[f["name"]] for f in self.questions if data[f["name"]] and sms_field_type(f) != "comment"]
+        return [_("%(tag)s and %(other)s read alike when I or L is typed as 1 and O as 0 (“%(text)s”): a mistyped "
+                  "message could be read either way. Consider changing one of them.")
+                % {"tag": a, "other": b, "text": text} for a, b, text in alike_sms_tags(tags)]

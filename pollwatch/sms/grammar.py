@@ -224,7 +224,7 @@ class _Compiled:
     """A form's lookup tables, built once per form."""
 
     __slots__ = ("form", "tags", "alts", "order", "lengths", "literal", "expected", "digit_starts", "x_tags",
-                 "value_costs")
+                 "value_costs", "literal_re", "pair_re")
 
     def __init__(self, form: SmsForm):
         self.form = form
@@ -254,6 +254,19 @@ class _Compiled:
         self.x_tags = any(t.startswith("X") for t in self.tags)  # then X after the code may be a question
         # Can a tag start at a character that could also be a digit of a number? Only then is a number cut short.
         self.digit_starts = frozenset(t[0] for t in self.tags if t[0] in _DIGITLIKE)
+        # The exact fast path as one regex (see _read_literal): when the tags are letters and none is the start of
+        # another, the longest-first split of a run of letters into tags is the only one, and a regex run in C finds it
+        self.literal_re: re.Pattern[str] | None = None
+        self.pair_re: re.Pattern[str] | None = None
+        words = sorted(self.literal, key=lambda t: (-len(t), t))
+        if (not self.x_tags and words and all(t.isalpha() and t.isascii() for t in words)
+                and not any(a != b and b.startswith(a) for a in words for b in words)):
+            booleans = "|".join(t for t in words if self.literal[t].type == "boolean")
+            valued = "|".join(t for t in words if self.literal[t].type != "boolean")
+            alternatives = ([f"(?:{booleans})(?:[01](?![0-9]))?(?![0-9])"] if booleans else []) + (
+                [f"(?:{valued})[0-9]+(?![0-9])"] if valued else [])
+            self.literal_re = re.compile(r"([0-9]+)(?:X([0-9]+))?(?:{})*".format("|".join(alternatives)))
+            self.pair_re = re.compile("({})([0-9]*)".format("|".join(words)))
         tags = [f.tag for f in form.fields if f.type != "comment"]
         self.expected = (f"{tags[0]}–{tags[-1]}" if len(tags) > 2 else ", ".join(tags)) if tags else "none"
 
@@ -499,19 +512,22 @@ def _unknown_at(s: str, i: int, n: int, sep: list[bool], c: _Compiled,
     return _UNKNOWN, m, (None, s[i:m], None, ("unknown_question", {"tag": word, "expected": c.expected}), word)
 
 
-def _split(text: str) -> tuple[str, list[bool]]:
-    """Uppercase letters and digits joined, and per position whether a separator preceded it."""
+def _split(text: str) -> tuple[str, list[bool], list[int]]:
+    """Uppercase letters and digits joined, per position whether a separator preceded it, and those positions."""
     chunks = [ch for ch in _SEPARATORS.split(text.upper()) if ch]
     if len(chunks) == 1:
         s = chunks[0]
-        return s, [False] * (len(s) + 1)
+        return s, [False] * (len(s) + 1), []
     s = "".join(chunks)
     sep = [False] * (len(s) + 1)
+    seps = []
     pos = 0
     for ch in chunks:
-        sep[pos] = pos > 0
+        if pos:
+            sep[pos] = True
+            seps.append(pos)
         pos += len(ch)
-    return s, sep
+    return s, sep, seps
 
 
 _PREFIX_VARIANTS: dict[str, dict[str, float]] = {}
@@ -540,10 +556,36 @@ _LITERAL = re.compile(r"([0-9]+)(?:X([0-9]+))?((?:[A-Z]+[0-9]*)*)")
 _PAIR = re.compile(r"([A-Z]+)([0-9]*)")
 
 
-def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[float, str, str | None,
-                                                                                list[_Item], list[Problem]] | None:
+def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int, seps: list[int] | None = None
+                  ) -> tuple[float, str, str | None, list[_Item], list[Problem]] | None:
     """The fast path: a message typed exactly (observer code, then known tags each with a well-formed value, every
-    separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped."""
+    separator between tokens). That is the cheapest reading there is (cost 0), so the search is skipped.
+
+    ``seps``: the positions where a separator preceded (those of ``sep``), when the caller has them."""
+    pattern = c.literal_re
+    if pattern is not None:
+        m = pattern.fullmatch(s, begin)
+        if m is None:
+            return None
+        serial = m.group(2)
+        literal = c.literal
+        items: list[_Item] = []
+        bounds = {begin, m.end(1)}
+        if serial is not None:
+            bounds.add(m.start(2))
+        for pair in c.pair_re.finditer(s, m.end(2) if serial is not None else m.end(1)):  # type: ignore[union-attr]
+            tag = pair.group(1)
+            items.append((tag, pair.group(2), literal[tag], None, tag))
+            bounds.add(pair.start(1))
+            bounds.add(pair.start(2))
+        if seps is None:
+            seps = [k for k in range(begin, len(s)) if sep[k]]
+        for k in seps:
+            if k >= begin and k not in bounds:
+                return None
+        if len({it[0] for it in items}) != len(items):  # a tag twice: the search decides (see below)
+            return None
+        return 0.0, m.group(1), serial, items, []
     m = _LITERAL.fullmatch(s, begin)
     if m is None:
         return None
@@ -553,7 +595,7 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
     bounds = {begin, m.end(1)}
     if serial is not None:
         bounds.add(m.start(2))
-    items: list[_Item] = []
+    items = []
     literal = c.literal
     lengths = c.lengths
     for pair in _PAIR.finditer(s, m.end(2) if serial is not None else m.end(1)):
@@ -592,10 +634,10 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int) -> tuple[fl
 _Reading = tuple[float, str | None, str | None, list[_Item], list[Problem]]
 
 
-def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int) -> _Reading:
+def _read_form(s: str, sep: list[bool], form: SmsForm, begin: int, seps: list[int] | None = None) -> _Reading:
     """Observer code, serial and pairs of ``s[begin:]`` read against one form."""
     c = _compiled(form)
-    fast = _read_literal(s, sep, c, begin)
+    fast = _read_literal(s, sep, c, begin, seps)
     if fast is not None:
         return fast
     hits: dict[int, list[tuple[int, SmsField, float, str]]] = {}
@@ -701,7 +743,8 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
         items = seg.items(begin)
         return (seg.best(begin) + _MISSING_VALUE, None, None, _reassign(items, c),
                 [Problem("observer_missing")]), seg.positions, seg.memo
-    top, pick = float("inf"), (end, None)
+    top = float("inf")
+    pick: tuple[int, tuple[int, str] | None] = (end, None)
     for k in range(begin + 1, end + 1):
         if k < end and s[k] not in c.digit_starts:
             continue
@@ -716,10 +759,10 @@ def _read_segmented(s: str, sep: list[bool], c: _Compiled, begin: int,
             for q in range(k + 2, q_end + 1):
                 if q < q_end and s[q] not in c.digit_starts:
                     continue
-                serial = s[k + 1:q]
-                cost = base + _number_cost(serial) + seg.best(q)
+                typed_serial = s[k + 1:q]
+                cost = base + _number_cost(typed_serial) + seg.best(q)
                 if cost < top:
-                    top, pick = cost, (q, (k, serial))
+                    top, pick = cost, (q, (k, typed_serial))
     k, serial_at = pick
     code_end = serial_at[0] if serial_at else k
     participant = _as_number(s[begin:code_end])
@@ -741,7 +784,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
     if "!" in text:
         result.exclamation = True
         text = text.replace("!", " ")
-    s, sep = _split(text)
+    s, sep, seps = _split(text)
     if not s:
         result.problems.append(Problem("empty" if result.comment is None else "comment_only"))
         return result
@@ -778,7 +821,7 @@ def parse_message(text: str, forms: list[SmsForm]) -> ParseResult:
             floor = prefix_cost + (_MISSING_VALUE if length >= len(s) or s[length] not in _DIGITLIKE else 0.0)
             if floor >= top[0]:
                 continue
-        got = _read_form(s, sep, form, length)
+        got = _read_form(s, sep, form, length, seps)
         cost = got[0] + prefix_cost
         # an urgent message prefers an incident-like form when two share a prefix: nothing to go on here, so ties
         # keep the form listed first

@@ -6,15 +6,15 @@ from typing import Any
 
 from pollwatch.collection.models import ObservationForm
 from pollwatch.collection.submissions import ReadPayload, SubmissionRejected
-from pollwatch.sms.grammar import ParseResult, parse_message
+from pollwatch.sms.grammar import ParseResult, Problem, parse_message
 from pollwatch.sms.queries import observer_by_sms_code, sms_grammar
 
 
-def values_of(result: ParseResult, form: ObservationForm) -> tuple[dict[str, Any], list[str]]:
+def values_of(result: ParseResult, form: ObservationForm) -> tuple[dict[str, Any], list[Problem]]:
     """Typed values by question name: option numbers become the choices' names (1 = the first choice)."""
     by_name = {f["name"]: f for f in form.fields}
     values: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     assert result.form is not None
     tags = {f.tag: f for f in result.form.fields}
     for tag, value in result.responses.items():
@@ -28,7 +28,7 @@ def values_of(result: ParseResult, form: ObservationForm) -> tuple[dict[str, Any
             if 1 <= n <= len(choices):
                 values[field["name"]] = choices[n - 1]
             else:
-                problems.append(f"{tag}{value}: no option {n} (1–{len(choices)})")
+                problems.append(Problem("no_option", tag=tag, value=value, options=n, count=len(choices)))
         elif sms_field.type == "multiselect":
             picked = []
             for digit in value:
@@ -36,7 +36,7 @@ def values_of(result: ParseResult, form: ObservationForm) -> tuple[dict[str, Any
                 if 1 <= n <= len(choices):
                     picked.append(choices[n - 1])
                 else:
-                    problems.append(f"{tag}{value}: no option {n} (1–{len(choices)})")
+                    problems.append(Problem("no_option", tag=tag, value=value, options=n, count=len(choices)))
             values[field["name"]] = list(dict.fromkeys(picked))
         elif sms_field.type == "boolean":
             values[field["name"]] = bool(value)
@@ -53,10 +53,11 @@ def read_sms_payload(text: str, mission, *, form: ObservationForm | None = None)
     type of transport ``sms``); ``form`` is not needed: the text's prefix names its form."""
     result = parse_message(text, sms_grammar(mission))
     if result.form is None:
-        raise SubmissionRejected(400, "; ".join(result.problems) or "not an SMS report of this mission")
+        raise SubmissionRejected(400, "; ".join(result.problems) or "not an SMS report of this mission",
+                                 code="not_sms_report")
     form = ObservationForm.objects.for_mission(mission).filter(pk=result.form.key).first()
     if form is None:
-        raise SubmissionRejected(404, "the form of this SMS report is gone")
+        raise SubmissionRejected(404, "the form of this SMS report is gone", code="form_gone")
     values, problems = values_of(result, form)
     observer = observer_by_sms_code(mission, result.participant_id)
     reasons = [p for p in result.problems if getattr(p, "code", "") != "duplicate"] + problems

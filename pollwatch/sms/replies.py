@@ -40,6 +40,16 @@ PROBLEM_TEXTS = {
 }
 
 
+# Reasons a report is refused after it was read (``SubmissionRejected.code`` from collection's receive path and the
+# SMS payload reader), with the same parameters; a reason without a code reaches the reply as its English text.
+REJECTION_TEXTS = {
+    "form_closed": _("The form “{title}” is closed: it no longer accepts reports"),
+    "form_gone": _("The form of this report no longer exists"),
+    "not_sms_report": _("Not a report of this mission's forms"),
+    "conflict": _("A different report with this message id was already received"),
+}
+
+
 def language_of(observer) -> str:
     spoken = {code for code, _name in settings.LANGUAGES}
     for code in (getattr(observer, "languages", "") or "").split(","):
@@ -56,6 +66,16 @@ def problem_text(problem: str, language: str = "en") -> str:
         return str(problem)
     with translation.override(language):
         return str(PROBLEM_TEXTS[code]).format(**problem.params)  # type: ignore[attr-defined]
+
+
+def rejection_text(exc, language: str = "en") -> str:
+    """The reason of a :class:`pollwatch.collection.submissions.SubmissionRejected` in ``language``: from its code
+    when the SMS replies know it, else its (English) message."""
+    code = getattr(exc, "code", "")
+    if code not in REJECTION_TEXTS:
+        return str(getattr(exc, "message", exc))
+    with translation.override(language):
+        return str(REJECTION_TEXTS[code]).format(**exc.params)
 
 
 def problems_text(problems: Iterable[str], language: str = "en") -> str:

@@ -16,7 +16,7 @@ from pollwatch.missions.models import Deployment, Observer
 from pollwatch.sms.grammar import parse_message
 from pollwatch.sms.models import Broadcast, InboundMessage, OutboundMessage, SmsSettings
 from pollwatch.sms.queries import observer_by_sms_code, same_phone, sms_grammar
-from pollwatch.sms.replies import language_of, problems_text, reply_text
+from pollwatch.sms.replies import language_of, problems_text, rejection_text, reply_text
 from pollwatch.sms.senders.base import SendError, get_sender
 
 logger = logging.getLogger("pollwatch.sms")
@@ -105,7 +105,7 @@ def _process(message: InboundMessage, *, trust_sender: bool) -> str:
         except SubmissionRejected as exc:
             message.status = InboundMessage.Status.REJECTED
             message.problems = [exc.message]
-            reply = reply_text("problems", language, problems=exc.message)
+            reply = reply_text("problems", language, problems=rejection_text(exc, language))
         else:
             submission = receipt.submission
             message.submission = submission

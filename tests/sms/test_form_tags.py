@@ -79,3 +79,54 @@ def test_only_those_who_author_forms_may_edit_tags(client, login, sms_world):
     assert client.get(f"/missions/odihr/sms/forms/{form.pk}/").status_code == 404
     form.refresh_from_db()
     assert form.sms_prefix == "OP"
+
+
+def test_the_editor_warns_of_tags_that_a_mistyped_message_reads_alike(client, login, sms_world):
+    login(sms_world.boris)
+    form = opening(sms_world)
+    page = client.get(f"/missions/cis/sms/forms/{form.pk}/").content.decode()
+    assert "read alike" not in page  # AA–AE: nothing to confuse
+    # IA and LA are both 1A when typed with a digit; AI next to IA: AA101A120 is AA10 IA120 or AA101 AI20
+    response = client.post(f"/missions/cis/sms/forms/{form.pk}/",
+                           post_of(form, "OP", opened_on_time="IA", ballot_box_sealed="LA", voter_list_present="AI"),
+                           follow=True)
+    assert response.status_code == 200  # a warning, not an error: the tags are saved
+    form.refresh_from_db()
+    assert {f["sms_tag"] for f in form.fields if f.get("sms_tag")} >= {"IA", "LA", "AI"}
+    page = response.content.decode()
+    assert "IA and LA read alike when I or L is typed as 1 and O as 0 (“1A”)" in page
+    assert "IA and AI read alike" in page and "(“1A1”)" in page
+    assert "Consider changing one of them." in page
+    # the warning is worded in the coordinator's language, and also shown on a refused edit
+    client.cookies["pollwatch_language"] = "ru"
+    response = client.post(f"/missions/cis/sms/forms/{form.pk}/",
+                           post_of(form, "O1", opened_on_time="OA", ballot_box_sealed="0A"))
+    assert response.status_code == 400
+    assert "OA и 0A" in response.content.decode()
+
+
+def test_an_xlsform_import_warns_of_tags_that_read_alike(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from pollwatch.collection.services import check_import_form
+    from tests.sms.conftest import DEMO_FORMS
+
+    wb = load_workbook(DEMO_FORMS / "opening_checklist.xlsx")
+    survey = wb["survey"]
+    header = [c.value for c in survey[1]]
+    at_name, at_tag = header.index("name") + 1, header.index("sms_tag") + 1
+    for row in range(2, survey.max_row + 1):
+        name = survey.cell(row, at_name).value
+        if name in ("opened_on_time", "ballot_box_sealed"):
+            survey.cell(row, at_tag).value = {"opened_on_time": "VI", "ballot_box_sealed": "VL"}[name]
+    out = io.BytesIO()
+    wb.save(out)
+    form, created = check_import_form(world.cis, out.getvalue(), filename="opening_checklist.xlsx")
+    assert created
+    assert ("SMS tags VI and VL read alike when I/L are typed as 1 and O as 0 (V1): a mistyped message could be "
+            "read either way; consider changing one of them.") in form.warnings
+    plain, _ = check_import_form(world.odihr, (DEMO_FORMS / "opening_checklist.xlsx").read_bytes(),
+                                 filename="opening_checklist.xlsx")
+    assert not any("read alike" in w for w in plain.warnings)

@@ -165,3 +165,31 @@ def test_problems_are_rendered_in_each_shipped_language(client, sms_world, djang
     with django_capture_on_commit_callbacks(execute=True):
         twilio_post(client, "cis", sms("SM6", "OP1 AA1 DD3"))
     assert OUTBOX == [(PAVEL_PHONE, expected)]
+
+
+@pytest.mark.parametrize(("languages", "expected"), [
+    ("ru", "Не сохранено: Форма «Opening checklist» закрыта: отчёты по ней больше не принимаются. "
+           "Исправьте и отправьте снова."),
+    ("az", "Saxlanılmadı: «Opening checklist» forması bağlanıb: artıq hesabat qəbul etmir. "
+           "Düzəldib yenidən göndərin."),
+    ("", "Not stored: The form “Opening checklist” is closed: it no longer accepts reports. "
+         "Please correct and send again."),
+])
+def test_a_report_refused_after_parsing_gets_the_reason_in_the_observers_language(
+        client, sms_world, django_capture_on_commit_callbacks, languages, expected):
+    from pollwatch.collection.models import ObservationForm
+    from pollwatch.sms.queries import sms_grammar
+
+    observer = sms_world.observers["CIS-001"]
+    observer.languages = languages
+    observer.save()
+    sms_grammar(sms_world.cis)  # the grammar this process holds still has the form a coordinator now closes
+    ObservationForm.objects.filter(mission=sms_world.cis, form_id="opening_checklist").update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        twilio_post(client, "cis", sms("SM7", REPORT))
+    assert OUTBOX == [(PAVEL_PHONE, expected)]
+    message = InboundMessage.objects.get()
+    assert message.status == InboundMessage.Status.REJECTED
+    # the log keeps the collection's English reason
+    assert message.problems == ["Form 'opening_checklist' is closed: it no longer accepts reports."]
+    assert not Submission.objects.exists()
