@@ -312,6 +312,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No login URL's token in a log line (Django's "Not Found: /key/…" warnings): pollwatch/accounts/redaction.py.
+    "filters": {"redact_tokens": {"()": "pollwatch.accounts.redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("POLLWATCH_LOG_LEVEL", "WARNING")},
 }

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pollwatch import api
 from pollwatch.accounts.i18n import set_language
+from pollwatch.collection.openrosa_urls import key_urlpatterns
 from pollwatch.health import health, health_ready
 
 admin.site.site_header = _("pollwatch administration")
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls()),
     path("m/<slug:slug>/", include("pollwatch.collection.openrosa_urls")),
+    # The same, through a phone's login URL (ODK Central's /v1/key/<token>/projects/<id>/ style, no HTTP auth).
+    path("key/<str:token>/m/<slug:slug>/", include(key_urlpatterns)),
     path("", include("pollwatch.collection.urls")),
     path("", include("pollwatch.missions.urls")),
     path("", include("pollwatch.forensics.urls")),

@@ -1,5 +1,7 @@
 """Under production settings (DEBUG off) no error page shows a traceback, a setting or a path of the server
-(item 10): a 404, a 500 from a view that fails, a malformed API request, a bad OpenRosa request."""
+(item 10): a 404, a 500 from a view that fails, a malformed API request, a bad OpenRosa request.
+
+In process, with a test-only failing view; tests/test_error_pages_served.py asks a real `pollwatch serve --prod`."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pollwatch.accounts.redaction import redact
 from pollwatch.accounts.services import do_record_audit
 from pollwatch.accounts.throttling import client_address
 
@@ -17,10 +18,10 @@ def record_login_failed(sender, credentials=None, request=None, **kwargs) -> Non
     action = "auth.totp_failed" if (credentials or {}).get("second_factor") else "auth.login_failed"
     do_record_audit(action, detail={
         "username": username, "ip_address": client_address(request) if request else "",
-        "path": getattr(request, "path", "")[:200]})
+        "path": redact(getattr(request, "path", ""))[:200]})
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
     """django-axes' ``user_locked_out``: a user name or address reached the failure limit (or tried while locked)."""
     do_record_audit("auth.lockout", detail={"username": str(username or "")[:150], "ip_address": ip_address or "",
-                                            "path": getattr(request, "path", "")[:200]})
+                                            "path": redact(getattr(request, "path", ""))[:200]})

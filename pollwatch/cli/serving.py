@@ -20,6 +20,9 @@ import typer
 from pollwatch.cli import common
 
 DbOption = common.DbOption
+# Spelled out rather than imported: importing pollwatch.web.access_log imports gunicorn, which `pollwatch --help`
+# need not load. tests/collection/test_device_tokens.py checks that the class is there.
+LOGGER_CLASS = "pollwatch.web.access_log.RedactingLogger"
 
 
 def _env(db: Path | None) -> dict[str, str]:
@@ -38,6 +41,8 @@ def gunicorn_command(port: int, workers: int) -> list[str]:
         sys.executable, "-m", "gunicorn", "pollwatch.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
         "--access-logfile", "-", "--log-level", "warning",
+        # No phone's login URL token in the access log (pollwatch/accounts/redaction.py).
+        "--logger-class", LOGGER_CLASS,
     ]
 
 
@@ -65,6 +70,8 @@ def prod_gunicorn_command(env: dict[str, str]) -> list[str]:
         "--max-requests", "20000", "--max-requests-jitter", "2000",
         # nginx logs every request; gunicorn logs errors, to stderr (the journal).
         "--error-logfile", "-", "--log-level", env.get("POLLWATCH_LOG_LEVEL", "warning").lower(),
+        # "Error handling request <uri>" lines (and an access log, if one is added) without login URLs' tokens.
+        "--logger-class", LOGGER_CLASS,
     ]
 
 

@@ -164,7 +164,8 @@ class Attachment(models.Model):
 
 
 class DeviceCredential(models.Model):
-    """An observer's device login for OpenRosa (ODK Collect, Enketo): username + PIN, Digest auth.
+    """An observer's device login for OpenRosa (ODK Collect, Enketo): username + PIN, Digest auth, and optionally a
+    login URL holding a token (ODK Central's App User style, no HTTP auth).
 
     Only HA1 = md5(username:realm:password) is stored (RFC 7616 with MD5, which ODK Collect speaks), never the
     plaintext PIN.
@@ -178,6 +179,11 @@ class DeviceCredential(models.Model):
     ha1 = models.CharField(max_length=32)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The login URL's token (/key/<token>/m/<slug>/, Mission.allow_device_tokens): only its sha256 is kept, the URL is
+    # shown once. Null: no login URL (never given, or revoked).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, default=None)
+    token_created_at = models.DateTimeField(null=True, blank=True)
+    token_used_at = models.DateTimeField(null=True, blank=True, help_text="Last use of the login URL (to the minute)")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mission", "username"], name="device_login_unique_per_mission")]

@@ -2,6 +2,12 @@
 
 Deliberately outside Django's session auth: ODK Collect and Enketo authenticate with HTTP Digest against the
 observer's device credential. Only these views are CSRF-exempt.
+
+The same views answer under ``/key/<token>/m/<slug>/`` too, when the mission allows login URLs
+(``Mission.allow_device_tokens``): ODK Central's App User login, where the server URL configured in Collect holds a
+random token and no HTTP authentication is sent. The token names a device login, so a report sent either way is
+the same observer's (the same report-integrity rules); its failures are throttled like wrong PINs; an unknown,
+revoked or other mission's token, a mission that does not exist or does not allow login URLs all get one answer.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from pollwatch.accounts.redaction import redact
+from pollwatch.accounts.services import do_record_audit
 from pollwatch.accounts.throttling import client_address
 from pollwatch.collection import digest
 from pollwatch.collection.models import DeviceCredential, DigestNonceUse, ObservationForm
-from pollwatch.collection.services import current_forms, servable_forms
+from pollwatch.collection.services import current_forms, device_token_hash, servable_forms
 from pollwatch.collection.submissions import IncomingFile, SubmissionRejected, receive_submission
 from pollwatch.missions.models import Mission
 from pollwatch.web.unavailable import RETRY_AFTER
@@ -56,13 +64,16 @@ def _challenge(text: str = "Authentication required.", stale: bool = False) -> H
     return response
 
 
-def _authenticate(request: HttpRequest, slug: str, *, claim_nonce: bool = True
+def _authenticate(request: HttpRequest, slug: str, token: str | None = None, *, claim_nonce: bool = True
                   ) -> tuple[Mission, DeviceCredential] | HttpResponse:
     """The mission and device credential of a request, or the 401/404/410/429 to send.
 
+    ``token``: the request came through a login URL (``/key/<token>/m/<slug>/``), not Digest.
     ``claim_nonce=False``: the caller records the (nonce, nc) pair itself (a submission does so in the report's own
     transaction, :func:`_nonce_claim`) or needs none (HEAD: a replayed HEAD gets an empty 204 and changes nothing).
     """
+    if token is not None:
+        return _authenticate_token(request, slug, token)
     params = digest.parse_authorization(request.headers.get("Authorization", ""))
     if params is None:
         return _challenge()
@@ -73,7 +84,7 @@ def _authenticate(request: HttpRequest, slug: str, *, claim_nonce: bool = True
         return _challenge("The digest was made for another URL.")
     # Locked (too many wrong PINs for this user name or from this address) before the PIN is even looked at, and
     # whether or not the user name exists: the right PIN after 40 wrong ones is refused too.
-    if _locked_out(request, params["username"]):
+    if _locked_out(request, DEVICE_PREFIX + params["username"]):
         return _too_many()
     cred = _credential(slug, params["username"])
     if cred is None or not digest.check_response(params, method=request.method, ha1=cred.ha1):
@@ -81,7 +92,7 @@ def _authenticate(request: HttpRequest, slug: str, *, claim_nonce: bool = True
             # The same answer whether or not a mission of that slug exists: a 403 for a real one told a device
             # login of one mission the slugs of the others.
             return _message("No such mission for this device login.", 404)
-        if _record_failure(request, params["username"]):
+        if _record_failure(request, DEVICE_PREFIX + params["username"]):
             return _too_many()
         return _challenge("Wrong user name or PIN.")
     if claim_nonce and not _first_use(params["nonce"], params.get("nc", "")):
@@ -97,10 +108,54 @@ def _authenticate(request: HttpRequest, slug: str, *, claim_nonce: bool = True
 # and per address, locked out for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT of them. Device user names are kept
 # apart from web user names in its table by this prefix.
 DEVICE_PREFIX = "device:"
+# A login URL's failures are counted under this prefix and the first characters of the presented token's sha256
+# (never the token): a guesser's tokens are all different, so what stops them is the count per address.
+URL_LOGIN_PREFIX = "device-url:"
 
 
-def _locked_out(request: HttpRequest, username: str) -> bool:
-    name = DEVICE_PREFIX + username
+def _authenticate_token(request: HttpRequest, slug: str, token: str) -> tuple[Mission, DeviceCredential] | HttpResponse:
+    digest_of_token = device_token_hash(token[:200])
+    name = URL_LOGIN_PREFIX + digest_of_token[:16]
+    if _locked_out(request, name):
+        return _too_many()
+    cred = _token_credential(digest_of_token)
+    # One answer for every refusal, asked in this order so that none costs a query the others do not: whether the
+    # slug names a mission is never looked up (the credential says which mission it belongs to).
+    if cred is None or cred.mission.slug != slug or not cred.mission.allow_device_tokens:
+        if _record_failure(request, name):
+            return _too_many()
+        return _no_such_login_url()
+    mission = cred.mission
+    if not mission.is_active:
+        return _message("This mission is closed.", 410)
+    _note_token_use(request, cred)
+    return mission, cred
+
+
+def _no_such_login_url() -> HttpResponse:
+    return _message("No such login URL (it may have been revoked): ask your coordinator for a new one.", 404)
+
+
+# A login URL's last use is written at most once per this interval (a phone's burst of requests: one write).
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def _note_token_use(request: HttpRequest, cred: DeviceCredential) -> None:
+    """Keep the login URL's last use (shown on the forms page); its first use goes to the audit trail."""
+    now = timezone.now()
+    used = cred.token_used_at
+    if used is not None and now - used < TOKEN_USE_RESOLUTION:
+        return
+    rows = DeviceCredential.objects.filter(pk=cred.pk, token_hash=cred.token_hash)
+    rows = rows.filter(token_used_at__isnull=True) if used is None else rows.filter(token_used_at__lt=now - TOKEN_USE_RESOLUTION)
+    changed = rows.update(token_used_at=now)
+    cred.token_used_at = now
+    if changed and used is None:
+        do_record_audit("device_token.first_use", mission=cred.mission, obj=cred,
+                        detail={"username": cred.username, "ip_address": client_address(request)})
+
+
+def _locked_out(request: HttpRequest, name: str) -> bool:
     if not _any_failure_on_record(name, client_address(request)):
         return False
     return not AxesProxyHandler.is_allowed(request, {"username": name})
@@ -121,9 +176,12 @@ def _any_failure_on_record(name: str, address: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def _record_failure(request: HttpRequest, username: str) -> bool:
-    """Count a wrong PIN (axes listens to Django's login-failed signal, the audit trail too); True once locked."""
-    user_login_failed.send(sender=__name__, credentials={"username": DEVICE_PREFIX + username}, request=request)
+def _record_failure(request: HttpRequest, name: str) -> bool:
+    """Count a wrong PIN or login URL (axes listens to Django's login-failed signal, the audit trail too); True once
+    locked. ``name``: the device user name with its prefix."""
+    AxesProxyHandler.update_request(request)
+    request.axes_path_info = redact(request.axes_path_info)  # axes keeps the path: never a login URL's token
+    user_login_failed.send(sender=__name__, credentials={"username": name}, request=request)
     locked = bool(getattr(request, "axes_locked_out", False))
     request.axes_locked_out = False  # answered here, in OpenRosa's form, not by the axes middleware's page
     return locked
@@ -196,6 +254,7 @@ def _nonce_claim(request: HttpRequest):
 # revoked login takes effect within CREDENTIAL_TTL seconds in every worker (at once in the one that changed it).
 CREDENTIAL_TTL = 10.0
 _credentials: dict[tuple[str, str], tuple[float, DeviceCredential | None]] = {}
+_token_credentials: dict[str, tuple[float, DeviceCredential | None]] = {}
 
 
 def _credential(slug: str, username: str) -> DeviceCredential | None:
@@ -213,6 +272,21 @@ def _credential(slug: str, username: str) -> DeviceCredential | None:
     return cred
 
 
+def _token_credential(token_hash: str) -> DeviceCredential | None:
+    """The active device login whose login URL token has this sha256 (tokens are unique over all missions)."""
+    now = time.monotonic()
+    hit = _token_credentials.get(token_hash)
+    if hit is not None and now - hit[0] < CREDENTIAL_TTL:
+        return hit[1]
+    found = list(DeviceCredential.objects.select_related("mission", "observer")
+                 .filter(token_hash=token_hash, is_active=True).order_by()[:1])
+    cred = found[0] if found else None
+    if len(_token_credentials) > 10_000:
+        _token_credentials.clear()
+    _token_credentials[token_hash] = (now, cred)
+    return cred
+
+
 def _login_of_another_mission(params: dict[str, str], method: str, slug: str) -> bool:
     """Whether the digest is right for a login of another mission (a phone set up with the wrong URL): answered as
     a mission that does not exist rather than a challenge (no PIN retry helps). Only asked after a failed login, so
@@ -224,6 +298,14 @@ def _login_of_another_mission(params: dict[str, str], method: str, slug: str) ->
 
 def forget_credentials() -> None:
     _credentials.clear()
+    _token_credentials.clear()
+
+
+def _base(request: HttpRequest, token: str | None) -> str:
+    """Where the links of a formList or manifest start: the server, and the login URL's prefix if one was used
+    (ODK Collect follows the links as given, with no authentication of their own)."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    return base + f"/key/{token}" if token is not None else base
 
 
 def openrosa_view(view):
@@ -239,12 +321,12 @@ def openrosa_view(view):
 
 
 @openrosa_view
-def form_list(request: HttpRequest, slug: str) -> HttpResponse:
-    auth = _authenticate(request, slug)
+def form_list(request: HttpRequest, slug: str, token: str | None = None) -> HttpResponse:
+    auth = _authenticate(request, slug, token)
     if isinstance(auth, HttpResponse):
         return auth
     mission, _ = auth
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = _base(request, token)
     items = []
     # The form-list API: with ?formID=X the server MUST list only that form, and nothing for an unknown id.
     form_id = request.GET.get("formID")
@@ -270,8 +352,9 @@ def _form_or_404(mission, form_id: str, version: str) -> ObservationForm | None:
 
 
 @openrosa_view
-def form_download(request: HttpRequest, slug: str, form_id: str, version: str) -> HttpResponse:
-    auth = _authenticate(request, slug)
+def form_download(request: HttpRequest, slug: str, form_id: str, version: str, token: str | None = None
+                  ) -> HttpResponse:
+    auth = _authenticate(request, slug, token)
     if isinstance(auth, HttpResponse):
         return auth
     form = _form_or_404(auth[0], form_id, version)
@@ -281,14 +364,15 @@ def form_download(request: HttpRequest, slug: str, form_id: str, version: str) -
 
 
 @openrosa_view
-def form_manifest(request: HttpRequest, slug: str, form_id: str, version: str) -> HttpResponse:
-    auth = _authenticate(request, slug)
+def form_manifest(request: HttpRequest, slug: str, form_id: str, version: str, token: str | None = None
+                  ) -> HttpResponse:
+    auth = _authenticate(request, slug, token)
     if isinstance(auth, HttpResponse):
         return auth
     form = _form_or_404(auth[0], form_id, version)
     if form is None:
         return _message("No such form.", 404)
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = _base(request, token)
     files = "".join(
         f"<mediaFile><filename>{escape(m.name)}</filename><hash>md5:{m.md5}</hash>"
         f"<downloadUrl>{escape(base + reverse('openrosa-media', args=[slug, form_id, version, m.name]))}</downloadUrl>"
@@ -300,8 +384,9 @@ def form_manifest(request: HttpRequest, slug: str, form_id: str, version: str) -
 
 
 @openrosa_view
-def form_media(request: HttpRequest, slug: str, form_id: str, version: str, name: str) -> HttpResponse:
-    auth = _authenticate(request, slug)
+def form_media(request: HttpRequest, slug: str, form_id: str, version: str, name: str, token: str | None = None
+               ) -> HttpResponse:
+    auth = _authenticate(request, slug, token)
     if isinstance(auth, HttpResponse):
         return auth
     form = _form_or_404(auth[0], form_id, version)
@@ -314,7 +399,7 @@ def form_media(request: HttpRequest, slug: str, form_id: str, version: str, name
 
 
 @openrosa_view
-def submission(request: HttpRequest, slug: str) -> HttpResponse:
+def submission(request: HttpRequest, slug: str, token: str | None = None) -> HttpResponse:
     if request.method not in {"HEAD", "POST"}:
         response = _message("Use HEAD or POST.", 405)
         response["Allow"] = "HEAD, POST"
@@ -325,7 +410,7 @@ def submission(request: HttpRequest, slug: str) -> HttpResponse:
         return _message("Bad Content-Length.", 400)
     if length > MAX_SUBMISSION_BYTES:
         return _message(f"The submission is larger than {MAX_SUBMISSION_BYTES} bytes.", 413)
-    auth = _authenticate(request, slug, claim_nonce=False)
+    auth = _authenticate(request, slug, token, claim_nonce=False)
     if isinstance(auth, HttpResponse):
         return auth
     mission, cred = auth
@@ -341,7 +426,8 @@ def submission(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     try:
         receipt = receive_submission(raw, transport="openrosa", mission=mission, observer=cred.observer,
-                                     attachments=files, first_in_transaction=_nonce_claim(request))
+                                     attachments=files,
+                                     first_in_transaction=_nonce_claim(request) if token is None else None)
     except NonceReplayed:
         return _replayed()
     except SubmissionRejected as exc:

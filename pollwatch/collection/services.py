@@ -1,4 +1,4 @@
-"""Collection writes for setup: forms, their media, device credentials and API tokens.
+"""Collection writes for setup: forms, their media, device credentials, login URLs and API tokens.
 
 The one path every report takes is in :mod:`pollwatch.collection.submissions`.
 """
@@ -156,6 +156,72 @@ def do_set_device_credential(observer: Observer, *, username: str = "", password
         do_record_audit("device_credential.set", user=user, mission=observer.mission, obj=cred,
                         detail={"username": username})
     return cred, password
+
+
+# ---------------------------------------------------------------- login URLs (tokens in the URL, as ODK Central)
+
+# 32 random bytes, URL-safe base64 (43 characters): guessing one is hopeless, throttled or not.
+DEVICE_TOKEN_BYTES = 32
+
+
+def device_token_hash(token: str) -> str:
+    """What is stored of a login URL's token: its sha256 (the token is random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_set_mission_device_tokens(mission, enabled: bool, *, user=None) -> int:
+    """Allow login URLs for the mission's phones, or stop allowing them: turning them off revokes every one
+    (returns how many), so turning them on again brings none back."""
+    from pollwatch.collection.openrosa import forget_credentials
+
+    with transaction.atomic():
+        revoked = 0
+        if not enabled:
+            revoked = (DeviceCredential.objects.filter(mission=mission, token_hash__isnull=False)
+                       .update(token_hash=None, token_created_at=None, token_used_at=None))
+        type(mission).objects.filter(pk=mission.pk).update(allow_device_tokens=enabled)
+        mission.allow_device_tokens = enabled
+        do_record_audit("mission.device_tokens", user=user, mission=mission, obj=mission,
+                        detail={"enabled": enabled, "revoked": revoked})
+    forget_credentials()
+    return revoked
+
+
+def do_create_device_token(observer: Observer, *, user=None) -> tuple[DeviceCredential, str]:
+    """Give an observer's device login a login URL token (replacing any earlier one, which stops working); returns
+    the credential and the token, shown once. An observer without a device login gets one (a random PIN nobody
+    is shown: give a new PIN for Digest). ValueError when the mission does not allow login URLs."""
+    from django.utils import timezone
+
+    from pollwatch.collection.openrosa import forget_credentials
+
+    mission = observer.mission
+    if not mission.allow_device_tokens:
+        raise ValueError("this mission does not allow login URLs")
+    token = secrets.token_urlsafe(DEVICE_TOKEN_BYTES)
+    with transaction.atomic():
+        cred = DeviceCredential.objects.filter(observer=observer).first()
+        if cred is None:
+            cred, _pin = do_set_device_credential(observer, user=user)
+        replaced = cred.token_hash is not None
+        cred.token_hash, cred.token_created_at, cred.token_used_at = device_token_hash(token), timezone.now(), None
+        cred.save(update_fields=["token_hash", "token_created_at", "token_used_at"])
+        do_record_audit("device_token.create", user=user, mission=mission, obj=cred,
+                        detail={"username": cred.username, "observer": observer.code, "replaced": replaced})
+    forget_credentials()
+    return cred, token
+
+
+def do_revoke_device_token(cred: DeviceCredential, *, user=None) -> None:
+    """Revoke a device login's login URL: its next request gets the answer of a URL that never existed."""
+    from pollwatch.collection.openrosa import forget_credentials
+
+    with transaction.atomic():
+        DeviceCredential.objects.filter(pk=cred.pk).update(token_hash=None, token_created_at=None, token_used_at=None)
+        cred.token_hash = cred.token_created_at = cred.token_used_at = None
+        do_record_audit("device_token.revoke", user=user, mission=cred.mission, obj=cred,
+                        detail={"username": cred.username})
+    forget_credentials()
 
 
 def do_create_api_token(user, name: str = "", *, mission=None, role: str = "", days: int | None = None

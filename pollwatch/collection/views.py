@@ -13,15 +13,18 @@ from django.views.decorators.http import require_POST
 from pollwatch.collection.access import access_attachment_by_id, access_submission_by_id, visible_submissions
 from pollwatch.collection.attachments import INLINE_TYPES, attachment_response
 from pollwatch.collection.forms import XlsFormUpload, entry_form_class
-from pollwatch.collection.models import ApiToken, ObservationForm
+from pollwatch.collection.models import ApiToken, DeviceCredential, ObservationForm
 from pollwatch.collection.payloads import WEB_JSON, json_payload
 from pollwatch.collection.services import (
     check_import_form,
     do_accept_submission,
     do_create_api_token,
+    do_create_device_token,
     do_revoke_api_token,
+    do_revoke_device_token,
     do_set_device_credential,
     do_set_form_active,
+    do_set_mission_device_tokens,
     servable_forms,
 )
 from pollwatch.collection.submissions import SubmissionRejected, receive_submission
@@ -62,6 +65,8 @@ def form_list(request, slug: str):
         "can_manage_members": members,
         "openrosa_url": request.build_absolute_uri(f"/m/{mission.slug}/"),
         "observers": Observer.objects.for_mission(mission).select_related("device_credential") if members else [],
+        "url_logins": (DeviceCredential.objects.filter(mission=mission, token_hash__isnull=False)
+                       .select_related("observer").order_by("username") if members else []),
     }, status=400 if errors or upload.errors else 200)
 
 
@@ -82,6 +87,69 @@ def device_login(request, slug: str):
     messages.success(request, _("Device login for {code}: user {username}, PIN {pin} (shown once).").format(
         code=observer.code, username=cred.username, pin=pin))
     return redirect("collection-forms", slug=mission.slug)
+
+
+@require_POST
+def device_tokens(request, slug: str):
+    """Allow login URLs for the mission's phones, or stop allowing them (which revokes every one)."""
+    mission = access_mission_by_slug(request.user, slug, need=Cap.MANAGE_MEMBERS)
+    enabled = request.POST.get("enabled") == "1"
+    revoked = do_set_mission_device_tokens(mission, enabled, user=request.user)
+    if enabled:
+        messages.success(request, _("Phones of this mission may now log in with a login URL."))
+    else:
+        messages.success(request, _("Login URLs are off for this mission; {count} revoked.").format(count=revoked))
+    return redirect("collection-forms", slug=mission.slug)
+
+
+@require_POST
+def device_token(request, slug: str):
+    """Give an observer's phone a login URL (shown once, with its QR code for ODK Collect), or revoke it."""
+    mission = access_mission_by_slug(request.user, slug, need=Cap.MANAGE_MEMBERS)
+    observer_id = id_param(request.POST, "observer")
+    observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
+    if observer is None:
+        messages.error(request, _("Choose an observer of this mission."))
+        return redirect("collection-forms", slug=mission.slug)
+    if request.POST.get("revoke") == "1":
+        cred = DeviceCredential.objects.filter(observer=observer, token_hash__isnull=False).first()
+        if cred is not None:
+            do_revoke_device_token(cred, user=request.user)
+            messages.success(request, _("Revoked the login URL of {code}.").format(code=observer.code))
+        return redirect("collection-forms", slug=mission.slug)
+    try:
+        cred, token = do_create_device_token(observer, user=request.user)
+    except ValueError:
+        messages.error(request, _("This mission does not allow login URLs: turn them on first."))
+        return redirect("collection-forms", slug=mission.slug)
+    url = request.build_absolute_uri(f"/key/{token}/m/{mission.slug}/")
+    return render(request, "collection/device_token.html", {
+        "mission": mission, "observer": observer, "cred": cred, "url": url,
+        "qr": _collect_settings_qr(url, mission.name),
+    }, status=201)
+
+
+def collect_settings(url: str, project: str) -> str:
+    """What ODK Collect reads from a configuration QR code: base64 of the zlib-compressed settings JSON (the server
+    URL and the project's name; a setting left out keeps its default)."""
+    import base64
+    import json
+    import zlib
+
+    # Collect takes a code with both its "general" and its protected section (empty here: nothing locked).
+    settings_json = json.dumps(dict(general={"server_url": url}, admin={}, project={"name": project}))
+    return base64.b64encode(zlib.compress(settings_json.encode())).decode()
+
+
+def _collect_settings_qr(url: str, project: str) -> str:
+    """ODK Collect's configuration QR code as inline SVG, drawn on the server; "" when no QR library is installed
+    (segno is a dependency already: the TOTP enrolment page draws its code with it)."""
+    try:
+        import segno
+    except ImportError:  # pragma: no cover - segno is a dependency
+        return ""
+    return segno.make(collect_settings(url, project), error="m", micro=False).svg_inline(scale=4, border=4,
+                                                                                         title="ODK Collect")
 
 
 @require_POST

@@ -14,6 +14,8 @@ class MissionAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "kind", "election", "is_active")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    # Changed on the mission's Forms page only: audited there, and turning it off revokes every login URL.
+    readonly_fields = ("allow_device_tokens",)
 
 
 @admin.register(Membership)

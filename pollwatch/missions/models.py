@@ -53,6 +53,12 @@ class Mission(models.Model):
     # setting POLLWATCH_REQUIRE_TOTP requires it in every mission).
     require_totp = models.BooleanField("require a second factor (TOTP)", default=False, db_default=False,
                                        help_text="Coordinators and admins must log in with a TOTP code")
+    # Phones may log in with a login URL holding a token (/key/<token>/m/<slug>/, as ODK Central's App Users) instead
+    # of a user name and PIN over Digest: weaker (the URL is the whole credential), so off unless a coordinator
+    # turns it on (docs/security.md, "Login URLs").
+    allow_device_tokens = models.BooleanField("allow login URLs for phones", default=False, db_default=False,
+                                              help_text="ODK Collect may log in with a login URL (a token) "
+                                                        "instead of a user name and PIN")
     # The mission's working languages, comma-separated codes of settings.LANGUAGES, first = main (e.g. "az,ru,en"):
     # statements are rendered in each, and they are what observers without a preferred language are written to in.
     languages = models.CharField(max_length=100, blank=True, default="", db_default="",

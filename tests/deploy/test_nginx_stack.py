@@ -98,7 +98,8 @@ def templated(text: str, root: Path) -> str:
     for production, here in (("/opt/pollwatch/venv/bin/", f"{Path(sys.executable).parent}/"),
                               ("/run/pollwatch/", f"{root}/run/"), ("/var/lib/pollwatch", f"{root}/data"),
                               ("/var/www/pollwatch/static", f"{root}/static"), ("/etc/pollwatch/", f"{root}/etc/"),
-                              ("snippets/", f"{root}/nginx/snippets/"), ("/var/backups/pollwatch", f"{root}/backups")):
+                              ("snippets/", f"{root}/nginx/snippets/"), ("/var/backups/pollwatch", f"{root}/backups"),
+                              ("/var/log/nginx/", f"{root}/nginx/")):
         text = text.replace(production, here)
     return text
 
@@ -334,6 +335,27 @@ def test_nginx_lets_through_a_report_as_large_as_the_app_accepts_and_refuses_a_l
         assert refused.status == 413 and b"nginx" in refused.read()
     finally:
         conn.close()
+
+
+LOGIN_URL = """
+from pollwatch.collection.services import do_create_device_token, do_set_mission_device_tokens
+from pollwatch.missions.models import Mission, Observer
+do_set_mission_device_tokens(Mission.objects.get(slug="citizens"), True)
+print("token:", do_create_device_token(Observer.objects.get(code="OBS-1"))[1])
+"""
+
+
+def test_a_login_url_works_through_nginx_and_its_token_is_in_no_log(stack):
+    # The login URL is the phone's whole credential: nginx's access log and gunicorn's log show /key/[redacted]/.
+    token = re.search(r"token: (\S+)", run(stack.env, "manage", "shell", "-c", LOGIN_URL)).group(1)
+    listing = stack.request("GET", f"/key/{token}/m/citizens/formList", headers={"X-OpenRosa-Version": "1.0"})
+    assert listing.status == 200, listing.data
+    assert f"http://127.0.0.1:{stack.port}/key/{token}/m/citizens/forms/".encode() in listing.data
+    assert stack.request("GET", f"/key/{token}/m/citizens/forms/nope/1/form.xml").status == 404
+    assert stack.request("GET", f"/key/{token}x/m/citizens/formList").status == 404
+    logs = (stack.root / "nginx" / "access.log").read_text() + (stack.root / "gunicorn.log").read_text()
+    assert '"GET /key/[redacted]/m/citizens/formList HTTP/1.1" 200' in logs
+    assert token not in logs
 
 
 def test_staff_log_in_and_pages_and_static_files_come_through_nginx(stack):

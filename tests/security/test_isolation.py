@@ -50,6 +50,8 @@ def _fills(name: str, route: str, pattern: URLPattern, objects: dict) -> list[di
             "code": "S111", "statement": b["statement"].slug, "number": 1, "path": "checklist.sealed",
             "what": "submissions", "fmt": "csv", "form_id": b["form"].form_id, "version": b["form"].version,
             "name": "x", "finding": b["finding"].pk,
+            # A login URL's token (/key/<token>/m/<slug>/): mission A's own, tried at mission B's slug.
+            "token": objects["odihr"].get("login_url", KeyError),
         }.get(key, KeyError)
         assert base[key] is not KeyError, f"{route}: teach FILL the URL parameter {key!r}"
     if "pk" in keys:
@@ -76,7 +78,16 @@ def _assert_no_leak(response, what):
         assert secret not in body, f"{what} shows mission B's {secret!r}"
 
 
-def test_every_page_refuses_mission_b_objects_to_every_role_of_mission_a_and_to_anonymous(client, crew):
+def test_every_page_refuses_mission_b_objects_to_every_role_of_mission_a_and_to_anonymous(client, crew, settings):
+    from pollwatch.collection.services import do_create_device_token, do_set_mission_device_tokens
+
+    # Each request with mission A's login URL at mission B counts as a failed login: no lockout (429) here, so that
+    # every one gets its own answer.
+    settings.AXES_FAILURE_LIMIT = 1_000_000
+
+    for mission in ("odihr", "cis"):
+        do_set_mission_device_tokens(crew.objects[mission]["observer"].mission, True)
+    crew.objects["odihr"]["login_url"] = do_create_device_token(crew.objects["odihr"]["observer"])[1]
     patterns = list(_patterns())
     assert len(patterns) > 40  # the resolver was walked
     users = [*crew.a.items(), ("anonymous", None)]
