@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pollwatch.accounts.services import do_record_audit
@@ -24,6 +25,11 @@ from pollwatch.pvt.services import (
     do_publish_pvt_sample,
 )
 from pollwatch.web.params import MAX_ID, BadParameter, int_param, parse_int
+
+# The station attributes a sample can be stratified by, and the allocations, as the page names them.
+STRATUM_LABELS = {"region": gettext_lazy("region"), "district": gettext_lazy("district"),
+                  "setting": gettext_lazy("urban or rural setting")}
+ALLOCATION_LABELS = {"stations": gettext_lazy("stations"), "voters": gettext_lazy("registered voters")}
 
 
 def can_see_sample(user, mission, sample: PvtSample) -> bool:
@@ -69,8 +75,11 @@ def pvt_page(request, slug: str):
         "mission": mission, "samples": samples, "sample": chosen, "can_see": can_see,
         "can_draw": has_capability(request.user, mission, Cap.DRAW_QUICK_COUNT),
         "can_publish": has_capability(request.user, mission, Cap.PUBLISH_QUICK_COUNT),
-        "stratum_columns": STRATUM_COLUMNS,
+        "stratum_columns": [(c, STRATUM_LABELS.get(c, c)) for c in STRATUM_COLUMNS],
     }
+    if chosen is not None:
+        context["strata_names"] = ", ".join(str(STRATUM_LABELS.get(c, c)) for c in chosen.strata_columns)
+        context["allocation_name"] = ALLOCATION_LABELS.get(chosen.allocation, chosen.allocation)
     if chosen is not None and can_see:
         live = live_estimate(chosen)
         rows = []
