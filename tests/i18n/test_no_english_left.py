@@ -295,3 +295,23 @@ def test_the_detector_cuts_out_data_and_finds_runs_of_english():
     assert english_runs(["Голоса за Ilgar Mammadov"], ["Ilgar Mammadov"], words, "ru") == []
     assert visible_text('<p title="Votes for">x<script>Polling station</script><code>status new</code></p>') == [
         "Votes for", "x"]
+
+
+def test_messages_of_the_statistics_are_translated_with_their_values():
+    from django.utils import translation
+
+    from pollwatch.stats.pvt.quick_count import impossible_rows
+    from pollwatch.stats.results import results_from_rows
+    from pollwatch.web.stats_messages import stats_message
+
+    table = results_from_rows(["station_id", "registered", "ballots", "invalid", "A", "B"],
+                              [["S1", "100", "120", "130", "70", "50"]])
+    reason = impossible_rows(table)[0].reason  # several failed checks, joined by "; "
+    with translation.override("ru"):
+        assert stats_message(reason) == ("бюллетеней 120 > зарегистрировано 100; недействительных 130 > "
+                                         "бюллетеней 120")
+        assert stats_message("3 reported station(s) with impossible numbers were excluded") == (
+            "исключено сообщивших участков с невозможными цифрами: 3")
+        assert stats_message("no 'votes_2'") == "нет 'votes_2'"
+        assert stats_message("a message stats never wrote") == "a message stats never wrote"
+    assert stats_message(reason) == reason  # English stays English
