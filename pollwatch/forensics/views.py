@@ -71,7 +71,7 @@ def forensics_stations(request, slug: str):
     place = {}
     for column in ("region", "district"):
         if request.GET.get(column):
-            place[column] = request.GET[column]
+            place[BREAKDOWNS[column]] = request.GET[column]
             keep &= getattr(t, column) == request.GET[column]
     active = [f for f in FILTERS if request.GET.get(f)]
     flags = station_flags(len(t), report.analyzed, report.integer, report.outliers)

@@ -109,6 +109,7 @@ def expected_list(request, slug: str):
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(request, "operations/expected_list.html", {
         "mission": mission, "page": page, "status": status, "show_pii": can_see_pii(request.user, mission),
+        "status_label": ExpectedReport.Status(status).label if status else "",
         "filters": filters, "received": received, "query": filters.query(status=status, received=received or None),
     })
 

@@ -32,7 +32,7 @@ MEDIA_SEEDS = sorted((Path(__file__).resolve().parents[1] / "media" / "fixtures"
 NOT_ENGLISH = {
     "pollwatch", "pvt", "openrosa", "odk", "xlsform", "xlsforms", "enketo", "collect", "kobo", "sms", "csv",
     "xlsx", "json", "geojson", "pdf", "api", "url", "id", "ids", "totp", "ok", "plotly", "klimek", "benford", "mebane",
-    "kobak", "holm", "vader", "shpilkin", "docs", "md", "html", "al", "osce", "odihr", "cis", "eom", "gps", "http", "https", "www", "utc", "n", "e", "g",
+    "kobak", "holm", "vader", "shpilkin", "docs", "md", "html", "al", "osce", "odihr", "cis", "eom", "gps", "http", "https", "www", "utc", "hh", "mm", "yyyy", "dd", "ddthh", "n", "e", "g",
     "i", "ci", "sd", "se", "p", "x", "y", "z", "vs", "a", "an", "de", "la", "le", "et", "en", "on",
 }
 # A whole text node of one English word (a table header, a status) is reported too, except these, which are
@@ -118,7 +118,7 @@ def english_runs(chunks: list[str], data: list[str], words: set[str], language: 
             continue  # an excerpt of a news item, a description
         for datum in data:  # longest first
             if datum in chunk:
-                chunk = chunk.replace(datum, " | ")
+                chunk = re.sub(rf"(?<!\w){re.escape(datum)}(?!\w)", " | ", chunk)
         # Words, and codes (a field's name votes_2, a station's S111) as one token; last_digit is two words.
         tokens = [t for token in re.findall(r"\w+(?:['’][^\W\d_]+)*|\|", chunk)
                   for t in ([token] if any(c.isdigit() for c in token) else token.split("_")) if t]
@@ -147,6 +147,7 @@ def populated(world):
     from pollwatch.media.services import do_analyse_items
     from pollwatch.missions.models import Role
     from pollwatch.missions.services import do_add_member
+    from pollwatch.operations.services import do_set_form_schedule
     from pollwatch.pvt.services import do_draw_pvt_sample
     from pollwatch.results.official import do_import_results
     from pollwatch.stats.results import results_from_rows
@@ -160,6 +161,8 @@ def populated(world):
                                       filename="count_form.xlsx")
     check_create_quality_check(mission, form_id=checklist.form_id, name="Crowded station",
                                expression="voters_present <= 50", user=world.alice)
+    do_set_form_schedule(mission, form_id=checklist.form_id, due_time=dt.time(11, 0),
+                         required_fields=("voters_present", "secrecy_respected"))
     observers = [world.observers["ODI-001"], world.observers["ODI-002"]]
     for i, (code, voters, secrecy) in enumerate([("S111", 12, "yes"), ("S112", 140, "no"), ("S121", 300, "no"),
                                                  ("S211", 8, "yes")]):
@@ -184,7 +187,9 @@ def populated(world):
             check_transition_incident(incident, step, user=world.alice, note="checked by phone")
 
     sample = do_draw_pvt_sample(mission, name="Evening PVT", size=4, strata=["region"], seed=3, reserves=0)
-    counts = {"S111": (500, 5, 300, 195), "S112": (600, 0, 300), "S121": (900, 0, 450, 450)}  # incomplete, impossible
+    # S112 incomplete, S121 impossible: two usable counts, one per region (strata merged, with warnings)
+    counts = {"S111": (500, 5, 300, 195), "S112": (600, 0, 300), "S121": (900, 0, 450, 450),
+              "S211": (700, 10, 400, 290)}
     for minutes, (code, numbers) in enumerate(counts.items()):
         values = dict(zip(("ballots", "invalid", "votes_1", "votes_2"), numbers, strict=False))
         Submission_create(mission, count_form, world.stations[code], values, minutes)
@@ -212,6 +217,7 @@ def Submission_create(mission, form, station, values, minutes):  # noqa: N802 - 
 
 def data_strings(world, populated) -> list[str]:
     """What the pages show as entered: cut out before looking for English (longest first)."""
+    from pollwatch.collection.models import Submission
     from pollwatch.elections.models import Candidate
     from pollwatch.geography.models import AdministrativeUnit as Unit
     from pollwatch.geography.models import PollingStation as Station
@@ -230,9 +236,13 @@ def data_strings(world, populated) -> list[str]:
     for item in NewsItem.objects.all():
         data |= {item.title, *(item.text or "").split("\n")}
     data |= set(Outlet.objects.values_list("name", flat=True))
+    for values in Submission.objects.values_list("values", flat=True):  # a report's answers, by question name
+        data |= {str(k) for k in values} | {str(v) for v in values.values() if isinstance(v, str)}
     for form in (populated["checklist"], populated["count_form"]):
-        data.add(form.title)
+        data |= {form.title, form.form_id}  # and the names of its questions and choices: codes
         for field in form.fields:
+            data.add(field.get("name") or "")
+            data |= {choice.get("name") or "" for choice in field.get("choices") or []}
             data |= {field.get("label") or "", *(field.get("labels") or {}).values(), field.get("hint") or "",
                      *(field.get("hints") or {}).values()}
             for choice in field.get("choices") or []:
@@ -241,7 +251,13 @@ def data_strings(world, populated) -> list[str]:
 
 
 def page_urls(world, populated) -> dict[str, str]:
+    from pollwatch.incidents.models import Incident
+    from pollwatch.operations.models import MasterRecord
+
     slug = world.odihr.slug
+    incident = Incident.objects.filter(mission=world.odihr, status="verifying").get()
+    master = MasterRecord.objects.filter(mission=world.odihr, station__code="S111").first()
+    bad_filters = "?flag=nope&from=yesterday&region=99999&form=nope"
     return {
         "login": "/login/",
         "missions": "/",
@@ -253,6 +269,28 @@ def page_urls(world, populated) -> dict[str, str]:
         "media": f"/missions/{slug}/media/",
         "incidents": f"/missions/{slug}/incidents/",
         "web entry": f"/missions/{slug}/forms/{populated['checklist'].pk}/enter",
+        # the pages behind their numbers, and what a user meets when something is wrong
+        "election day, bad filters": f"/missions/{slug}/operations/{bad_filters}",
+        "incidents, bad filters": f"/missions/{slug}/incidents/{bad_filters}",
+        "expected reports": f"/missions/{slug}/operations/expected/?status=missing",
+        "master records": f"/missions/{slug}/operations/masters/?conflicts=1",
+        "master record": f"/missions/{slug}/operations/masters/{master.pk}/",
+        "incident": f"/missions/{slug}/incidents/{incident.pk}/",
+        "forensics stations": f"/missions/{slug}/forensics/stations/?near_full=1&region=Absheron",
+        "station": f"/missions/{slug}/stations/S111/",
+    }
+
+
+def posted_pages(world, populated) -> dict[str, tuple[str, dict]]:
+    """Pages shown after a form was sent with mistakes: its errors, or the message on the page it returns to."""
+    slug = world.odihr.slug
+    return {
+        "web entry, errors": (f"/missions/{slug}/forms/{populated['checklist'].pk}/enter",
+                              {"observer": str(world.observers["ODI-001"].pk), "station_code": "S111",
+                               "voters_present": "-3", "secrecy_respected": "maybe"}),
+        "quick count, bad draw": (f"/missions/{slug}/pvt/draw", {"name": "X", "size": "lots", "seed": "1"}),
+        "quick count, impossible draw": (f"/missions/{slug}/pvt/draw",
+                                         {"name": "Y", "size": "3", "seed": "1", "strata": ["district"]}),
     }
 
 
@@ -268,6 +306,13 @@ def test_no_english_is_left_on_the_pages_with_data(populated, world, client, lan
             client.force_login(world.alice)
         response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200, (name, response.status_code)
+        found = english_runs(visible_text(response.content.decode()), data, words, language)
+        if found:
+            problems[name] = sorted(set(found))
+    client.force_login(world.alice)
+    for name, (url, form) in posted_pages(world, populated).items():
+        response = client.post(url, form, HTTP_ACCEPT_LANGUAGE=language, follow=True)
+        assert response.status_code in (200, 400), (name, response.status_code)
         found = english_runs(visible_text(response.content.decode()), data, words, language)
         if found:
             problems[name] = sorted(set(found))
