@@ -302,7 +302,7 @@ def posted_pages(world, populated) -> dict[str, tuple[str, dict]]:
                                "voters_present": "-3", "secrecy_respected": "maybe"}),
         "quick count, bad draw": (f"/missions/{slug}/pvt/draw", {"name": "X", "size": "lots", "seed": "1"}),
         "quick count, impossible draw": (f"/missions/{slug}/pvt/draw",
-                                         {"name": "Y", "size": "3", "seed": "1", "strata": ["district"]}),
+                                         {"name": "Y", "size": "5", "seed": "1", "strata": ["district"]}),
     }
 
 
@@ -373,3 +373,13 @@ def test_messages_of_the_statistics_are_translated_with_their_values():
         assert stats_message("no 'votes_2'") == "нет 'votes_2'"
         assert stats_message("a message stats never wrote") == "a message stats never wrote"
     assert stats_message(reason) == reason  # English stays English
+
+
+@pytest.mark.django_db
+def test_a_draw_the_sampling_refuses_is_explained_in_the_users_language(world, client):
+    client.force_login(world.alice)
+    data = {"name": "Y", "size": "5", "seed": "1", "strata": ["district"]}  # the election has four stations
+    html = client.post("/missions/odihr/pvt/draw", data, HTTP_ACCEPT_LANGUAGE="fr", follow=True).content.decode()
+    assert "un échantillon de 5 dépasse la base de sondage (4 bureaux de vote)" in html
+    size = client.post("/missions/odihr/pvt/draw", {**data, "size": "lots"}, HTTP_ACCEPT_LANGUAGE="ru", follow=True)
+    assert "Участки: &#x27;lots&#x27; — не целое число" in size.content.decode()
