@@ -80,7 +80,8 @@ def test_a_pvt_draw_with_an_out_of_range_number_is_refused_with_a_message_naming
     data = {"name": "Q", "size": "2", "seed": "1", "reserves": "0", field: value}
     response = alice.post("/missions/odihr/pvt/draw", data)
     assert response.status_code == 302 and not PvtSample.objects.exists()
-    assert any(str(m).startswith(field) for m in get_messages(response.wsgi_request))
+    label = {"seed": "Seed", "reserves": "Reserves per stratum", "size": "Stations"}[field]  # as the form names it
+    assert any(str(m).startswith(f"{label}: ") for m in get_messages(response.wsgi_request))
 
 
 def test_the_api_answers_an_offset_past_64_bits_with_a_400_naming_it(client, world):

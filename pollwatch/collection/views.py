@@ -244,10 +244,10 @@ def api_tokens(request):
         try:
             days = parse_int("days", request.POST.get("days", "") or "90", low=1, high=366)
         except BadParameter as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.translated())
             return redirect("collection-api-tokens")
         if (slug and mission is None) or role not in ("", *Role.values):
-            messages.error(request, "Choose one of your missions and one of the roles.")
+            messages.error(request, _("Choose one of your missions and one of the roles."))
             return redirect("collection-api-tokens")
         _token, new_key = do_create_api_token(request.user, name, mission=mission, role=role, days=days)
     tokens = ApiToken.objects.filter(user=request.user).select_related("mission").order_by("-created_at")

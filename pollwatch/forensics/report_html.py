@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,12 @@ from pollwatch.stats.forensics.suite import ForensicsReport
 from pollwatch.stats.results import ResultsTable
 
 
-def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
+def _same(text: str) -> str:
+    return text
+
+
+def forensics_figures(report: ForensicsReport, _: Callable[[str], str] = _same) -> list[tuple[str, object]]:
+    """The figures with their names; ``_`` translates their words (the app passes gettext; the CLI's are English)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -24,19 +30,19 @@ def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
     turnout = t.turnout_numerator[m] / t.registered[m] * 100
     share = t.votes[m, report.leader] / t.ballots[m] * 100
     figures: list[tuple[str, object]] = []
-    for name, values, rates in (("Turnout", turnout, t.turnout_numerator[m] / t.registered[m]),
-                                ("Leader's share", share, t.votes[m, report.leader] / t.ballots[m])):
+    for name, values, rates in ((_("Turnout"), turnout, t.turnout_numerator[m] / t.registered[m]),
+                                (_("Leader's share"), share, t.votes[m, report.leader] / t.ballots[m])):
         counts, edges = np.histogram(values, bins=1000, range=(0, 100))
-        fig = go.Figure(go.Bar(x=edges[:-1] + 0.05, y=counts, marker_color="#1f5f99", name="stations"))
+        fig = go.Figure(go.Bar(x=edges[:-1] + 0.05, y=counts, marker_color="#1f5f99", name=_("stations")))
         on = is_integer_percentage(rates)
-        fig.add_annotation(text=f"{int(on.sum())} stations on integer values", xref="paper", yref="paper",
-                           x=0.01, y=0.98, showarrow=False)
-        fig.update_layout(title=f"{name}, 0.1-point bins: spikes at integers are drawn protocols",
-                          xaxis_title=f"{name} (%)", yaxis_title="stations", bargap=0, height=360)
+        fig.add_annotation(text=_("{n} stations on integer values").format(n=int(on.sum())), xref="paper",
+                           yref="paper", x=0.01, y=0.98, showarrow=False)
+        fig.update_layout(title=_("{name}, 0.1-point bins: spikes at integers are drawn protocols").format(name=name),
+                          xaxis_title=f"{name} (%)", yaxis_title=_("stations"), bargap=0, height=360)
         figures.append((name, fig))
     k = report.klimek
-    fp = make_subplots(rows=1, cols=3, subplot_titles=("Observed", "Fitted fraud model",
-                                                       "Goodness of fit: Pearson residuals"))
+    fp = make_subplots(rows=1, cols=3, subplot_titles=(_("Observed"), _("Fitted fraud model"),
+                                                       _("Goodness of fit: Pearson residuals")))
     centres = (k.edges[:-1] + k.edges[1:]) / 2 * 100
     for col, z in ((1, k.observed), (2, k.model)):
         fp.add_trace(go.Heatmap(x=centres, y=centres, z=np.log1p(z.T), colorscale="Viridis", showscale=False),
@@ -44,43 +50,48 @@ def forensics_figures(report: ForensicsReport) -> list[tuple[str, object]]:
     residuals = np.where(k.model >= 1, (k.observed - k.model) / np.sqrt(np.maximum(k.model, 1)), 0.0)
     fp.add_trace(go.Heatmap(x=centres, y=centres, z=residuals.T, colorscale="RdBu", zmid=0, zmin=-4, zmax=4),
                  row=1, col=3)
-    fp.update_xaxes(title_text="turnout (%)")
-    fp.update_yaxes(title_text="leader's share (%)")
-    fp.update_layout(title=f"Turnout × share fingerprint (log counts); f_i = {k.f_incremental:.3f}, "
-                           f"f_e = {k.f_extreme:.3f}, α = {k.alpha:.2f}; residual RMS {k.gof_rmse:.2f}", height=420)
-    figures.append(("Fingerprint", fp))
+    fp.update_xaxes(title_text=_("turnout (%)"))
+    fp.update_yaxes(title_text=_("leader's share (%)"))
+    fp.update_layout(title=_("Turnout × share fingerprint (log counts); f_i = {fi}, f_e = {fe}, α = {alpha}; "
+                             "residual RMS {rms}").format(fi=f"{k.f_incremental:.3f}", fe=f"{k.f_extreme:.3f}",
+                                                          alpha=f"{k.alpha:.2f}", rms=f"{k.gof_rmse:.2f}"),
+                     height=420)
+    figures.append((_("Fingerprint"), fp))
     if report.comet is not None:
-        figures.append(("Comet", _comet_figure(report, go)))
+        figures.append((_("Comet"), _comet_figure(report, go, _)))
     sd = report.second_digit_leader
     observed = np.array(sd.frequencies) / max(sd.n, 1)
-    bars = go.Figure([go.Bar(x=list(range(10)), y=observed, name="leader's counts"),
+    bars = go.Figure([go.Bar(x=list(range(10)), y=observed, name=_("leader's counts")),
                       go.Scatter(x=list(range(10)), y=BENFORD_2BL, name="Benford", mode="lines+markers")])
-    bars.update_layout(title=f"Second digit of the leader's counts: mean {sd.mean:.3f} vs {sd.benford_mean:.3f}",
-                       xaxis_title="second digit", yaxis_title="share", height=360)
-    figures.append(("Second digit", bars))
+    bars.update_layout(title=_("Second digit of the leader's counts: mean {mean} vs {benford}").format(
+                           mean=f"{sd.mean:.3f}", benford=f"{sd.benford_mean:.3f}"),
+                       xaxis_title=_("second digit"), yaxis_title=_("share"), height=360)
+    figures.append((_("Second digit"), bars))
     return figures
 
 
 COMET_POINTS = 30_000  # points drawn at most (an even subsample beyond): the page stays light
 
 
-def _comet_figure(report: ForensicsReport, go: Any) -> object:
+def _comet_figure(report: ForensicsReport, go: Any, _: Callable[[str], str] = _same) -> object:
     """Kobak et al.'s comet: every station a point of turnout × leader's share, prominent integer lines drawn."""
     c = report.comet
     assert c is not None
     keep = np.arange(c.n) if c.n <= COMET_POINTS else np.linspace(0, c.n - 1, COMET_POINTS).astype(np.int64)
     fig = go.Figure(go.Scattergl(x=c.turnout[keep] * 100, y=c.share[keep] * 100, mode="markers",
-                                 marker={"size": 2, "color": "#1f5f99", "opacity": 0.35}, name="stations"))
+                                 marker={"size": 2, "color": "#1f5f99", "opacity": 0.35}, name=_("stations")))
     for line in c.prominent():
         spec = ({"x0": line.percent, "x1": line.percent, "y0": 0, "y1": 100} if line.axis == "turnout" else
                 {"y0": line.percent, "y1": line.percent, "x0": 0, "x1": 100})
         fig.add_shape(type="line", line={"color": "#c0392b", "width": 1, "dash": "dot"}, **spec)
-    shown = "" if c.n <= COMET_POINTS else f" ({COMET_POINTS:,} of {c.n:,} stations shown)"
-    fig.update_layout(title=f"Comet: turnout × leader's share per station{shown}; dotted: integer lines with "
-                            f"excess stations ({len(c.prominent())}); head at {c.head[0] * 100:.0f} % / "
-                            f"{c.head[1] * 100:.0f} %, {c.tail_fraction * 100:.1f} % of stations in the tail",
-                      xaxis={"title": "turnout (%)", "range": [0, 100]},
-                      yaxis={"title": "leader's share (%)", "range": [0, 100]}, height=520)
+    shown = "" if c.n <= COMET_POINTS else " " + _("({shown} of {n} stations shown)").format(
+        shown=f"{COMET_POINTS:,}", n=f"{c.n:,}")
+    title = _("Comet: turnout × leader's share per station{shown}; dotted: integer lines with excess stations "
+              "({lines}); head at {turnout} % / {share} %, {tail} % of stations in the tail").format(
+        shown=shown, lines=len(c.prominent()), turnout=f"{c.head[0] * 100:.0f}", share=f"{c.head[1] * 100:.0f}",
+        tail=f"{c.tail_fraction * 100:.1f}")
+    fig.update_layout(title=title, xaxis={"title": _("turnout (%)"), "range": [0, 100]},
+                      yaxis={"title": _("leader's share (%)"), "range": [0, 100]}, height=520)
     return fig
 
 

@@ -6,6 +6,8 @@ import numpy as np
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pollwatch.collection.access import visible_submissions
 from pollwatch.forensics.queries import forensics_report
@@ -13,12 +15,16 @@ from pollwatch.missions.access import access_mission_by_slug
 from pollwatch.stats.forensics.suite import station_flags
 from pollwatch.web.params import id_param
 
-BREAKDOWNS = {"region": "Region", "district": "District"}
+BREAKDOWNS = {"region": _("Region"), "district": _("District")}
+BREAKDOWN_HEADINGS = {"region": _("By region"), "district": _("By district")}
 FILTERS = {
-    "on_integer": "turnout or leader's share on an integer percentage",
-    "near_full": "turnout ≥ 99 %",
-    "identical": "identical protocols",
+    "on_integer": _("turnout or leader's share on an integer percentage"),
+    "near_full": _("turnout ≥ 99 %"),
+    "identical": _("identical protocols"),
 }
+# The suite's tests a region can be flagged for (ForensicsReport.regions[].flagged), as the page names them.
+TESTS = {"integer_excess": _("integer percentages"), "second_digit": _("second digit"),
+         "last_digit": _("last digit")}
 
 
 def _contest(mission, request):
@@ -40,13 +46,16 @@ def forensics_page(request, slug: str):
         breakdown = "region"
     report = forensics_report(contest, breakdown=breakdown)
     context = {"mission": mission, "contest": contest, "report": report, "breakdown": breakdown,
-               "breakdowns": BREAKDOWNS}
+               "breakdowns": BREAKDOWNS, "breakdown_label": BREAKDOWNS[breakdown],
+               "breakdown_heading": BREAKDOWN_HEADINGS[breakdown]}
     if report is not None:
         from pollwatch.figures import figure_div
         from pollwatch.forensics.report_html import forensics_figures
 
-        context["data"] = report.to_json()
-        context["figures"] = [(name, figure_div(fig)) for name, fig in forensics_figures(report)]
+        context["data"] = data = report.to_json()
+        for region in data["regions"]:
+            region["flagged_names"] = [TESTS.get(test, test) for test in region["flagged"]]
+        context["figures"] = [(name, figure_div(fig)) for name, fig in forensics_figures(report, gettext)]
     return render(request, "forensics/forensics.html", context)
 
 
@@ -62,7 +71,7 @@ def forensics_stations(request, slug: str):
     place = {}
     for column in ("region", "district"):
         if request.GET.get(column):
-            place[column] = request.GET[column]
+            place[BREAKDOWNS[column]] = request.GET[column]
             keep &= getattr(t, column) == request.GET[column]
     active = [f for f in FILTERS if request.GET.get(f)]
     flags = station_flags(len(t), report.analyzed, report.integer, report.outliers)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pollwatch.incidents import services
@@ -48,10 +49,23 @@ def incident_detail(request, slug: str, pk: int):
     managers = _managers(mission)
     return render(request, "incidents/incident_detail.html", {
         "mission": mission, "incident": incident, "can_manage": has_capability(request.user, mission, Cap.TRIAGE_INCIDENTS),
-        "next_statuses": sorted(services.TRANSITIONS[incident.status]),
-        "events": incident.events.select_related("user"), "duplicates": incident.duplicates.all(),
+        "next_statuses": [(to, Incident.Status(to).label) for to in sorted(services.TRANSITIONS[incident.status])],
+        "events": [_history(e) for e in incident.events.select_related("user")],
+        "duplicates": incident.duplicates.all(),
         "managers": managers,
     })
+
+
+# An event's action (IncidentEvent.action) as the history names it.
+ACTIONS = {"created": gettext_lazy("reported"), "status": gettext_lazy("status changed"),
+           "assign": gettext_lazy("assigned"), "note": gettext_lazy("note"),
+           "duplicate": gettext_lazy("marked as a duplicate")}
+
+
+def _history(event):
+    event.action_label = ACTIONS.get(event.action, event.action)
+    event.to_status_label = Incident.Status(event.to_status).label if event.to_status in Incident.Status.values else event.to_status
+    return event
 
 
 def _managers(mission):

@@ -36,7 +36,9 @@ def tone_by_actor(actors: list[dict], *, top: int = 15) -> str:
     import plotly.graph_objects as go
 
     rows = actors[:top][::-1]
-    fig = go.Figure([go.Bar(name=tone, y=[r["actor"] for r in rows], x=[r[tone] for r in rows], orientation="h",
-                            marker_color=colour) for tone, colour in TONE_COLOURS.items()])
+    from pollwatch.media.models import Tone
+
+    fig = go.Figure([go.Bar(name=str(Tone(tone).label), y=[r["actor"] for r in rows], x=[r[tone] for r in rows],
+                            orientation="h", marker_color=colour) for tone, colour in TONE_COLOURS.items()])
     fig.update_layout(barmode="stack", title=_("Tone towards each actor (items)"), xaxis={"title": _("items")})
     return _html(fig)

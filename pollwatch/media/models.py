@@ -181,8 +181,16 @@ class Claim(models.Model):
     class Meta:
         ordering = ["item", "position"]
 
+    # The subjects analysis.claims gives a claim, as the pages name them.
+    SUBJECT_LABELS = {"observation_reports": _("observation reports"), "election_conduct": _("conduct of the election"),
+                      "campaign": _("campaign")}
+
     def __str__(self) -> str:
         return f"{self.source} on {self.subject}: {self.stance}"
+
+    @property
+    def subject_label(self) -> str:
+        return str(self.SUBJECT_LABELS.get(self.subject, self.subject))
 
 
 class Coding(models.Model):

@@ -16,7 +16,7 @@ from pollwatch.missions.access import access_mission_by_slug, can_see_pii, has_c
 from pollwatch.missions.permissions import Cap
 from pollwatch.operations import queries
 from pollwatch.operations.filters import FLAGS, Filters, observer_groups, parse_filters
-from pollwatch.operations.models import FormSchedule, MasterRecord
+from pollwatch.operations.models import ExpectedReport, FormSchedule, MasterRecord
 from pollwatch.operations.services import check_resolve_conflict
 
 
@@ -79,7 +79,7 @@ def _coverage_context(request, mission) -> dict:
         # How fresh the derived tables are: reports stored but not yet derived, and how long the oldest waits.
         "freshness": backlog(mission),
         "can_manage": has_capability(request.user, mission, Cap.RESOLVE_CONFLICTS),
-        "statuses": queries.STATUSES,
+        "statuses": [ExpectedReport.Status(s).label for s in queries.STATUSES],  # the column headers
         "by_region": by_region,
         "by_form": by_form,
         "conflicts": MasterRecord.objects.filter(filters.master_q(), open_conflicts__gt=0).count(),
@@ -109,6 +109,7 @@ def expected_list(request, slug: str):
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(request, "operations/expected_list.html", {
         "mission": mission, "page": page, "status": status, "show_pii": can_see_pii(request.user, mission),
+        "status_label": ExpectedReport.Status(status).label if status else "",
         "filters": filters, "received": received, "query": filters.query(status=status, received=received or None),
     })
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from pollwatch.collection.counts import count_row
 from pollwatch.collection.models import Submission
@@ -17,6 +18,7 @@ from pollwatch.pvt.models import PvtSample
 from pollwatch.stats.pvt.frame import Frame
 from pollwatch.stats.pvt.quick_count import QuickCountEstimate, estimate_quick_count
 from pollwatch.stats.results import ResultsTable, RowProblem
+from pollwatch.web.stats_messages import stats_message
 
 STRATUM_COLUMNS = ("region", "district", "setting")
 CONVERGENCE_POINTS = 12
@@ -63,7 +65,10 @@ class LiveEstimate:
     flagged: list[RowProblem] = field(default_factory=list)
     convergence: list[ConvergencePoint] = field(default_factory=list)
     official: dict[str, float] | None = None  # official share of valid votes per candidate, and "turnout"
+    # Shown to the user, in the active language (pollwatch.stats's English translated by stats_message), as are
+    # the reasons of ``flagged``.
     message: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def live_estimate(sample: PvtSample) -> LiveEstimate:
@@ -94,7 +99,8 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
             rows.append([st.station.code, "", "", *count_row(latest[station_id], candidates,
                                                                 st.station.registered_voters)])
         except ValueError as exc:
-            flagged.append(RowProblem(0, st.station.code, "count", f"incomplete count report: {exc}"))
+            flagged.append(RowProblem(0, st.station.code, "count", gettext("incomplete count report: %(problem)s")
+                                      % {"problem": stats_message(str(exc))}))
     frame, _ = election_frame(sample.mission.election)
     expected = {}
     for s in main:
@@ -105,11 +111,13 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
         reported_strata[stratum_of[row[0]]] = reported_strata.get(stratum_of[row[0]], 0) + 1
     result = LiveEstimate(
         sample=sample, candidates=names, expected=len(main), reported=len(rows), estimate=None,
-        by_stratum=[(name, n, reported_strata.get(name, 0)) for name, n in sorted(expected.items())],
+        # Strata are named by their stations' attributes (data); an unstratified sample has one, of every station.
+        by_stratum=[(name if sample.strata_columns else gettext("all stations"), n, reported_strata.get(name, 0))
+                    for name, n in sorted(expected.items())],
         flagged=flagged, official=official_shares(sample),
     )
     if len(rows) < 2:
-        result.message = "Fewer than two sample stations have reported a usable count: no estimate yet."
+        result.message = gettext("Fewer than two sample stations have reported a usable count: no estimate yet.")
         return result
     from pollwatch.stats.results import results_from_rows
 
@@ -120,9 +128,11 @@ def live_estimate(sample: PvtSample) -> LiveEstimate:
         result.estimate = estimate_quick_count(frame, table, design=design, strata=strata,
                                                sample_ids=[s.station.code for s in main])
     except ValueError as exc:
-        result.message = str(exc)
+        result.message = stats_message(str(exc))
         return result
-    result.flagged += list(result.estimate.excluded)
+    result.flagged += [RowProblem(p.line, p.station_id, p.column, stats_message(p.reason))
+                       for p in result.estimate.excluded]
+    result.warnings = [stats_message(w) for w in result.estimate.warnings]
     result.convergence = _convergence(frame, table, design, strata, names)
     return result
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pollwatch.accounts.services import do_record_audit
@@ -24,6 +25,15 @@ from pollwatch.pvt.services import (
     do_publish_pvt_sample,
 )
 from pollwatch.web.params import MAX_ID, BadParameter, int_param, parse_int
+from pollwatch.web.stats_messages import stats_message
+
+# The station attributes a sample can be stratified by, and the allocations, as the page names them.
+STRATUM_LABELS = {"region": gettext_lazy("region"), "district": gettext_lazy("district"),
+                  "setting": gettext_lazy("urban or rural setting")}
+ALLOCATION_LABELS = {"stations": gettext_lazy("stations"), "voters": gettext_lazy("registered voters")}
+# The draw form's fields, as its labels name them (in the message of a value that cannot be used).
+DRAW_FIELDS = {"size": gettext_lazy("Stations"), "seed": gettext_lazy("Seed"),
+               "reserves": gettext_lazy("Reserves per stratum")}
 
 
 def can_see_sample(user, mission, sample: PvtSample) -> bool:
@@ -69,8 +79,11 @@ def pvt_page(request, slug: str):
         "mission": mission, "samples": samples, "sample": chosen, "can_see": can_see,
         "can_draw": has_capability(request.user, mission, Cap.DRAW_QUICK_COUNT),
         "can_publish": has_capability(request.user, mission, Cap.PUBLISH_QUICK_COUNT),
-        "stratum_columns": STRATUM_COLUMNS,
+        "stratum_columns": [(c, STRATUM_LABELS.get(c, c)) for c in STRATUM_COLUMNS],
     }
+    if chosen is not None:
+        context["strata_names"] = ", ".join(str(STRATUM_LABELS.get(c, c)) for c in chosen.strata_columns)
+        context["allocation_name"] = ALLOCATION_LABELS.get(chosen.allocation, chosen.allocation)
     if chosen is not None and can_see:
         live = live_estimate(chosen)
         rows = []
@@ -93,7 +106,7 @@ def draw(request, slug: str):
         seed = parse_int("seed", request.POST.get("seed", ""), low=0, high=MAX_ID)
         reserves = int_param(request.POST, "reserves", default=0, low=0, high=MAX_RESERVES)
     except BadParameter as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.translated(DRAW_FIELDS.get(exc.name)))
         return redirect("pvt", slug=slug)
     fields = {"name": request.POST.get("name", "").strip(), "size": size, "seed": seed, "reserves": reserves,
               "strata": [c for c in request.POST.getlist("strata") if c],
@@ -101,8 +114,8 @@ def draw(request, slug: str):
     try:
         check_draw_pvt_sample(mission, **fields)
         sample = do_draw_pvt_sample(mission, **fields, user=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ValueError as exc:  # the service's own messages are translated; the sampling's are pollwatch.stats's
+        messages.error(request, stats_message(str(exc)))
         return redirect("pvt", slug=slug)
     messages.success(request, _("Drew {n} stations for {name}.").format(n=sample.size, name=sample.name))
     return redirect(f"{reverse('pvt', args=[slug])}?sample={sample.pk}")

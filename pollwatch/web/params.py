@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext_noop
 
 # The largest primary key or integer column either backend stores (SQLite INTEGER, PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -22,11 +23,21 @@ MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 class BadParameter(ValueError):
-    """A parameter that cannot be used; ``str()`` is the message for the 400, starting with the name."""
+    """A parameter that cannot be used; ``str()`` is the message for the 400, starting with the name (English, as
+    the API's errors are); :meth:`translated` is the same in the active language, for a page's message."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message: str, *, msgid: str = "", values: dict | None = None):
         super().__init__(f"{name}: {message}")
         self.name = name
+        self.msgid, self.values = msgid, values or {}
+
+    def translated(self, label: str | None = None) -> str:
+        """The message in the active language, naming the parameter by ``label`` (its field's label) if given."""
+        from django.utils.translation import gettext
+
+        if not self.msgid:
+            return str(self)
+        return f"{label or self.name}: {gettext(self.msgid) % self.values}"
 
 
 def parse_int(name: str, text: object, *, low: int | None = None, high: int | None = None) -> int:
@@ -35,11 +46,13 @@ def parse_int(name: str, text: object, *, low: int | None = None, high: int | No
     digits = value[1:] if value[:1] in "+-" else value
     # isdecimal and a length bound first: int() of a 100,000-digit string is slow, and "٣" is not a number here.
     if not digits.isascii() or not digits.isdecimal() or len(digits) > 30:
-        raise BadParameter(name, f"{str(text)[:40]!r} is not a whole number")
+        raise BadParameter(name, f"{str(text)[:40]!r} is not a whole number",
+                           msgid=gettext_noop("%(value)s is not a whole number"), values={"value": repr(str(text)[:40])})
     number = int(value)
     if (low is not None and number < low) or (high is not None and number > high):
-        raise BadParameter(name, f"must be between {low if low is not None else '-∞'} and "
-                                 f"{high if high is not None else '∞'}, not {number}")
+        bounds = {"low": low if low is not None else "-∞", "high": high if high is not None else "∞", "value": number}
+        raise BadParameter(name, "must be between {low} and {high}, not {value}".format(**bounds),
+                           msgid=gettext_noop("must be between %(low)s and %(high)s, not %(value)s"), values=bounds)
     return number
 
 
@@ -62,9 +75,13 @@ def parse_date(name: str, text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise BadParameter(name, f"{text[:40]!r} is not a date (YYYY-MM-DD)") from None
+        raise BadParameter(name, f"{text[:40]!r} is not a date (YYYY-MM-DD)",
+                           msgid=gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
+                           values={"value": repr(text[:40])}) from None
     if not MIN_DATE <= day <= MAX_DATE:
-        raise BadParameter(name, f"{day.isoformat()} is outside {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+        values = {"value": day.isoformat(), "low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()}
+        raise BadParameter(name, "{value} is outside {low} to {high}".format(**values),
+                           msgid=gettext_noop("%(value)s is outside %(low)s to %(high)s"), values=values)
     return day
 
 
@@ -121,7 +138,11 @@ class BadParameterMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, BadParameter):
-            return _bad_request(request, f"Bad parameter {exception}")
+            if request.path_info.startswith("/api/"):  # the API's errors are English
+                return _bad_request(request, f"Bad parameter {exception}")
+            from django.utils.translation import gettext
+
+            return _bad_request(request, gettext("Bad parameter %(problem)s") % {"problem": exception.translated()})
         return None
 
 

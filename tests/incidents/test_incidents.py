@@ -106,7 +106,8 @@ def test_a_coordinator_triages_through_the_page(world, login):
     client.post(reverse("incident-triage", args=["cis", incident.pk]), {"action": "status", "to": "verifying"})
     incident.refresh_from_db()
     assert incident.status == "verifying"
-    assert b"verifying" in client.get(reverse("incident-detail", args=["cis", incident.pk])).content
+    assert b'<dd id="incident-status">Verifying</dd>' in client.get(reverse("incident-detail",
+                                                                             args=["cis", incident.pk])).content
 
 
 def test_an_analyst_cannot_triage(world, login):
