@@ -30,7 +30,7 @@ MEDIA_SEEDS = sorted((Path(__file__).resolve().parents[1] / "media" / "fixtures"
 # Words of the English message ids that are also brand names, units, abbreviations or words the other languages
 # use as they are: never evidence of untranslated text.
 NOT_ENGLISH = {
-    "pollwatch", "pvt", "openrosa", "odk", "xlsform", "xlsforms", "enketo", "collect", "kobo", "sms", "csv",
+    "pollwatch", "pvt", "openrosa", "odk", "xlsform", "xlsforms", "enketo", "collect", "kobo", "sms", "csv", "qr",
     "xlsx", "json", "geojson", "pdf", "api", "url", "id", "ids", "totp", "ok", "plotly", "klimek", "benford", "mebane",
     "kobak", "holm", "vader", "shpilkin", "docs", "md", "html", "al", "pin", "osce", "odihr", "cis", "eom", "gps", "http", "https", "www", "utc", "hh", "mm", "yyyy", "dd", "ddthh", "n", "e", "g",
     "i", "ci", "sd", "se", "p", "x", "y", "z", "vs", "a", "an", "de", "la", "le", "et", "en", "on",
