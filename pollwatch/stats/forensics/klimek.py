@@ -151,7 +151,10 @@ def _draws(n: int, rng: np.random.Generator, extreme_sd: float = EXTREME_SD) -> 
 
 
 def simulate(registered: npt.ArrayLike, params: _Params, draws: _Draws) -> tuple[FloatArray, FloatArray]:
-    """Turnout and leader's share of each station under the fraud model (module docstring), counts rounded."""
+    """Turnout and leader's share of each station under the fraud model (module docstring), counts rounded to
+    the nearest integer. (Until issue 21's third round the stuffed ballots were rounded down: half a ballot short
+    per falsified station, which the continuous likelihood read as α 0.035 and f_i 0.005–0.01 low at 1,000,000
+    stations.)"""
     n = np.asarray(registered, dtype=np.float64)
     turnout = np.clip(params.fair_turnout + params.fair_turnout_sd * draws.turnout_z, 0.001, 0.999)
     share = np.clip(params.fair_share + params.fair_share_sd * draws.share_z, 0.001, 0.999)
@@ -161,7 +164,7 @@ def simulate(registered: npt.ArrayLike, params: _Params, draws: _Draws) -> tuple
     fi, fe = params.f_incremental, params.f_extreme
     x = np.where(draws.kind < fi, np.minimum(params.theta * draws.incremental_z, 0.999), 0.0)
     x = np.where((draws.kind >= fi) & (draws.kind < fi + fe), draws.extreme_x, x)
-    stuffed = np.floor(x * (n - voters))
+    stuffed = np.round(x * (n - voters))
     moved = np.round(x**params.alpha * others)
     voters = voters + stuffed
     leader = leader + stuffed + moved
