@@ -37,16 +37,20 @@ LEVEL = 0.95  # confidence level of the intervals
 # "fair" part describing a corner); at most 80 % of stations may be incrementally falsified.
 MAX_INCREMENTAL = 0.8
 
-# Quadrature of the likelihood (see ``_fraud_component``): fair turnout a on a uniform z-grid of 41 nodes over
-# ±4.2 SD (weights φ(z)); for each node the fraud x is integrated exactly over the x-interval that lands in each
-# half (extreme fraud: quarter) of a turnout bin (half-normal CDF), the share exactly (normal CDF at the
-# share-bin edges). Checked against 161 a-nodes and eighth (extreme: sixteenth) bins on 40,000 stations: the
-# log-likelihood agrees within ~1 nat, and its difference between the truth and the fit within 0.3 nats; the
-# first grid (29 a × 14 x × 8 extreme nodes, each a point in turnout) was off by up to 77 nats, enough to move
-# f_i by 0.1 at α = 2.
+# Quadrature of the likelihood (see ``_fraud_component``). Incremental fraud: x on 96 equal-width intervals
+# of [0, min(5σₓ, 0.999)] with exact half-normal masses, and fair turnout a exact (normal CDF) over the
+# a-interval that lands in each turnout bin (the upper 48 x-nodes: each half bin). Extreme fraud: a on a uniform
+# z-grid of 41 nodes over ±4.2 SD (weights φ(z)), x exact over each quarter of a turnout bin. The share is exact
+# (normal CDF at the share-bin edges). Issue 21's second round put a on the nodes for incremental fraud too:
+# each node's half-normal then starts with a jump at t = a, 41 nodes 0.2 SD apart made ripples, and the
+# derivatives of the likelihood in the fair turnout's mean and SD were 17 % off (against a 1,201 × 1,200-node
+# brute force; now 0.2 %): the Fisher information read the ripples as signal and the Wald SE of f_i at f_i = 0.5,
+# α = 2 came out 15–25 % too small. With x on the nodes the spikes are smoothed by a's own spread.
 _Z_A = np.linspace(-4.2, 4.2, 41)
 _W_A = np.exp(-_Z_A**2 / 2) / np.exp(-_Z_A**2 / 2).sum()
-_SPLIT = {False: 2, True: 4}  # nodes per turnout bin: incremental, extreme (whose share moves fast with x)
+_X_NODES = 96
+_X_NODES_COARSE = 32
+_SPLIT_EXTREME = 4  # extreme fraud: a node per quarter of a turnout bin (its share moves fast with x)
 _FLOOR = 1e-9  # probability floor of a bin (a station the model cannot place costs ~21 nats, not infinity)
 
 
@@ -147,7 +151,10 @@ def _draws(n: int, rng: np.random.Generator, extreme_sd: float = EXTREME_SD) -> 
 
 
 def simulate(registered: npt.ArrayLike, params: _Params, draws: _Draws) -> tuple[FloatArray, FloatArray]:
-    """Turnout and leader's share of each station under the fraud model (module docstring), counts rounded."""
+    """Turnout and leader's share of each station under the fraud model (module docstring), counts rounded to
+    the nearest integer. (Until issue 21's third round the stuffed ballots were rounded down: half a ballot short
+    per falsified station, which the continuous likelihood read as α 0.035 and f_i 0.005–0.01 low at 1,000,000
+    stations.)"""
     n = np.asarray(registered, dtype=np.float64)
     turnout = np.clip(params.fair_turnout + params.fair_turnout_sd * draws.turnout_z, 0.001, 0.999)
     share = np.clip(params.fair_share + params.fair_share_sd * draws.share_z, 0.001, 0.999)
@@ -157,7 +164,7 @@ def simulate(registered: npt.ArrayLike, params: _Params, draws: _Draws) -> tuple
     fi, fe = params.f_incremental, params.f_extreme
     x = np.where(draws.kind < fi, np.minimum(params.theta * draws.incremental_z, 0.999), 0.0)
     x = np.where((draws.kind >= fi) & (draws.kind < fi + fe), draws.extreme_x, x)
-    stuffed = np.floor(x * (n - voters))
+    stuffed = np.round(x * (n - voters))
     moved = np.round(x**params.alpha * others)
     voters = voters + stuffed
     leader = leader + stuffed + moved
@@ -197,33 +204,61 @@ _INNER = _EDGES[1:-1]
 _EDGES_OPEN = np.concatenate([[-np.inf], _INNER, [np.inf]])  # the first and last bins take the tails
 
 
-def _fraud_component(p: _Params, *, extreme: bool) -> FloatArray:
+def _fraud_component(p: _Params, *, extreme: bool, coarse: bool = False) -> FloatArray:
     """Bin probabilities (BINS × BINS) of falsified stations: incremental, or extreme with ``extreme``.
 
-    For a fair turnout a, the reported turnout t = a + x(1 − a) lies in a turnout bin [e, e'] exactly when x lies
-    in [(e − a)/(1 − a), (e' − a)/(1 − a)]; the probability of that x-interval is a difference of the half-normal
-    CDF of x (incremental, x = |N(0, σₓ)|) or of 1 − x (extreme, 1 − x = |N(0, σₑ)|). Each half (extreme: quarter)
-    of a turnout bin is one node, at the x that splits its probability in two; at that x the share s is linear in v, so its bin
-    probabilities are exact normal-CDF differences. a runs over the nodes ``_Z_A``.
+    t = a + x(1 − a) = x + a(1 − x): one of a and x is integrated exactly over the interval that lands in each
+    half (extreme: quarter) of a turnout bin, the other on nodes — the one whose spread in t is the smaller, so
+    that the nodes' spikes are smoothed by the exact variable's spread:
+
+    - incremental fraud (x = |N(0, σₓ)|, shifts of a few points): x on ``_X_NODES`` equal-width intervals of
+      [0, min(5σₓ, 0.999)] with their exact half-normal masses (and the cap's atom at x = 0.999); for each, a lies
+      in [(e − x)/(1 − x), (e′ − x)/(1 − x)], a normal-CDF difference;
+    - extreme fraud (1 − x = |N(0, σₑ)|, where a barely moves t): a on the nodes ``_Z_A``; for each, x lies in
+      [(e − a)/(1 − a), (e′ − a)/(1 − a)], a difference of the half-normal CDF of 1 − x.
+
+    Each sub-bin is one node, at the median of its exact variable; there the share s is linear in v, so its bin
+    probabilities are exact normal-CDF differences. ``coarse``: incremental fraud on ``_X_NODES_COARSE`` nodes
+    and whole bins, for the optimiser's exploration (a third of the cost; tens of nats off where σₓ is large and
+    the fair cloud narrow, which only the choice of the basin sees).
     """
-    a = np.clip(p.fair_turnout + p.fair_turnout_sd * _Z_A, 0.001, 0.999)
-    split = _SPLIT[extreme]
-    edges = np.linspace(0.0, 1.0, BINS * split + 1)
-    xi = np.clip((edges[None, :] - a[:, None]) / (1 - a[:, None]), 0.0, 1.0)  # a-nodes × sub-edges
-    if extreme:  # P(x ≤ ξ) = P(1 − x ≥ 1 − ξ)
-        cdf = 1.0 - (2 * special.ndtr((1 - xi) / p.extreme_sd) - 1)
-    else:
-        cdf = 2 * special.ndtr(np.minimum(xi, 0.999) / p.theta) - 1
-        cdf[:, -1] = 1.0  # x is capped at 0.999: all its mass is below t = 1
-    mass = np.diff(cdf, axis=1) * _W_A[:, None]
-    node_a, node_q = np.nonzero(mass > 1e-13)
-    w = mass[node_a, node_q]
-    middle = (cdf[node_a, node_q] + cdf[node_a, node_q + 1]) / 2
     if extreme:
+        split = _SPLIT_EXTREME
+        edges = np.linspace(0.0, 1.0, BINS * split + 1)
+        a_nodes = np.clip(p.fair_turnout + p.fair_turnout_sd * _Z_A, 0.001, 0.999)
+        xi = np.clip((edges[None, :] - a_nodes[:, None]) / (1 - a_nodes[:, None]), 0.0, 1.0)  # nodes × edges
+        cdf = 1.0 - (2 * special.ndtr((1 - xi) / p.extreme_sd) - 1)  # P(x ≤ ξ) = P(1 − x ≥ 1 − ξ)
+        mass = np.diff(cdf, axis=1) * _W_A[:, None]
+        node_k, node_q = np.nonzero(mass > 1e-13)
+        w = mass[node_k, node_q]
+        middle = (cdf[node_k, node_q] + cdf[node_k, node_q + 1]) / 2
+        aa = a_nodes[node_k]
         xx = 1 - p.extreme_sd * special.ndtri(1 - middle / 2)  # 1 − x = σₑ·Φ⁻¹((1 + (1 − u))/2)
+        rows = np.minimum(node_q // split, BINS - 1)
     else:
-        xx = np.minimum(p.theta * special.ndtri((middle + 1) / 2), 0.999)
-    aa = a[node_a]
+        top = min(5.0 * p.theta, 0.999)
+        count = _X_NODES_COARSE if coarse else _X_NODES
+        x_edges = np.linspace(0.0, top, count + 1)
+        x_cdf = 2 * special.ndtr(x_edges / p.theta) - 1
+        x_w = np.append(np.diff(x_cdf), 1.0 - x_cdf[-1])  # the last node: the mass above top (x is capped at 0.999)
+        x_nodes = np.minimum(np.append(p.theta * special.ndtri((1 + (x_cdf[:-1] + x_cdf[1:]) / 2) / 2), top), 0.999)
+        parts = []
+        # the lower half of the x-nodes on whole turnout bins, the upper half (where the share moves faster with
+        # a) on half bins; split by node index, not by x, so that the likelihood stays smooth in σₓ
+        halves = ((slice(0, None), 1),) if coarse else ((slice(0, count // 2), 1), (slice(count // 2, None), 2))
+        for nodes, split in halves:
+            x_k, w_k = x_nodes[nodes], x_w[nodes]
+            edges = np.linspace(0.0, 1.0, BINS * split + 1)
+            ai = (edges[None, :] - x_k[:, None]) / (1 - x_k[:, None])
+            cdf = special.ndtr((ai - p.fair_turnout) / p.fair_turnout_sd)
+            cdf[:, 0], cdf[:, -1] = 0.0, 1.0  # a is clipped inside (0, 1): t stays inside the first and last bins
+            mass = np.diff(cdf, axis=1) * w_k[:, None]
+            node_k, node_q = np.nonzero(mass > 1e-13)
+            middle = np.clip((cdf[node_k, node_q] + cdf[node_k, node_q + 1]) / 2, 1e-15, 1 - 1e-15)
+            parts.append((mass[node_k, node_q], x_k[node_k],
+                          np.clip(p.fair_turnout + p.fair_turnout_sd * special.ndtri(middle), 0.001, 0.999),
+                          np.minimum(node_q // split, BINS - 1)))
+        w, xx, aa, rows = (np.concatenate(column) for column in zip(*parts, strict=True))
     t = aa + xx * (1 - aa)
     xa = xx ** p.alpha
     slope = np.maximum(aa * (1 - xa), 1e-12)
@@ -232,7 +267,6 @@ def _fraud_component(p: _Params, *, extreme: bool) -> FloatArray:
     cdf_s = np.empty((len(t), BINS + 1))
     cdf_s[:, 0], cdf_s[:, -1] = 0.0, 1.0
     cdf_s[:, 1:-1] = special.ndtr((v_edge - p.fair_share) / p.fair_share_sd)
-    rows = np.minimum(node_q // split, BINS - 1)
     in_t = sparse.csr_matrix((w, (rows, np.arange(len(w)))), shape=(BINS, len(w)))
     # a sparse product, not BLAS: a threaded matrix product stalls on a shared machine
     result: FloatArray = np.asarray(in_t @ np.diff(cdf_s, axis=1))
@@ -249,7 +283,8 @@ def _fair_component(p: _Params) -> FloatArray:
 class _Components:
     """Bin probabilities of the fair, incremental and extreme stations, cached by the parameters each uses."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, coarse: bool = False) -> None:
+        self.coarse = coarse
         self._cache: dict[tuple[str, tuple[float, ...]], FloatArray] = {}
 
     def _get(self, kind: str, key: tuple[float, ...], make: Any) -> FloatArray:
@@ -263,7 +298,7 @@ class _Components:
     def __call__(self, p: _Params) -> tuple[FloatArray, FloatArray, FloatArray]:
         fair_key = (p.fair_turnout, p.fair_turnout_sd, p.fair_share, p.fair_share_sd)
         fair = self._get("fair", fair_key, lambda: _fair_component(p))
-        inc = self._get("inc", (*fair_key, p.alpha, p.theta), lambda: _fraud_component(p, extreme=False))
+        inc = self._get("inc", (*fair_key, p.alpha, p.theta), lambda: _fraud_component(p, extreme=False, coarse=self.coarse))
         ext = self._get("ext", (*fair_key, p.alpha, p.extreme_sd), lambda: _fraud_component(p, extreme=True))
         return fair, inc, ext
 
@@ -377,9 +412,10 @@ def _neg_loglik(p: _Params, observed: FloatArray, components: _Components) -> fl
 class _Profile:
     """The likelihood with f_i and f_e maximised out, as a function of the other parameters."""
 
-    def __init__(self, observed: FloatArray, base: _Params, *, no_incremental: bool = False) -> None:
+    def __init__(self, observed: FloatArray, base: _Params, *, no_incremental: bool = False,
+                 coarse: bool = False) -> None:
         self.observed = observed.ravel()
-        self.components = _Components()
+        self.components = _Components(coarse=coarse)
         self.no_incremental = no_incremental
         self.base = replace(base, f_incremental=0.0) if no_incremental else base
         self.weights = (self.base.f_incremental, self.base.f_extreme)
@@ -426,21 +462,23 @@ def _clamp(p: _Params) -> _Params:
 def _maximise(observed: FloatArray, starts: list[_Params], *, keep: int = 1, maxiter: int = 60,
               no_incremental: bool = False) -> tuple[_Params, float]:
     """L-BFGS-B on the profile likelihood: a short run from each of the ``keep`` most likely ``starts``, then
-    the best of those run to convergence."""
-    def run(start: _Params, iterations: int) -> tuple[_Params, float]:
-        profile = _Profile(observed, start, no_incremental=no_incremental)
+    the best of those run to convergence. The ranking and the short runs use the coarse quadrature (they only
+    choose the basin), the final run the full one."""
+    def run(start: _Params, iterations: int, coarse: bool = False) -> tuple[_Params, float]:
+        profile = _Profile(observed, start, no_incremental=no_incremental, coarse=coarse)
         found = optimize.minimize(profile, _pack(profile.base), method="L-BFGS-B", bounds=_bounds(),
                                   options={"maxiter": iterations, "ftol": 1e-10, "gtol": 1e-6, "eps": 1e-6})
         return profile.solve(_unpack(found.x, profile.base))
 
     ranked = []
     for start in starts:
-        profile = _Profile(observed, _clamp(start), no_incremental=no_incremental)
+        profile = _Profile(observed, _clamp(start), no_incremental=no_incremental, coarse=True)
         ranked.append(profile.solve(profile.base))
     ranked.sort(key=lambda pair: pair[1])
-    candidates = [run(start, 12) for start, _ in ranked[:keep]] if keep > 1 else ranked[:1]
-    best = min(candidates, key=lambda pair: pair[1])
-    return min([best, run(best[0], maxiter)], key=lambda pair: pair[1])
+    candidates = [run(start, 12, coarse=True) for start, _ in ranked[:keep]] if keep > 1 else ranked[:1]
+    best = min(candidates, key=lambda pair: pair[1])[0]
+    at_best = _Profile(observed, best, no_incremental=no_incremental).solve(best)
+    return min([at_best, run(best, maxiter)], key=lambda pair: pair[1])
 
 
 def _starts(turnout: FloatArray, share: FloatArray) -> list[_Params]:
@@ -532,13 +570,14 @@ def klimek_fingerprint(
     Estimation: maximum likelihood of the observed 50 × 50 histogram (2-point bins; stations are independent
     draws, so the bin counts are multinomial with the model's bin probabilities). The bin probabilities are
     computed without simulation, so the likelihood is smooth: the fair part exactly (two independent normals);
-    for the falsified stations fair turnout on 41 nodes over ±4.2 SD, and for each node the fraud x integrated
-    exactly over the x-interval of each half (extreme: quarter) of a turnout bin, the share bins exactly at
-    that interval's median x (s is linear in v) — see ``_fraud_component``. All nine parameters — f_i, f_e, α, σₓ (``theta``), σₑ, a₀, σₐ, v₀, σᵥ — are
+    for the falsified stations one of fair turnout a and fraud x on nodes and the other integrated exactly over
+    the interval that lands in each (part of a) turnout bin — x on nodes for incremental fraud, a for extreme
+    fraud — and the share bins exactly there (s is linear in v): see ``_fraud_component``. All nine parameters — f_i, f_e, α, σₓ (``theta``), σₑ, a₀, σₐ, v₀, σᵥ — are
     continuous; f_i and f_e are profiled out (the log-likelihood is concave in them: solved by Newton for each
     value of the others) and the other seven maximised by L-BFGS-B — 12 iterations from each of the three most
     likely of nine starting points (α ∈ {0.6, 1, 1.8} × σₓ ∈ {0.06, 0.15, 0.35}, the fair part from the left
-    flanks of the marginal histograms, where fraud does not reach), then the best to convergence. The model
+    flanks of the marginal histograms, where fraud does not reach; the ranking and these runs on a coarser
+    quadrature), then the best to convergence. The model
     without incremental fraud is fitted too and chosen by BIC (see ``_fit_histogram``). A bin probability is
     floored at 1e-9.
 

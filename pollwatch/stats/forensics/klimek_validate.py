@@ -1,6 +1,6 @@
 """Validation of the Klimek fit on synthetic elections drawn from its own model: bias, RMSE, CI coverage.
 
-``python -m pollwatch.stats.forensics.klimek_validate [--draws 2] [--quick]`` prints the Markdown tables of
+``python -m pollwatch.stats.forensics.klimek_validate [--part grid|sizes|spread] [--draws 2] [--seed S] [--alpha A]`` prints the Markdown tables of
 docs/forensics.md. Each cell draws elections from the model of Klimek et al. (2012) (see
 :mod:`pollwatch.stats.forensics.klimek`) with known f_i, f_e, α and σₓ, a fair part drawn at random per
 election (a₀, v₀ ~ U(0.45, 0.65), σₐ, σᵥ ~ U(0.05, 0.10)) and registered voters log-normal (median 1,100,
@@ -90,6 +90,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=2)
     parser.add_argument("--part", choices=("grid", "sizes", "spread"), default="grid")
     parser.add_argument("--seed", type=int, default=2012)
+    parser.add_argument("--alpha", type=float, default=None, help="only the cells with this α (seeds as in the "
+                        "whole part: --seed plus the cell's index)")
     args = parser.parse_args()
     specs: list[tuple[float, float, float, float, int]]
     if args.part == "grid":  # the main grid at 40,000 stations, σₓ = 0.15
@@ -102,6 +104,8 @@ def main() -> None:
                  for alpha in (1.0, 2.0)]
     cells = []
     for k, spec in enumerate(specs):
+        if args.alpha is not None and spec[2] != args.alpha:
+            continue
         cells.append(run_cell(*spec, draws=args.draws, seed=args.seed + k))
         print(markdown(cells[-1:]).splitlines()[2], flush=True)
     print()
