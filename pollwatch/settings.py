@@ -7,7 +7,7 @@ Everything that differs between a laptop and a production server comes from the 
 - ``POLLWATCH_SECRET_KEY``: required in production (``POLLWATCH_ENV=production`` or ``POLLWATCH_HTTPS=1``: the
   settings refuse to load without it); on a laptop a random key is created once under the data dir.
 - ``POLLWATCH_DEBUG`` (``1`` to enable), ``POLLWATCH_ALLOWED_HOSTS`` (comma-separated),
-  ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media).
+  ``POLLWATCH_DATA_DIR`` (default ``./var``: SQLite file, secret key, uploaded media, cached forensic reports).
 - ``POLLWATCH_DERIVE``: ``worker`` (default: stored reports are derived into the election-day tables in batches
   by ``pollwatch worker``) or ``immediate`` (in the request that stores them: no worker needed, slower ingest).
 - ``POLLWATCH_TASKS``: ``database`` (default: other slow jobs queued in the database, run by ``pollwatch worker``)
@@ -264,6 +264,17 @@ STATIC_ROOT = os.environ.get("POLLWATCH_STATIC_ROOT") or None
 # Serve static files straight from the apps' folders: no collectstatic step on an air-gapped laptop.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Forensic reports of official results (a Klimek fit takes seconds): computed once per results and code version,
+# then read by every web worker and after restarts (pollwatch.forensics.queries). Safe to delete at any time.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "forensics": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "forensics"),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    },
+}
 # Media imports fetch URLs from public addresses only (pollwatch.media.fetch); these networks are allowed too.
 FETCH_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("POLLWATCH_FETCH_ALLOW", "").split(",") if n.strip()]
 

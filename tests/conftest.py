@@ -135,6 +135,18 @@ def _derive_in_process(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(scope="session")
+def _forensics_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("forensics-cache")
+
+
+@pytest.fixture(autouse=True)
+def _forensics_cache_of_the_session(settings, _forensics_cache_dir):
+    # Computed forensic reports are cached on disk under the data dir; tests keep theirs out of the checkout's var/.
+    settings.CACHES = {**settings.CACHES, "forensics": {**settings.CACHES["forensics"],
+                                                        "LOCATION": str(_forensics_cache_dir)}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 takes ~0.6 s a password here, and the world alone has five users: ~3 s per test spent on nothing any

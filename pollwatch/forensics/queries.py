@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
+from django.core.cache import caches
 from django.db.models import Count, Max, Sum
 
 from pollwatch.elections.models import CandidateVotes, Contest, StationResult
@@ -38,7 +42,40 @@ def _report(key: tuple, breakdown: str) -> ForensicsReport:
     table = results_table(contest)
     if breakdown == "district":  # the regional table of the suite, one row per district instead
         table = dataclasses.replace(table, region=table.district)
-    return run_forensics(table, rng=SEED)
+    # The suite takes seconds (the Klimek fit): every web worker, and the next start, reads the one computed for
+    # these very numbers with this very code. Keyed on content, so a stale or foreign entry can never be served.
+    cache = caches["forensics"]
+    cache_key = f"forensics:{_table_digest(table, breakdown)}"
+    try:
+        report = cache.get(cache_key)
+    except Exception:  # an entry written by another version of the classes, or a damaged file: compute again
+        report = None
+    if not isinstance(report, ForensicsReport):
+        report = run_forensics(table, rng=SEED)
+        try:
+            cache.set(cache_key, report)
+        except OSError:  # a read-only or full data dir costs speed, never the page
+            pass
+    return report
+
+
+def _table_digest(table: ResultsTable, breakdown: str) -> str:
+    digest = hashlib.sha256(f"{breakdown}|{SEED}|{_code_digest()}|{table.candidates!r}".encode())
+    for column in (table.station_id, table.region, table.district, table.registered, table.ballots,
+                   table.invalid, table.votes, table.issued):
+        digest.update(b"-" if column is None else np.ascontiguousarray(column).tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The statistics' source: a cached report computed by other code (an upgrade, a patch) is not reused."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted((root / "stats").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def forensics_report(contest: Contest, *, breakdown: str = "region") -> ForensicsReport | None:
@@ -47,3 +84,8 @@ def forensics_report(contest: Contest, *, breakdown: str = "region") -> Forensic
     if not key[1]:
         return None
     return _report(key, breakdown)
+
+
+def forget_computed_reports() -> None:
+    """Drop this process's copies of computed reports (the file cache stays): as a newly started worker sees it."""
+    _report.cache_clear()
