@@ -70,12 +70,17 @@ def form_list(request, slug: str):
     }, status=400 if errors or upload.errors else 200)
 
 
+def _posted_observer(request, mission):
+    """The observer of this mission the form names, or None (a missing, malformed or other mission's id)."""
+    observer_id = id_param(request.POST, "observer")
+    return Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
+
+
 @require_POST
 def device_login(request, slug: str):
     """Give an observer a device login (new PIN); the PIN is shown once, only its digest is kept."""
     mission = access_mission_by_slug(request.user, slug, need=Cap.MANAGE_MEMBERS)
-    observer_id = id_param(request.POST, "observer")
-    observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
+    observer = _posted_observer(request, mission)
     if observer is None:
         messages.error(request, _("Choose an observer of this mission."))
         return redirect("collection-forms", slug=mission.slug)
@@ -106,8 +111,7 @@ def device_tokens(request, slug: str):
 def device_token(request, slug: str):
     """Give an observer's phone a login URL (shown once, with its QR code for ODK Collect), or revoke it."""
     mission = access_mission_by_slug(request.user, slug, need=Cap.MANAGE_MEMBERS)
-    observer_id = id_param(request.POST, "observer")
-    observer = Observer.objects.for_mission(mission).filter(pk=observer_id).first() if observer_id else None
+    observer = _posted_observer(request, mission)
     if observer is None:
         messages.error(request, _("Choose an observer of this mission."))
         return redirect("collection-forms", slug=mission.slug)
