@@ -24,18 +24,22 @@ MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 class BadParameter(ValueError):
     """A parameter that cannot be used; ``str()`` is the message for the 400, starting with the name (English, as
-    the API's errors are); :meth:`translated` is the same in the active language, for a page's message."""
+    the API's errors are); :meth:`translated` is the same in the active language, for a page's message.
 
-    def __init__(self, name: str, message: str, *, msgid: str = "", values: dict | None = None):
-        super().__init__(f"{name}: {message}")
+    With ``values``, ``message`` is a message id (marked with ``gettext_noop``) whose ``%(name)s`` placeholders
+    they fill, in English for ``str()`` and in the active language for :meth:`translated`; without, it is plain
+    English text."""
+
+    def __init__(self, name: str, message: str, values: dict | None = None):
+        super().__init__(f"{name}: {message % values if values is not None else message}")
         self.name = name
-        self.msgid, self.values = msgid, values or {}
+        self.msgid, self.values = message, values
 
     def translated(self, label: str | None = None) -> str:
         """The message in the active language, naming the parameter by ``label`` (its field's label) if given."""
         from django.utils.translation import gettext
 
-        if not self.msgid:
+        if self.values is None:
             return str(self)
         return f"{label or self.name}: {gettext(self.msgid) % self.values}"
 
@@ -46,13 +50,11 @@ def parse_int(name: str, text: object, *, low: int | None = None, high: int | No
     digits = value[1:] if value[:1] in "+-" else value
     # isdecimal and a length bound first: int() of a 100,000-digit string is slow, and "٣" is not a number here.
     if not digits.isascii() or not digits.isdecimal() or len(digits) > 30:
-        raise BadParameter(name, f"{str(text)[:40]!r} is not a whole number",
-                           msgid=gettext_noop("%(value)s is not a whole number"), values={"value": repr(str(text)[:40])})
+        raise BadParameter(name, gettext_noop("%(value)s is not a whole number"), {"value": repr(str(text)[:40])})
     number = int(value)
     if (low is not None and number < low) or (high is not None and number > high):
         bounds = {"low": low if low is not None else "-∞", "high": high if high is not None else "∞", "value": number}
-        raise BadParameter(name, "must be between {low} and {high}, not {value}".format(**bounds),
-                           msgid=gettext_noop("must be between %(low)s and %(high)s, not %(value)s"), values=bounds)
+        raise BadParameter(name, gettext_noop("must be between %(low)s and %(high)s, not %(value)s"), bounds)
     return number
 
 
@@ -75,13 +77,11 @@ def parse_date(name: str, text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise BadParameter(name, f"{text[:40]!r} is not a date (YYYY-MM-DD)",
-                           msgid=gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
-                           values={"value": repr(text[:40])}) from None
+        raise BadParameter(name, gettext_noop("%(value)s is not a date (YYYY-MM-DD)"),
+                           {"value": repr(text[:40])}) from None
     if not MIN_DATE <= day <= MAX_DATE:
         values = {"value": day.isoformat(), "low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()}
-        raise BadParameter(name, "{value} is outside {low} to {high}".format(**values),
-                           msgid=gettext_noop("%(value)s is outside %(low)s to %(high)s"), values=values)
+        raise BadParameter(name, gettext_noop("%(value)s is outside %(low)s to %(high)s"), values)
     return day
 
 
