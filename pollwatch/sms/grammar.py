@@ -578,14 +578,7 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int, seps: list[
             items.append((tag, pair.group(2), literal[tag], None, tag))
             bounds.add(pair.start(1))
             bounds.add(pair.start(2))
-        if seps is None:
-            seps = [k for k in range(begin, len(s)) if sep[k]]
-        for k in seps:
-            if k >= begin and k not in bounds:
-                return None
-        if len({it[0] for it in items}) != len(items):  # a tag twice: the search decides (see below)
-            return None
-        return 0.0, m.group(1), serial, items, []
+        return _exact_reading(m.group(1), serial, items, bounds, s, sep, seps, begin)
     m = _LITERAL.fullmatch(s, begin)
     if m is None:
         return None
@@ -624,11 +617,19 @@ def _read_literal(s: str, sep: list[bool], c: _Compiled, begin: int, seps: list[
             return None
         bounds.add(pair.start(2))
         items.append((f.tag, value, f, None, f.tag))
-    if any(sep[k] and k not in bounds for k in range(begin, len(s))):
+    return _exact_reading(m.group(1), serial, items, bounds, s, sep, seps, begin)
+
+
+def _exact_reading(code: str, serial: str | None, items: list[_Item], bounds: set[int], s: str, sep: list[bool],
+                   seps: list[int] | None, begin: int) -> tuple[float, str, str | None, list[_Item], list[Problem]] | None:
+    """The fast path's reading (cost 0), if every separator falls between tokens and no tag comes twice."""
+    if seps is None:
+        seps = [k for k in range(begin, len(s)) if sep[k]]
+    if any(k >= begin and k not in bounds for k in seps):
         return None
     if len({it[0] for it in items}) != len(items):  # a tag twice: maybe a mistyped tag (1A for IA), the search decides
         return None
-    return 0.0, m.group(1), serial, items, []
+    return 0.0, code, serial, items, []
 
 
 _Reading = tuple[float, str | None, str | None, list[_Item], list[Problem]]
