@@ -162,6 +162,8 @@ def do_set_device_credential(observer: Observer, *, username: str = "", password
 
 # 32 random bytes, URL-safe base64 (43 characters): guessing one is hopeless, throttled or not.
 DEVICE_TOKEN_BYTES = 32
+# A device login's columns without a login URL (never given, or revoked).
+NO_DEVICE_TOKEN = {"token_hash": None, "token_created_at": None, "token_used_at": None}
 
 
 def device_token_hash(token: str) -> str:
@@ -178,7 +180,7 @@ def do_set_mission_device_tokens(mission, enabled: bool, *, user=None) -> int:
         revoked = 0
         if not enabled:
             revoked = (DeviceCredential.objects.filter(mission=mission, token_hash__isnull=False)
-                       .update(token_hash=None, token_created_at=None, token_used_at=None))
+                       .update(**NO_DEVICE_TOKEN))
         type(mission).objects.filter(pk=mission.pk).update(allow_device_tokens=enabled)
         mission.allow_device_tokens = enabled
         do_record_audit("mission.device_tokens", user=user, mission=mission, obj=mission,
@@ -217,8 +219,9 @@ def do_revoke_device_token(cred: DeviceCredential, *, user=None) -> None:
     from pollwatch.collection.openrosa import forget_credentials
 
     with transaction.atomic():
-        DeviceCredential.objects.filter(pk=cred.pk).update(token_hash=None, token_created_at=None, token_used_at=None)
-        cred.token_hash = cred.token_created_at = cred.token_used_at = None
+        DeviceCredential.objects.filter(pk=cred.pk).update(**NO_DEVICE_TOKEN)
+        for column, value in NO_DEVICE_TOKEN.items():
+            setattr(cred, column, value)
         do_record_audit("device_token.revoke", user=user, mission=cred.mission, obj=cred,
                         detail={"username": cred.username})
     forget_credentials()
