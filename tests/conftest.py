@@ -62,6 +62,16 @@ class World:
     observers: dict
 
 
+# Official results of the world's contest (pollwatch results' canonical columns), for the forensics and what reads
+# them: S111 at 62.5 % turnout (no integer), S112 at exactly 50 %, S121, and S211 at 100 %.
+RESULTS_HEADER = ["station_id", "region", "district", "registered", "issued", "ballots", "invalid",
+                  "Ilgar Mammadov", "Leyla Aliyeva"]
+RESULTS_ROWS = [["S111", "", "", "800", "500", "498", "8", "400", "90"],
+                ["S112", "", "", "1200", "600", "600", "10", "500", "90"],
+                ["S121", "", "", "600", "300", "300", "0", "200", "100"],
+                ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]
+
+
 @pytest.fixture
 def world(db) -> World:
     from pollwatch.elections.services import do_create_contest, do_create_election

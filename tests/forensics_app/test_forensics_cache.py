@@ -8,21 +8,15 @@ from django.urls import reverse
 from pollwatch.forensics import queries
 from pollwatch.results.official import do_import_results
 from pollwatch.stats.results import results_from_rows
+from tests.conftest import RESULTS_HEADER, RESULTS_ROWS
 
 pytestmark = pytest.mark.django_db
-
-HEADER = ["station_id", "region", "district", "registered", "issued", "ballots", "invalid",
-          "Ilgar Mammadov", "Leyla Aliyeva"]
-ROWS = [["S111", "", "", "800", "500", "498", "8", "400", "90"],
-        ["S112", "", "", "1200", "600", "600", "10", "500", "90"],
-        ["S121", "", "", "600", "300", "300", "0", "200", "100"],
-        ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]
 
 
 @pytest.fixture
 def computed(world, monkeypatch, settings, tmp_path):
     settings.CACHES = {**settings.CACHES, "forensics": {**settings.CACHES["forensics"], "LOCATION": str(tmp_path)}}
-    do_import_results(world.contest, results_from_rows(HEADER, ROWS))
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, RESULTS_ROWS))
     runs = []
     real = queries.run_forensics
     monkeypatch.setattr(queries, "run_forensics", lambda table, rng: runs.append(len(table)) or real(table, rng=rng))
@@ -42,9 +36,9 @@ def test_another_worker_reads_the_computed_report(world, computed, login):
 
 def test_new_results_are_computed_afresh(world, computed):
     first, runs, _ = computed
-    changed = [row[:] for row in ROWS]
+    changed = [row[:] for row in RESULTS_ROWS]
     changed[0][7], changed[0][8] = "300", "190"  # same totals: only the candidates' votes differ
-    do_import_results(world.contest, results_from_rows(HEADER, changed))
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, changed))
     queries.forget_computed_reports()
     report = queries.forensics_report(world.contest)
     assert runs == [4, 4] and report.to_json() != first.to_json()

@@ -8,20 +8,14 @@ from pollwatch.collection.models import Submission
 from pollwatch.forensics.queries import forensics_report, results_table
 from pollwatch.results.official import do_import_results
 from pollwatch.stats.results import results_from_rows
+from tests.conftest import RESULTS_HEADER, RESULTS_ROWS
 
 pytestmark = pytest.mark.django_db
-
-HEADER = ["station_id", "region", "district", "registered", "issued", "ballots", "invalid",
-          "Ilgar Mammadov", "Leyla Aliyeva"]
 
 
 @pytest.fixture
 def results(world):
-    rows = [["S111", "", "", "800", "500", "498", "8", "400", "90"],  # turnout 62.5 %: on an integer? no
-            ["S112", "", "", "1200", "600", "600", "10", "500", "90"],  # turnout exactly 50 %
-            ["S121", "", "", "600", "300", "300", "0", "200", "100"],
-            ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]  # 100 % turnout
-    do_import_results(world.contest, results_from_rows(HEADER, rows))
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, RESULTS_ROWS))
 
 
 def test_the_page_says_when_there_are_no_results_yet(login, world):

@@ -22,6 +22,8 @@ from pathlib import Path
 import polib
 import pytest
 
+from tests.conftest import RESULTS_HEADER, RESULTS_ROWS
+
 LANGUAGES = ["ru", "az", "fr", "ar"]
 PACKAGE = Path(__file__).resolve().parents[2] / "pollwatch"
 DEMO_FORMS = PACKAGE / "collection" / "demo_forms"
@@ -197,13 +199,7 @@ def populated(world):
     for minutes, (code, numbers) in enumerate(counts.items()):
         values = dict(zip(("ballots", "invalid", "votes_1", "votes_2"), numbers, strict=False))
         Submission_create(mission, count_form, world.stations[code], values, minutes)
-    header = ["station_id", "region", "district", "registered", "issued", "ballots", "invalid",
-              "Ilgar Mammadov", "Leyla Aliyeva"]
-    rows = [["S111", "", "", "800", "500", "498", "8", "400", "90"],
-            ["S112", "", "", "1200", "600", "600", "10", "500", "90"],
-            ["S121", "", "", "600", "300", "300", "0", "200", "100"],
-            ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]
-    do_import_results(world.contest, results_from_rows(header, rows))
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, RESULTS_ROWS))
 
     media = check_import_corpus(mission, [(p.name, p.read_bytes()) for p in MEDIA_SEEDS], user=world.alice,
                                 outlet="Unknown outlet")

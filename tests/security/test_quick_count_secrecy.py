@@ -190,9 +190,9 @@ def test_after_publication_the_coordinator_sees_the_count_reports_everywhere(log
 def test_the_forensics_station_list_does_not_count_the_count_reports(login, scheduled, world):
     from pollwatch.results.official import do_import_results
     from pollwatch.stats.results import results_from_rows
-    from tests.forensics_app.test_forensics_pages import HEADER
+    from tests.conftest import RESULTS_HEADER
 
-    do_import_results(world.contest, results_from_rows(HEADER, [
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, [
         ["S111", "", "", "800", "500", "498", "8", "400", "90"], ["S121", "", "", "600", "300", "300", "0", "200", "100"],
         ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]))
     url = reverse("forensics-stations", args=["odihr"])

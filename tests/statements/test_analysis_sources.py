@@ -11,21 +11,16 @@ from pollwatch.statements import services
 from pollwatch.statements.placeholders import PlaceholderError
 from pollwatch.statements.sources import resolve
 from pollwatch.stats.results import results_from_rows
+from tests.conftest import RESULTS_HEADER, RESULTS_ROWS
 
 pytestmark = pytest.mark.django_db
 SEEDS = Path(__file__).resolve().parents[1] / "media" / "fixtures"
-HEADER = ["station_id", "region", "district", "registered", "issued", "ballots", "invalid",
-          "Ilgar Mammadov", "Leyla Aliyeva"]
 
 
 def test_forensics_figures_resolve_with_their_regional_evidence(world):
     with pytest.raises(PlaceholderError, match="no official results yet"):
         resolve(world.odihr, "forensics.near_full_turnout.count")
-    rows = [["S111", "", "", "800", "500", "498", "8", "400", "90"],
-            ["S112", "", "", "1200", "600", "600", "10", "500", "90"],
-            ["S121", "", "", "600", "300", "300", "0", "200", "100"],
-            ["S211", "", "", "1500", "1500", "1500", "0", "1499", "1"]]  # 100 % turnout
-    do_import_results(world.contest, results_from_rows(HEADER, rows))
+    do_import_results(world.contest, results_from_rows(RESULTS_HEADER, RESULTS_ROWS))  # S211 at 100 % turnout
     near_full = resolve(world.odihr, "forensics.near_full_turnout.count")
     assert near_full.text == "1" and "forensics of the official results" in near_full.label
     assert near_full.columns[0] == "region" and sum(r[-1] for r in near_full.rows) == 1
