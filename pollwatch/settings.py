@@ -167,6 +167,9 @@ if _database_url:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check that reads the socket instead of sending SELECT 1 (a round trip per request).
+        DATABASES["default"]["ENGINE"] = "pollwatch.dbbackends.postgresql"
 else:
     _sqlite_path = Path(os.environ.get("POLLWATCH_DB") or DATA_DIR / "pollwatch.sqlite3").resolve()
     DATABASES = {
