@@ -182,3 +182,12 @@ def _fresh_unit_trees():
     from pollwatch.geography.tree import forget_trees
 
     forget_trees()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_device_logins():
+    # Device logins, and logins seen with no failure on record, are cached per process for a few seconds: a
+    # rolled-back test's observers, PINs and axes rows must not look current in the next test.
+    from pollwatch.collection.openrosa import forget_credentials
+
+    forget_credentials()

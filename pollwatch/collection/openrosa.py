@@ -156,9 +156,27 @@ def _note_token_use(request: HttpRequest, cred: DeviceCredential) -> None:
 
 
 def _locked_out(request: HttpRequest, name: str) -> bool:
-    if not _any_failure_on_record(name, client_address(request)):
+    address = client_address(request)
+    key = (name, address)
+    now = time.monotonic()
+    seen_clean = _clean_logins.get(key)
+    if seen_clean is not None and now - seen_clean < CLEAN_LOGIN_TTL:
+        return False
+    if not _any_failure_on_record(name, address):
+        if len(_clean_logins) > 10_000:
+            _clean_logins.clear()
+        _clean_logins[key] = now
         return False
     return not AxesProxyHandler.is_allowed(request, {"username": name})
+
+
+# A login (device user name, address) found with no failure on record is not asked again for CLEAN_LOGIN_TTL
+# seconds: a phone's HEAD and POST, and a burst of its reports, cost one lookup instead of one each (a round trip
+# per report on PostgreSQL). Any failure recorded in this process forgets every such login at once, so a guesser
+# sending to this process is checked from their second wrong PIN on; failures recorded by another web process
+# take effect here within the TTL — at most one unchecked guess per process, whose PIN it would have to hit.
+CLEAN_LOGIN_TTL = 10.0
+_clean_logins: dict[tuple[str, str], float] = {}
 
 
 _ATTEMPTS_TABLE = AccessAttempt._meta.db_table
@@ -179,6 +197,7 @@ def _any_failure_on_record(name: str, address: str) -> bool:
 def _record_failure(request: HttpRequest, name: str) -> bool:
     """Count a wrong PIN or login URL (axes listens to Django's login-failed signal, the audit trail too); True once
     locked. ``name``: the device user name with its prefix."""
+    _clean_logins.clear()
     AxesProxyHandler.update_request(request)
     request.axes_path_info = redact(request.axes_path_info)  # axes keeps the path: never a login URL's token
     user_login_failed.send(sender=__name__, credentials={"username": name}, request=request)
@@ -297,6 +316,7 @@ def _login_of_another_mission(params: dict[str, str], method: str, slug: str) ->
 
 
 def forget_credentials() -> None:
+    _clean_logins.clear()
     _credentials.clear()
     _token_credentials.clear()
 
