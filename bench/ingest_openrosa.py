@@ -205,17 +205,17 @@ mission_id, form_pk, seconds, xml = int(sys.argv[1]), int(sys.argv[2]), float(sy
 table = Submission._meta.db_table
 cols = ", ".join(f'"{c}"' for c in ("mission_id", "form_id", "transport", "instance_id", "received_at", "raw",
                                     "values", "needs_review", "review_reason", "content_hash", "is_current",
-                                    "derive_state", "derive_error", "claimed_edit_of", "held"))
+                                    "derive_state", "derive_error", "claimed_edit_of", "held", "payload_type"))
 raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
 ph = "?" if connection.vendor == "sqlite" else "%s"
-sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 15)})"
+sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join([ph] * 16)})"
 values = json.dumps({"station_code": "S00000", "registered": 1000, "ballots_cast": 612})
 n = 0
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < seconds:
     cur = raw.cursor()
     cur.execute(sql, (mission_id, form_pk, "raw", f"raw:{uuid.uuid4()}", dt.datetime.now(dt.UTC).isoformat(),
-                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True, 1, "", "", False))
+                      xml, values, False, "", hashlib.sha256(xml.encode()).hexdigest(), True, 1, "", "", False, "xform-xml"))
     raw.commit()
     n += 1
 print(n / (time.perf_counter() - t0))
