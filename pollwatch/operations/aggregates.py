@@ -144,6 +144,8 @@ def tally_answers(values_rows: Iterable[dict | None]) -> dict[str, list[int]]:
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for values in values_rows:
         for field, value in (values or {}).items():
+            if not isinstance(value, bool | str):
+                continue  # numbers, most of a count form's values, are never answers: no call per value
             answer = checklist_answer(value)
             if answer is not None:
                 table[field][0] += answer
