@@ -181,9 +181,9 @@ def test_while_reports_arrive_the_worker_derives_in_periodic_batches_and_leaves_
         assert claimed == [derivation.SQLITE_ARRIVING_BATCH] * 2 + [derivation.SQLITE_BATCH] * 2
         assert pauses == pytest.approx([0.45, derivation.MAX_ARRIVING_PAUSE, 0.25])
     else:
-        # PostgreSQL: batches of whatever is pending, about every ARRIVING_PERIOD while reports arrive (a 5 s batch
-        # needs no pause); none after
-        assert pauses == pytest.approx([0.45, 0.25])
+        # PostgreSQL: batches of whatever is pending, about every POSTGRES_ARRIVING_PERIOD while reports arrive (a 5 s
+        # batch needs no pause); none after
+        assert pauses == pytest.approx([derivation.POSTGRES_ARRIVING_PERIOD - 0.05, 0.25])
     pauses.clear()
     assert WorkerLoop(batch=True).while_arriving() is False  # `worker --batch` drains flat out
 
