@@ -7,9 +7,9 @@ worker's and of PostgreSQL's time per report (py-spy, bench/election_day.py).
 
 A connection the server has closed (restart, ``pg_terminate_backend``, an idle timeout) has something to read: the
 server's FATAL message, then end of file. A live idle connection has nothing. So the check asks the kernel whether
-the socket is readable (``select`` with no wait); only when it is — rare, and then usually a dead connection — does it
+the socket is readable (``poll`` with no wait); only when it is — rare, and then usually a dead connection — does it
 fall back to Django's ``SELECT 1``. What it cannot see, as Django's check could not either without a timeout, is a
-network cut with no close: the request then fails (a 503, pollwatch.web.errors) and Django drops the connection.
+network cut with no close: the request then fails (a 503, pollwatch.web.unavailable) and Django drops the connection.
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         conn = self.connection
         if conn is None or conn.closed or conn.broken:
             return False
+        # poll(), not select(): select() refuses descriptors above 1023, which a busy process reaches.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+            poller.register(conn.fileno(), select.POLLIN)
+            pending = poller.poll(0)  # readable, hung up or in error: anything but a quiet live socket
         except (OSError, ValueError):
             return False
-        if not readable:
+        if not pending:
             return True
         return super().is_usable()
