@@ -140,7 +140,7 @@ def on_report_stored(submission: Submission) -> None:
 # (WorkerLoop.while_arriving), and drains with full batches otherwise. Why 2,000 on PostgreSQL: a batch recounts the
 # counters of every unit it touches from all of their rows, so a larger batch shares that read among more reports
 # (draining 10,000 reports at 10,000 stations: 1,347 reports/s with batches of 500, 2,141/s with 2,000); while reports
-# arrive a batch holds what came in half a second (WorkerLoop.pause_after), far fewer.
+# arrive a batch holds what came in since the last one, about a second (WorkerLoop.pause_after): far fewer.
 POSTGRES_BATCH = 2000
 SQLITE_BATCH = 500
 SQLITE_ARRIVING_BATCH = 200

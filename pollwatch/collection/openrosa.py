@@ -155,6 +155,15 @@ def _note_token_use(request: HttpRequest, cred: DeviceCredential) -> None:
                         detail={"username": cred.username, "ip_address": client_address(request)})
 
 
+# A login (device user name, address) found with no failure on record is not asked again for CLEAN_LOGIN_TTL
+# seconds: a phone's HEAD and POST, and a burst of its reports, cost one lookup instead of one each (a round trip
+# per report on PostgreSQL). Any failure recorded in this process forgets every such login at once, so a guesser
+# sending to this process is checked from their second wrong PIN on; failures recorded by another web process
+# take effect here within the TTL — at most one unchecked guess per process, whose PIN it would have to hit.
+CLEAN_LOGIN_TTL = 10.0
+_clean_logins: dict[tuple[str, str], float] = {}
+
+
 def _locked_out(request: HttpRequest, name: str) -> bool:
     address = client_address(request)
     key = (name, address)
@@ -168,15 +177,6 @@ def _locked_out(request: HttpRequest, name: str) -> bool:
         _clean_logins[key] = now
         return False
     return not AxesProxyHandler.is_allowed(request, {"username": name})
-
-
-# A login (device user name, address) found with no failure on record is not asked again for CLEAN_LOGIN_TTL
-# seconds: a phone's HEAD and POST, and a burst of its reports, cost one lookup instead of one each (a round trip
-# per report on PostgreSQL). Any failure recorded in this process forgets every such login at once, so a guesser
-# sending to this process is checked from their second wrong PIN on; failures recorded by another web process
-# take effect here within the TTL — at most one unchecked guess per process, whose PIN it would have to hit.
-CLEAN_LOGIN_TTL = 10.0
-_clean_logins: dict[tuple[str, str], float] = {}
 
 
 _ATTEMPTS_TABLE = AccessAttempt._meta.db_table
